@@ -1,0 +1,573 @@
+"""Block text -> validated, normalized ``HeatmapSpec``.
+
+The YAML body is read with a safe loader and validated by a typed
+``mkdocs.config.base.Config`` schema, the same machinery MkDocs uses for
+``mkdocs.yml``, so messages read the way MkDocs users already know.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, cast
+
+import yaml
+from mkdocs.config import config_options as c
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
+
+from .errors import SpecError
+
+# --------------------------------------------------------------------------
+# Option types the block needs beyond MkDocs' own.
+
+
+class Number(BaseConfigOption[float]):
+    """A real number; YAML booleans are refused even though bool is an int."""
+
+    def __init__(self, *, minimum: float | None = None, maximum: float | None = None) -> None:
+        super().__init__()
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def run_validation(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"expected a number, got {_describe(value)}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValidationError(f"expected a finite number, got {value!r}")
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(f"must be at least {self.minimum:g}, got {value!r}")
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(f"must be at most {self.maximum:g}, got {value!r}")
+        return number
+
+
+class Integer(BaseConfigOption[int]):
+    def __init__(self, *, minimum: int, maximum: int) -> None:
+        super().__init__()
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"expected a whole number, got {_describe(value)}")
+        if not self.minimum <= value <= self.maximum:
+            raise ValidationError(
+                f"must be between {self.minimum} and {self.maximum}, got {value}"
+            )
+        return value
+
+
+class Text(BaseConfigOption[str]):
+    """A string; numbers are accepted and turned into text (``title: 2024``)."""
+
+    def __init__(self, *, nonempty: bool = False) -> None:
+        super().__init__()
+        self.nonempty = nonempty
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValidationError(f"expected text, got {_describe(value)}")
+        text = str(value)
+        if self.nonempty and not text.strip():
+            raise ValidationError("must not be empty")
+        return text
+
+
+class Labels(BaseConfigOption[tuple[str, ...]]):
+    """A list of labels (strings or numbers, shown as text)."""
+
+    def run_validation(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise ValidationError(f"expected a list of labels, got {_describe(value)}")
+        labels = []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                raise ValidationError(f"item {i + 1} is {_describe(item)}, expected a label")
+            labels.append(_label(item))
+        return tuple(labels)
+
+
+class Ticks(BaseConfigOption["str | int"]):
+    """``auto``, ``all``, ``none`` or N (show every Nth label)."""
+
+    def run_validation(self, value: object) -> str | int:
+        if value in ("auto", "all", "none"):
+            return cast(str, value)
+        if value is False:
+            return "none"
+        if value is True:
+            return "all"
+        if isinstance(value, int) and value >= 1:
+            return value
+        raise ValidationError(
+            f"expected auto, all, none or a whole number >= 1, got {value!r}"
+        )
+
+
+class Rotation(BaseConfigOption["str | float"]):
+    def run_validation(self, value: object) -> str | float:
+        if value == "auto":
+            return "auto"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"expected auto or an angle in degrees, got {value!r}")
+        if not -360 <= value <= 360:
+            raise ValidationError(f"angle must be between -360 and 360, got {value}")
+        return float(value)
+
+
+class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
+    """An inline matrix: a list of equally long rows of numbers or null."""
+
+    def run_validation(self, value: object) -> tuple[tuple[float, ...], ...]:
+        if not isinstance(value, list) or not value:
+            raise ValidationError(f"expected a non-empty list of rows, got {_describe(value)}")
+        rows: list[tuple[float, ...]] = []
+        for i, row in enumerate(value, start=1):
+            if not isinstance(row, list):
+                raise ValidationError(
+                    f"row {i} is {_describe(row)}, expected a list of numbers"
+                )
+            if rows and len(row) != len(rows[0]):
+                raise ValidationError(
+                    f"row {i} has {len(row)} values, row 1 has {len(rows[0])}"
+                )
+            cells: list[float] = []
+            for j, cell in enumerate(row, start=1):
+                if cell is None or (isinstance(cell, str) and cell.strip().lower() in _NA):
+                    cells.append(math.nan)
+                elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                    cells.append(float(cell))
+                else:
+                    raise ValidationError(
+                        f"row {i}, column {j} is {cell!r}, expected a number or null"
+                    )
+            rows.append(tuple(cells))
+        if not rows[0]:
+            raise ValidationError("rows are empty")
+        return tuple(rows)
+
+
+class Width(BaseConfigOption[str]):
+    """A CSS length; restricted so it cannot break out of the style attribute."""
+
+    _CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|vw|ch|cm|mm|in|pt)$")
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value}px"
+        if not isinstance(value, str) or not self._CSS_LENGTH.match(value.strip()):
+            raise ValidationError(f"expected a CSS length such as 60% or 480px, got {value!r}")
+        return value.strip()
+
+
+class Identifier(BaseConfigOption[str]):
+    """An HTML id or class name: no spaces or markup."""
+
+    _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")
+
+    def __init__(self, *, many: bool = False) -> None:
+        super().__init__()
+        self.many = many
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(f"expected a name, got {_describe(value)}")
+        names = value.split() if self.many else [value]
+        for name in names:
+            if not self._NAME.match(name):
+                raise ValidationError(
+                    f"{name!r} is not a valid name (letters, digits, - _ : . ; "
+                    "starting with a letter)"
+                )
+        return " ".join(names)
+
+
+class _Either(BaseConfigOption[Any]):
+    """``true``/``false`` or a sub-mapping validated by ``SubConfig``."""
+
+    def __init__(self, sub: type[Config]) -> None:
+        super().__init__()
+        self.sub = sub
+
+    def run_validation(self, value: object) -> Any:
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, dict):
+            raise ValidationError(f"expected true, false or a mapping, got {_describe(value)}")
+        return _validate_sub(self.sub, value)
+
+
+class _Sub(BaseConfigOption[Any]):
+    """A sub-mapping with its own schema; unknown sub-keys are errors."""
+
+    def __init__(self, sub: type[Config]) -> None:
+        super().__init__()
+        self.sub = sub
+
+    def run_validation(self, value: object) -> Any:
+        if not isinstance(value, dict):
+            raise ValidationError(f"expected a mapping, got {_describe(value)}")
+        return _validate_sub(self.sub, value)
+
+
+def _validate_sub(schema: type[Config], value: dict[Any, Any]) -> dict[str, Any]:
+    known = [name for name, _ in schema._schema]
+    for key in value:
+        if key not in known:
+            raise ValidationError(
+                f"unknown key {key!r}{_suggest(str(key), known)}; "
+                f"expected one of: {', '.join(known)}"
+            )
+    sub = schema()
+    sub.load_dict(value)
+    failed, _ = sub.validate()
+    if failed:
+        name, err = failed[0]
+        raise ValidationError(f"{name}: {err}")
+    return {name: sub[name] for name in known}
+
+
+# --------------------------------------------------------------------------
+# The schema: every key a block may hold.
+
+_O = Any
+
+
+def _default(option: _O, value: object) -> _O:
+    option.default = value
+    return option
+
+
+
+class PivotConfig(Config):
+    x = Text(nonempty=True)
+    y = Text(nonempty=True)
+    value = Text(nonempty=True)
+    agg = c.Choice(("mean", "median", "sum", "min", "max", "first", "count"), default="mean")
+
+
+class ColorbarConfig(Config):
+    label = c.Optional(Text())
+    ticks = c.Optional(c.ListOfItems(Number()))
+    format = c.Optional(Text(nonempty=True))
+    orientation = c.Choice(("vertical", "horizontal"), default="vertical")
+
+
+class BlockConfig(Config):
+    # Data
+    data_ = c.Optional(Text(nonempty=True))
+    matrix = c.Optional(MatrixRows())
+    data_format = c.Optional(c.Choice(("csv", "tsv", "json", "yaml", "npy", "npz")))
+    header = c.Type(bool, default=True)
+    index = c.Choice(("auto", True, False), default="auto")
+    key = c.Optional(Text(nonempty=True))
+    pivot = c.Optional(_Sub(PivotConfig))
+    rows = c.Optional(Labels())
+    columns = c.Optional(Labels())
+    transpose = c.Type(bool, default=False)
+    # Labels, ticks, titles
+    title = c.Optional(Text())
+    xlabel = c.Optional(Text())
+    ylabel = c.Optional(Text())
+    x_labels = c.Optional(Labels())
+    y_labels = c.Optional(Labels())
+    xticks = _default(Ticks(), "auto")
+    yticks = _default(Ticks(), "auto")
+    xtick_rotation = _default(Rotation(), "auto")
+    origin = c.Choice(("upper", "lower"), default="upper")
+    # Color
+    cmap = c.Optional(Text(nonempty=True))
+    vmin = c.Optional(Number())
+    vmax = c.Optional(Number())
+    colorbar = _default(_Either(ColorbarConfig), True)
+    # Figure and output
+    format = c.Choice(("svg", "png"), default="svg")
+    dpi = c.Optional(Integer(minimum=50, maximum=600))
+    alt = c.Optional(Text())
+    caption = c.Optional(Text())
+    id = c.Optional(Identifier())
+    class_ = c.Optional(Identifier(many=True))
+    width = c.Optional(Width())
+    download = c.Type(bool, default=False)
+
+
+# ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
+# of ``Config``): both are declared with a trailing underscore and published
+# under their real names.
+for _opt in (BlockConfig.class_, BlockConfig.data_):
+    _opt._name = _opt._name.rstrip("_")  # type: ignore[attr-defined]
+BlockConfig._schema = tuple((name.rstrip("_"), opt) for name, opt in BlockConfig._schema)
+
+BLOCK_KEYS: tuple[str, ...] = tuple(name for name, _ in BlockConfig._schema)
+"""Every key a block may hold, in schema order (the docs test reads this)."""
+
+
+# --------------------------------------------------------------------------
+# The normalized spec the rest of the pipeline reads.
+
+
+@dataclass(frozen=True)
+class Pivot:
+    x: str
+    y: str
+    value: str
+    agg: Literal["mean", "median", "sum", "min", "max", "first", "count"] = "mean"
+
+
+@dataclass(frozen=True)
+class Colorbar:
+    label: str | None = None
+    ticks: tuple[float, ...] | None = None
+    format: str | None = None
+    orientation: Literal["vertical", "horizontal"] = "vertical"
+
+
+@dataclass(frozen=True)
+class HeatmapSpec:
+    data: str | None = None
+    matrix: tuple[tuple[float, ...], ...] | None = None
+    data_format: str | None = None
+    header: bool = True
+    index: Literal["auto"] | bool = "auto"
+    key: str | None = None
+    pivot: Pivot | None = None
+    rows: tuple[str, ...] | None = None
+    columns: tuple[str, ...] | None = None
+    transpose: bool = False
+    title: str | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    x_labels: tuple[str, ...] | None = None
+    y_labels: tuple[str, ...] | None = None
+    xticks: str | int = "auto"
+    yticks: str | int = "auto"
+    xtick_rotation: str | float = "auto"
+    origin: Literal["upper", "lower"] = "upper"
+    cmap: str | None = None
+    vmin: float | None = None
+    vmax: float | None = None
+    colorbar: Colorbar | None = field(default_factory=Colorbar)
+    format: Literal["svg", "png"] = "svg"
+    dpi: int | None = None
+    alt: str | None = None
+    caption: str | None = None
+    id: str | None = None
+    css_class: str | None = None
+    width: str | None = None
+    download: bool = False
+    # Where each key sits in the block body (0-based), to point errors at it.
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, key: str | None) -> int | None:
+        return None if key is None else self.key_lines.get(key)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The spec as plain data: stable input for cache keys and JSON."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "key_lines":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, (Pivot, Colorbar)):
+                value = {g.name: getattr(value, g.name) for g in fields(value)}
+            out[f.name] = value
+        return out
+
+
+# --------------------------------------------------------------------------
+# Parsing.
+
+_NA = {"", "nan", "na", "null", "none"}
+_MAX_ALIASES = 100
+
+
+def parse_block(text: str, defaults: Mapping[str, Any] | None = None) -> HeatmapSpec:
+    """Parse and validate the body of a ``heatmap`` block.
+
+    ``defaults`` (site, then page) sit under the block's own keys.
+    Raises ``SpecError`` naming the key at fault and its line in the body.
+    """
+    body, key_lines = load_yaml_mapping(text)
+    merged = {**(defaults or {}), **body}
+    return validate(merged, key_lines)
+
+
+def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Safe-load a YAML mapping and record the 0-based line of each top-level key."""
+    if not text.strip():
+        raise SpecError(
+            "the block is empty; it needs `data: FILE` or `matrix: [[...]]`", block_line=0
+        )
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecError(
+                "the block holds no YAML mapping; it needs `data: FILE` or `matrix: [[...]]`",
+                block_line=0,
+            )
+        if not isinstance(node, yaml.MappingNode):
+            raise SpecError(
+                "the block must be a YAML mapping of keys (like `data: file.csv`), "
+                f"not {_node_kind(node)}",
+                block_line=node.start_mark.line,
+            )
+        key_lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                name = str(key_node.value)
+                if name in key_lines:
+                    raise SpecError(
+                        f"key '{name}' appears twice (first on line {key_lines[name] + 1} "
+                        "of the block)",
+                        key=name,
+                        block_line=key_node.start_mark.line,
+                    )
+                key_lines[name] = key_node.start_mark.line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        where = f" (line {mark.line + 1}, column {mark.column + 1} of the block)" if mark else ""
+        raise SpecError(
+            f"invalid YAML: {problem}{where}", block_line=mark.line if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError("invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    for key in data:
+        if not isinstance(key, str):
+            raise SpecError(
+                f"keys must be names, got {key!r}", block_line=key_lines.get(str(key))
+            )
+    return data, key_lines
+
+
+def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None) -> HeatmapSpec:
+    """Validate a mapping of block keys (YAML already parsed) into a spec."""
+    key_lines = dict(key_lines or {})
+    for key in body:
+        if key not in BLOCK_KEYS:
+            raise SpecError(
+                f"unknown key '{key}'{_suggest(key, BLOCK_KEYS)}",
+                key=key,
+                block_line=key_lines.get(key),
+            )
+    has_data = body.get("data") is not None
+    has_matrix = body.get("matrix") is not None
+    if has_data == has_matrix:
+        which = "both" if has_data else "neither"
+        raise SpecError(
+            f"give exactly one of 'data' (a file) or 'matrix' (inline rows), got {which}",
+            key="matrix" if has_data else None,
+            block_line=key_lines.get("matrix") if has_data else 0,
+        )
+    cfg = BlockConfig()
+    cfg.load_dict(dict(body))
+    failed, _warnings = cfg.validate()
+    if failed:
+        key, err = failed[0]
+        raise SpecError(f"'{key}': {err}", key=key, block_line=key_lines.get(key))
+    spec = _to_spec(cfg, key_lines)
+    _check_consistency(spec)
+    return spec
+
+
+def _to_spec(cfg: BlockConfig, key_lines: Mapping[str, int]) -> HeatmapSpec:
+    values: dict[str, Any] = {name: cfg[name] for name in BLOCK_KEYS}
+    values["css_class"] = values.pop("class")
+    pivot = values["pivot"]
+    values["pivot"] = Pivot(**pivot) if pivot is not None else None
+    bar = values["colorbar"]
+    if bar is True:
+        values["colorbar"] = Colorbar()
+    elif bar is False:
+        values["colorbar"] = None
+    else:
+        ticks = bar["ticks"]
+        values["colorbar"] = Colorbar(**{**bar, "ticks": tuple(ticks) if ticks else None})
+    return HeatmapSpec(**values, key_lines=dict(key_lines))
+
+
+def _check_consistency(spec: HeatmapSpec) -> None:
+    if spec.vmin is not None and spec.vmax is not None and spec.vmin >= spec.vmax:
+        raise SpecError(
+            f"'vmin' ({spec.vmin:g}) must be less than 'vmax' ({spec.vmax:g})",
+            key="vmin",
+            block_line=spec.line_of("vmin"),
+        )
+    if spec.matrix is not None:
+        for key in ("data_format", "key", "pivot"):
+            if getattr(spec, key) is not None:
+                raise SpecError(
+                    f"'{key}' applies to a data file, but this block has an inline 'matrix'",
+                    key=key,
+                    block_line=spec.line_of(key),
+                )
+    for key in ("rows", "columns", "x_labels", "y_labels"):
+        labels = getattr(spec, key)
+        if labels is not None:
+            if not labels:
+                raise SpecError(f"'{key}' is empty", key=key, block_line=spec.line_of(key))
+            dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
+            if dupes and key in ("rows", "columns"):
+                raise SpecError(
+                    f"'{key}' names {dupes[0]!r} twice", key=key, block_line=spec.line_of(key)
+                )
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that refuses alias bombs: a few anchors are fine, not exponential fan-out."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > _MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {_MAX_ALIASES} aliases (*name)",
+                    problem_mark=event.start_mark,
+                )
+        return super().compose_node(parent, index)
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the text {node.value!r}" if isinstance(node, yaml.ScalarNode) else "that"
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return repr(value)
+
+
+def _label(item: object) -> str:
+    if isinstance(item, float) and item.is_integer():
+        return str(int(item))
+    return str(item)
+
+
+def _suggest(word: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
