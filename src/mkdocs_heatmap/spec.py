@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import yaml
 from mkdocs.config import config_options as c
@@ -55,9 +55,7 @@ class Integer(BaseConfigOption[int]):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(f"expected a whole number, got {_describe(value)}")
         if not self.minimum <= value <= self.maximum:
-            raise ValidationError(
-                f"must be between {self.minimum} and {self.maximum}, got {value}"
-            )
+            raise ValidationError(f"must be between {self.minimum} and {self.maximum}, got {value}")
         return value
 
 
@@ -96,16 +94,14 @@ class Ticks(BaseConfigOption["str | int"]):
 
     def run_validation(self, value: object) -> str | int:
         if value in ("auto", "all", "none"):
-            return cast(str, value)
+            return str(value)
         if value is False:
             return "none"
         if value is True:
             return "all"
         if isinstance(value, int) and value >= 1:
             return value
-        raise ValidationError(
-            f"expected auto, all, none or a whole number >= 1, got {value!r}"
-        )
+        raise ValidationError(f"expected auto, all, none or a whole number >= 1, got {value!r}")
 
 
 class Rotation(BaseConfigOption["str | float"]):
@@ -128,13 +124,9 @@ class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
         rows: list[tuple[float, ...]] = []
         for i, row in enumerate(value, start=1):
             if not isinstance(row, list):
-                raise ValidationError(
-                    f"row {i} is {_describe(row)}, expected a list of numbers"
-                )
+                raise ValidationError(f"row {i} is {_describe(row)}, expected a list of numbers")
             if rows and len(row) != len(rows[0]):
-                raise ValidationError(
-                    f"row {i} has {len(row)} values, row 1 has {len(rows[0])}"
-                )
+                raise ValidationError(f"row {i} has {len(row)} values, row 1 has {len(rows[0])}")
             cells: list[float] = []
             for j, cell in enumerate(row, start=1):
                 if cell is None or (isinstance(cell, str) and cell.strip().lower() in _NA):
@@ -242,7 +234,6 @@ def _default(option: _O, value: object) -> _O:
     return option
 
 
-
 class PivotConfig(Config):
     x = Text(nonempty=True)
     y = Text(nonempty=True)
@@ -299,7 +290,7 @@ class BlockConfig(Config):
 # of ``Config``): both are declared with a trailing underscore and published
 # under their real names.
 for _opt in (BlockConfig.class_, BlockConfig.data_):
-    _opt._name = _opt._name.rstrip("_")  # type: ignore[attr-defined]
+    _opt._name = _opt._name.rstrip("_")
 BlockConfig._schema = tuple((name.rstrip("_"), opt) for name, opt in BlockConfig._schema)
 
 BLOCK_KEYS: tuple[str, ...] = tuple(name for name, _ in BlockConfig._schema)
@@ -444,9 +435,7 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         loader.dispose()
     for key in data:
         if not isinstance(key, str):
-            raise SpecError(
-                f"keys must be names, got {key!r}", block_line=key_lines.get(str(key))
-            )
+            raise SpecError(f"keys must be names, got {key!r}", block_line=key_lines.get(str(key)))
     return data, key_lines
 
 
@@ -534,7 +523,7 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > _MAX_ALIASES:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.MarkedYAMLError(
                     problem=f"more than {_MAX_ALIASES} aliases (*name)",
                     problem_mark=event.start_mark,
@@ -571,3 +560,14 @@ def _label(item: object) -> str:
 def _suggest(word: str, options: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate_defaults(defaults: Mapping[str, Any]) -> None:
+    """Check site or page defaults as if they were a block's keys.
+
+    Defaults hold no data of their own, so a stand-in matrix lets the rest of
+    the schema (types, ranges, unknown keys) be checked up front.
+    """
+    if "data" in defaults or "matrix" in defaults:
+        raise SpecError("'data' and 'matrix' belong in a block, not in defaults")
+    validate({**defaults, "matrix": [[0.0]]})

@@ -1,0 +1,264 @@
+"""Finding ``heatmap`` fences in Markdown and turning each into HTML.
+
+Two ways in, one way out:
+
+* with ``pymdownx.superfences`` configured, a custom fence formatter is
+  registered, so blocks work wherever superfences nests code (admonitions,
+  details, tabs, lists);
+* without it, a small preprocessor handles top-level fences exactly where
+  Python-Markdown's ``fenced_code`` would, leaving every other block alone.
+
+Both call ``FenceHandler.handle``.  superfences swallows any exception from a
+formatter except ``SuperFencesException``, so ``handle`` never lets one out:
+problems become a warning plus a visible error box, or, with
+``on_error: fail``, a ``HeatmapBuildError`` that superfences lets through.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from mkdocs.exceptions import PluginError
+from pymdownx.superfences import SuperFencesException
+
+from .emit import error_html
+from .errors import HeatmapError
+from .pipeline import Output, Result, Settings, process_block
+
+LANGUAGE = "heatmap"
+
+_OPEN = re.compile(
+    r"^(?P<lead>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$"
+)
+
+
+class HeatmapBuildError(SuperFencesException, PluginError):  # type: ignore[misc]
+    """Stops the build (``on_error: fail``): superfences re-raises this class and
+    MkDocs reports a ``PluginError`` as a clean one-line error, no traceback."""
+
+
+@dataclass(frozen=True)
+class FenceBlock:
+    start: int  # 0-based index of the opening fence line
+    end: int  # index just past the closing fence (or end of text when unclosed)
+    lead: str  # indentation / blockquote markers before the fence
+    body: str
+
+    @property
+    def line(self) -> int:
+        return self.start + 1
+
+
+def scan_fences(text: str, *, top_level_only: bool = False) -> list[FenceBlock]:
+    """Every ``heatmap`` fence not nested inside another fence, in page order.
+
+    A fence shown as an example inside a longer fence stays part of that
+    fence's code.  ``top_level_only`` keeps only fences at column 0 (where
+    Python-Markdown's ``fenced_code`` finds them).
+    """
+    lines = text.split("\n")
+    blocks: list[FenceBlock] = []
+    i = 0
+    while i < len(lines):
+        match = _OPEN.match(lines[i])
+        if not match or ("`" in match["info"] and match["fence"][0] == "`"):
+            i += 1
+            continue
+        lead, fence = match["lead"], match["fence"]
+        closing = re.compile(
+            r"^(?:[ \t]*>)*[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$"
+        )
+        j = i + 1
+        while j < len(lines) and not closing.match(lines[j]):
+            j += 1
+        if _language(match["info"]) == LANGUAGE and (not top_level_only or lead == ""):
+            content = [_strip_lead(line, lead) for line in lines[i + 1 : j]]
+            blocks.append(FenceBlock(i, min(j + 1, len(lines)), lead, "\n".join(content)))
+        i = j + 1
+    return blocks
+
+
+def _language(info: str) -> str:
+    info = info.strip()
+    if info.startswith("{"):
+        # Attribute form: ```{.heatmap #id}
+        for token in info.strip("{}").split():
+            if token.startswith("."):
+                return token[1:]
+        return ""
+    return info.split()[0] if info else ""
+
+
+def _strip_lead(line: str, lead: str) -> str:
+    quotes = lead.count(">")
+    for _ in range(quotes):
+        stripped = line.lstrip(" \t")
+        if stripped.startswith(">"):
+            line = stripped[1:]
+            if line.startswith(" "):
+                line = line[1:]
+    width = len(lead.rsplit(">", 1)[-1].lstrip(" ")) if quotes else len(lead)
+    removable = len(line) - len(line.lstrip(" \t"))
+    return line[min(width, removable) :]
+
+
+def _normalize(body: str) -> str:
+    # Markdown expands tabs (to 4 columns) before fences are seen; do the same
+    # so the raw block and what Markdown hands over compare equal.
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").expandtabs(4).split("\n")]
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+@dataclass
+class PageContext:
+    """What a block needs to know about the page it sits in."""
+
+    src_path: str  # relative to docs_dir, for messages
+    source: str  # the page as written (front matter included) for line numbers
+    settings: Settings
+    url_of: Callable[[str], str]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    _blocks: dict[str, list[FenceBlock]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for block in scan_fences(self.source):
+            self._blocks.setdefault(_normalize(block.body), []).append(block)
+
+    def locate(self, body: str) -> FenceBlock | None:
+        """The block as written in the page source (its line, its body with tabs
+        intact); identical blocks are matched in page order."""
+        blocks = self._blocks.get(_normalize(body))
+        if not blocks:
+            return None
+        return blocks.pop(0) if len(blocks) > 1 else blocks[0]
+
+
+class FenceHandler:
+    """Collects the blocks of the current page and renders those that reach the HTML.
+
+    Markdown only sees a placeholder comment per block: superfences calls
+    formatters even for fences that end up inside an indented code block (and
+    then restores them as code), so rendering, publishing and warnings wait
+    until the page's HTML shows which blocks are real.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        publish: Callable[[Output], None],
+        *,
+        fail_fast: bool = False,
+    ) -> None:
+        self.logger = logger
+        self.publish = publish
+        self.fail_fast = fail_fast
+        self.page: PageContext | None = None
+        self.errors = 0
+        self._pending: list[str] = []
+        self._nonce = secrets.token_hex(8)
+
+    def handle(self, body: str) -> str:
+        """Called by Markdown for each fence: remember it, return a placeholder."""
+        self._pending.append(body)
+        return f"<!-- heatmap:{self._nonce}:{len(self._pending) - 1} -->"
+
+    def finish_page(self, html: str) -> str:
+        """Replace each surviving placeholder by its figure (or error box)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return html
+
+        def replace(match: re.Match[str]) -> str:
+            return self._render(pending[int(match[1])])
+
+        pattern = re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
+        return pattern.sub(replace, html)
+
+    def _render(self, body: str) -> str:
+        page = self.page
+        if page is None:  # pragma: no cover - a host bug, not a user error
+            return error_html("?", "no page context; this is a bug", body)
+        written = page.locate(body)
+        fence_line = written.line if written else None
+        if written is not None:
+            body = textwrap.dedent(written.body)
+        try:
+            result: Result = process_block(body, page.settings, page.url_of, page.defaults)
+        except HeatmapError as exc:
+            line = fence_line
+            if line is not None and exc.block_line is not None:
+                line += 1 + exc.block_line
+            return self.fail(page, line, exc.message, body)
+        except Exception as exc:  # a bug of ours must not vanish silently
+            self.logger.debug("heatmap: unexpected error", exc_info=True)
+            message = f"internal error ({type(exc).__name__}: {exc}); please report it"
+            return self.fail(page, fence_line, message, body)
+        for output in result.outputs:
+            self.publish(output)
+        return result.html
+
+    def fail(self, page: PageContext, line: int | None, message: str, body: str) -> str:
+        """Report one problem: a warning (or a build stop) and an error box."""
+        location = f"{page.src_path}:{line if line is not None else '?'}"
+        text = f"{location}: heatmap: {message}"
+        self.errors += 1
+        if self.fail_fast:
+            raise HeatmapBuildError(text)
+        self.logger.warning(text)
+        return error_html(location, message, body)
+
+
+# --------------------------------------------------------------------------
+# Hooking into Markdown.
+
+
+def superfences_entry(handler: FenceHandler) -> dict[str, Any]:
+    """A ``custom_fences`` item for pymdownx.superfences."""
+
+    def format_fence(
+        source: str, language: str, class_name: str, options: Any, md: Markdown, **kwargs: Any
+    ) -> str:
+        return handler.handle(source)
+
+    return {"name": LANGUAGE, "class": LANGUAGE, "format": format_fence}
+
+
+class _Preprocessor(Preprocessor):
+    def __init__(self, md: Markdown, handler: FenceHandler) -> None:
+        super().__init__(md)
+        self.handler = handler
+
+    def run(self, lines: list[str]) -> list[str]:
+        blocks = scan_fences("\n".join(lines), top_level_only=True)
+        if not blocks:
+            return lines
+        out: list[str] = []
+        last = 0
+        for block in blocks:
+            out.extend(lines[last : block.start])
+            html = self.handler.handle(block.body)
+            out.extend(["", self.md.htmlStash.store(html), ""])
+            last = block.end
+        out.extend(lines[last:])
+        return out
+
+
+class PlainFenceExtension(Extension):
+    """Top-level ``heatmap`` fences for sites without superfences."""
+
+    def __init__(self, handler: FenceHandler) -> None:
+        super().__init__()
+        self.handler = handler
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # Before fenced_code (25) so it never sees our fences; after
+        # normalize_whitespace (30) so line endings are already plain.
+        md.preprocessors.register(_Preprocessor(md, self.handler), "heatmap_fence", 29)

@@ -1,0 +1,151 @@
+"""The shared look: built-in styles, ``.mplstyle`` files, rcParams mappings.
+
+A style resolves to a plain ``dict`` of rcParams so it can be hashed into
+cache keys and shipped to worker processes.  Importing this module does not
+import matplotlib; validating a non-built-in style does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+_COMMENT = re.compile(r"(^|\s)#.*$")
+
+Rc = dict[str, Any]
+
+# Settings no style may change: they make output reproducible and keep
+# rendering inside the process (usetex would shell out to LaTeX).
+PINNED: Rc = {
+    "text.usetex": False,
+    "svg.fonttype": "path",
+    "svg.image_inline": True,
+    "path.simplify": True,
+    "image.resample": False,
+    "figure.max_open_warning": 0,
+}
+
+_BASE: Rc = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.titlepad": 8.0,
+    "axes.labelsize": 9.0,
+    "axes.labelpad": 6.0,
+    "axes.linewidth": 0.6,
+    "axes.edgecolor": "#333333",
+    "axes.labelcolor": "#222222",
+    "text.color": "#222222",
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "xtick.labelcolor": "#222222",
+    "ytick.labelcolor": "#222222",
+    "xtick.labelsize": 8.0,
+    "ytick.labelsize": 8.0,
+    "xtick.major.size": 0.0,
+    "ytick.major.size": 0.0,
+    "xtick.major.pad": 3.0,
+    "ytick.major.pad": 3.0,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.facecolor": "white",
+    "image.cmap": "viridis",
+    "figure.constrained_layout.h_pad": 0.04,
+    "figure.constrained_layout.w_pad": 0.04,
+}
+
+BUILTIN_STYLES: dict[str, Rc] = {
+    # Clean sans-serif, readable on screen; the default.
+    "default": dict(_BASE),
+    # Closer to a journal figure: serif text, smaller type, thin frame.
+    "paper": {
+        **_BASE,
+        "font.family": "DejaVu Serif",
+        "mathtext.fontset": "dejavuserif",
+        "font.size": 8.0,
+        "axes.titlesize": 9.0,
+        "axes.titleweight": "normal",
+        "axes.labelsize": 8.0,
+        "xtick.labelsize": 7.0,
+        "ytick.labelsize": 7.0,
+        "axes.linewidth": 0.5,
+        "image.cmap": "cividis",
+    },
+}
+
+
+def resolve_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> Rc:
+    """Turn a style reference into validated rcParams, pinned settings on top.
+
+    ``style`` is a built-in name, a path to a ``.mplstyle`` file (relative to
+    ``base_dir``, the folder of ``mkdocs.yml``) or a mapping of rcParams.  Raises
+    ``ConfigError`` with a one-line message when it is none of these.
+    """
+    if style is None:
+        return {**BUILTIN_STYLES["default"], **PINNED}
+    if isinstance(style, Mapping):
+        return {**BUILTIN_STYLES["default"], **_validate_rc(dict(style), "style"), **PINNED}
+    if not isinstance(style, str):
+        raise ConfigError(
+            "style must be a built-in name, a .mplstyle path or a mapping of rcParams"
+        )
+    if style in BUILTIN_STYLES:
+        return {**BUILTIN_STYLES[style], **PINNED}
+    if not style.endswith(".mplstyle"):
+        import difflib
+
+        close = difflib.get_close_matches(style, list(BUILTIN_STYLES), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(
+            f"unknown style '{style}'{hint}; use one of {', '.join(BUILTIN_STYLES)}, "
+            "a .mplstyle file, or a mapping of rcParams"
+        )
+    path = Path(style) if base_dir is None else base_dir / style
+    if not path.is_file():
+        raise ConfigError(f"style file '{style}' not found")
+    return {**BUILTIN_STYLES["default"], **_read_mplstyle(path, style), **PINNED}
+
+
+def _validate_rc(rc: dict[str, Any], where: str) -> Rc:
+    import matplotlib as mpl
+
+    out: Rc = {}
+    for key, value in rc.items():
+        if key not in mpl.rcParams:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), list(mpl.rcParams), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(f"{where}: unknown rcParam '{key}'{hint}")
+        try:
+            out[key] = mpl.rcParams.validate[key](value)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: bad value for '{key}': {exc}") from None
+    return out
+
+
+def _read_mplstyle(path: Path, name: str) -> Rc:
+    # rc_params_from_file would also accept and silently drop bad lines with a
+    # warning; read the file ourselves so a typo is an error with a line number.
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"style file '{name}' cannot be read: {exc}") from None
+    rc: Rc = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        # A comment starts at a '#' at the line start or after whitespace, so
+        # quoted hex colors ("#333333") survive.
+        line = _COMMENT.sub("", raw).strip()
+        if not line:
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise ConfigError(f"style file '{name}', line {number}: expected 'key: value'")
+        where = f"style file '{name}', line {number}"
+        rc.update(_validate_rc({key.strip(): value.strip().strip("\"'")}, where))
+    return rc

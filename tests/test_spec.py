@@ -1,0 +1,156 @@
+"""The block parser: YAML -> validated HeatmapSpec, and its error messages."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mkdocs_heatmap.errors import SpecError
+from mkdocs_heatmap.spec import (
+    BLOCK_KEYS,
+    Colorbar,
+    HeatmapSpec,
+    Pivot,
+    parse_block,
+    validate_defaults,
+)
+
+
+def test_full_block() -> None:
+    spec = parse_block(
+        """
+data: results/probe_auc.csv
+title: Probe AUC
+xlabel: Token
+ylabel: Layer
+cmap: Blues
+vmin: 0.5
+vmax: 1
+yticks: 2
+xticks: none
+xtick_rotation: 30
+colorbar: {label: AUC, ticks: [0.5, 1], format: .2f, orientation: horizontal}
+class: wide big
+id: fig-1
+width: 60%
+download: true
+pivot: {x: token, y: layer, value: auc, agg: max}
+rows: [1, 2]
+"""
+    )
+    assert spec.data == "results/probe_auc.csv"
+    assert spec.vmin == 0.5 and spec.vmax == 1.0
+    assert spec.yticks == 2 and spec.xticks == "none" and spec.xtick_rotation == 30.0
+    assert spec.colorbar == Colorbar("AUC", (0.5, 1.0), ".2f", "horizontal")
+    assert spec.css_class == "wide big" and spec.id == "fig-1" and spec.width == "60%"
+    assert spec.pivot == Pivot("token", "layer", "auc", "max")
+    assert spec.rows == ("1", "2")
+    assert spec.key_lines["yticks"] == 8
+
+
+def test_defaults() -> None:
+    spec = parse_block("matrix: [[1, null]]")
+    assert spec.colorbar == Colorbar()
+    assert spec.format == "svg" and spec.origin == "upper" and spec.index == "auto"
+    assert spec.matrix is not None and math.isnan(spec.matrix[0][1])
+
+
+def test_colorbar_false_and_defaults_layering() -> None:
+    spec = parse_block("matrix: [[1]]\ncolorbar: false", {"cmap": "Reds", "colorbar": True})
+    assert spec.colorbar is None and spec.cmap == "Reds"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "key", "line"),
+    [
+        ("data: [1", "invalid YAML", None, 0),
+        ("", "the block is empty", None, 0),
+        ("[1, 2]", "must be a YAML mapping", None, 0),
+        ("plain text", "must be a YAML mapping", None, 0),
+        ("matrix: [[1]]\ntitel: x", "did you mean 'title'?", "titel", 1),
+        ("matrix: [[1]]\ncolorbar: {lable: x}", "did you mean 'label'?", "colorbar", 1),
+        ("matrix: [[1]]\nvmin: true", "expected a number", "vmin", 1),
+        ("matrix: [[1]]\nvmin: .inf", "finite", "vmin", 1),
+        ("matrix: [[1], [1, 2]]", "row 2 has 2 values", "matrix", 0),
+        ("matrix: [[1, x]]", "row 1, column 2", "matrix", 0),
+        ("matrix: []", "non-empty", "matrix", 0),
+        ("matrix: [[1]]\nxticks: 0", "whole number >= 1", "xticks", 1),
+        ("matrix: [[1]]\nwidth: '1px; background: red'", "CSS length", "width", 1),
+        ("matrix: [[1]]\nid: 'a b'", "not a valid name", "id", 1),
+        ("matrix: [[1]]\nformat: pdf", "format", "format", 1),
+        ("matrix: [[1]]\ndpi: 5000", "between 50 and 600", "dpi", 1),
+        ("matrix: [[1]]\nmatrix: [[2]]", "appears twice", "matrix", 1),
+        ("matrix: [[1]]\nkey: a", "applies to a data file", "key", 1),
+        ("data: a.csv\nrows: [a, a]", "names 'a' twice", "rows", 1),
+        ("data: a.csv\npivot: {x: a, y: b}", "value", "pivot", 1),
+        ("data: !!python/name:os.system", "invalid YAML", None, 0),
+        ("1: x\nmatrix: [[1]]", "keys must be names", None, 0),
+    ],
+)
+def test_errors(text: str, fragment: str, key: str | None, line: int) -> None:
+    with pytest.raises(SpecError) as info:
+        parse_block(text)
+    assert fragment in info.value.message
+    assert info.value.key == key
+    assert info.value.block_line == line
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}" if i > 1 else "*a"] * 10) + "]")
+    with pytest.raises(SpecError, match="aliases"):
+        parse_block("\n".join(lines))
+
+
+def test_every_key_is_in_the_dataclass() -> None:
+    names = set(HeatmapSpec.__dataclass_fields__)
+    for key in BLOCK_KEYS:
+        assert (key if key != "class" else "css_class") in names
+
+
+def test_validate_defaults() -> None:
+    validate_defaults({"cmap": "Blues"})
+    with pytest.raises(SpecError, match="belong in a block"):
+        validate_defaults({"data": "x.csv"})
+    with pytest.raises(SpecError, match="did you mean 'vmax'"):
+        validate_defaults({"vmaxx": 1})
+
+
+# Whatever text the author types, the parser returns a spec or a SpecError.
+yaml_ish = st.text(
+    alphabet=st.sampled_from(list("abcdefmx:[]{}-,.0123456789 \n\t'\"!&*#|>%@`?")), max_size=80
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(yaml_ish)
+def test_parser_never_raises_anything_else(text: str) -> None:
+    with contextlib.suppress(SpecError):
+        parse_block(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)),
+            min_size=2,
+            max_size=2,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_inline_matrix_round_trip(rows: list[list[float | None]]) -> None:
+    import yaml
+
+    spec = parse_block(yaml.safe_dump({"matrix": rows}))
+    assert spec.matrix is not None
+    for got_row, want_row in zip(spec.matrix, rows, strict=True):
+        for got, want in zip(got_row, want_row, strict=True):
+            assert (math.isnan(got) and want is None) or got == want
