@@ -28,6 +28,9 @@ class Site:
     root: Path
     pages: dict[str, str] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    # YAML appended verbatim to the generated mkdocs.yml, for what safe_dump
+    # cannot write (``!!python/name:`` tags).
+    extra_yaml: str = ""
 
     @property
     def docs(self) -> Path:
@@ -53,7 +56,8 @@ class Site:
         config = {"site_name": "Test", "docs_dir": "docs", "site_dir": "site", **self.config}
         config.setdefault("plugins", ["heatmap"])
         path = self.root / "mkdocs.yml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        text = yaml.safe_dump(config, sort_keys=False) + self.extra_yaml
+        path.write_text(text, encoding="utf-8")
         return path
 
     def html(self, page: str = "index.md") -> str:

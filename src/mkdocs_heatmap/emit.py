@@ -1,7 +1,9 @@
-"""What the site gets: file names, the ``<figure>`` HTML, alt text, error boxes.
+"""What the site gets: file names, the ``<figure>`` HTML, alt text, tables, error boxes.
 
 Pure functions over strings and bytes: the host (MkDocs plugin, Markdown
-extension) decides where files go and how URLs are made relative.
+extension) decides where files go and how URLs are made relative.  Every
+attribute value and text node is escaped: labels and captions come from the
+page author but also from data files, which may come from anyone.
 """
 
 from __future__ import annotations
@@ -9,12 +11,26 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from .model import LabelledMatrix
-from .render import Image
-from .spec import HeatmapSpec
+from .render import Image, auto_fmt
+from .spec import HeatmapSpec, format_value
+
+TABLE_CELL_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One rendered variant of a figure and where it was published."""
+
+    variant: str  # "light" | "dark"
+    image: Image
+    url: str
+    url_2x: str | None = None  # PNG at twice the resolution, for srcset
 
 
 def content_name(content: bytes, ext: str) -> str:
@@ -24,27 +40,19 @@ def content_name(content: bytes, ext: str) -> str:
 
 def figure_html(
     spec: HeatmapSpec,
-    image: Image,
-    image_url: str,
+    pictures: Sequence[Picture],
     alt: str,
     *,
+    matrix: LabelledMatrix | None = None,
     csv_url: str | None = None,
+    dark_markup: str = "media",
 ) -> str:
-    """The ``<figure class="heatmap">`` element for one block.
-
-    Every attribute value and text node is escaped: labels and captions come
-    from the page author but also from data files, which may come from anyone.
-    """
+    """The ``<figure class="heatmap">`` element for one block."""
     classes = "heatmap" + (f" {spec.css_class}" if spec.css_class else "")
     figure_attrs = f' class="{_attr(classes)}"'
     if spec.id:
         figure_attrs += f' id="{_attr(spec.id)}"'
-    style = f' style="width: {_attr(spec.width)}"' if spec.width else ""
-    img = (
-        f'<img src="{_attr(image_url)}" alt="{_attr(alt)}" '
-        f'width="{image.width}" height="{image.height}" loading="lazy"{style}>'
-    )
-    parts = [f"<figure{figure_attrs}>", img]
+    parts = [f"<figure{figure_attrs}>", _images(spec, pictures, alt, dark_markup)]
     if spec.caption or csv_url:
         caption = html.escape(spec.caption or "", quote=False)
         if csv_url:
@@ -54,17 +62,79 @@ def figure_html(
             )
             caption = f"{caption} {link}" if caption else link
         parts.append(f"<figcaption>{caption}</figcaption>")
+    if spec.table and matrix is not None:
+        parts.append(table_html(matrix, spec.fmt, spec.title))
     parts.append("</figure>")
     return "".join(parts)
+
+
+def _images(spec: HeatmapSpec, pictures: Sequence[Picture], alt: str, dark_markup: str) -> str:
+    style = f' style="width: {_attr(spec.width)}"' if spec.width else ""
+
+    def img(picture: Picture, fragment: str = "") -> str:
+        srcset = ""
+        if picture.url_2x:
+            srcset = f' srcset="{_attr(picture.url)} 1x, {_attr(picture.url_2x)} 2x"'
+            if fragment:
+                srcset = (
+                    f' srcset="{_attr(picture.url + fragment)} 1x, '
+                    f'{_attr(picture.url_2x + fragment)} 2x"'
+                )
+        return (
+            f'<img src="{_attr(picture.url + fragment)}"{srcset} alt="{_attr(alt)}" '
+            f'width="{picture.image.width}" height="{picture.image.height}" '
+            f'loading="lazy"{style}>'
+        )
+
+    if len(pictures) == 1:
+        return img(pictures[0])
+    light, dark = pictures
+    if dark_markup == "material":
+        # Material hides img[src$="#only-dark"] on light palettes and vice versa,
+        # following its palette toggle, not only the OS setting.
+        return img(light, "#only-light") + img(dark, "#only-dark")
+    dark_set = _attr(dark.url) + (f" 1x, {_attr(dark.url_2x)} 2x" if dark.url_2x else "")
+    return (
+        f'<picture><source srcset="{dark_set}" media="(prefers-color-scheme: dark)">'
+        f"{img(light)}</picture>"
+    )
+
+
+def table_html(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> str:
+    """A collapsible data table: the accessible fallback for the figure."""
+    rows, cols = matrix.shape
+    summary = "Data table" + (f": {html.escape(title, quote=False)}" if title else "")
+    if rows * cols > TABLE_CELL_LIMIT:
+        return (
+            f'<details class="heatmap-table"><summary>{summary}</summary>'
+            f"<p>The matrix has {rows * cols:,} cells, too many for a table; "
+            "use the CSV download instead.</p></details>"
+        )
+    fmt = fmt or auto_fmt(matrix.values)
+    head = "".join(f'<th scope="col">{_text(label)}</th>' for label in matrix.x_labels)
+    body = []
+    for label, row in zip(matrix.y_labels, matrix.values, strict=True):
+        cells = "".join(
+            f"<td>{_text(format_value(float(v), fmt))}</td>"
+            if math.isfinite(v)
+            else '<td class="heatmap-missing">–</td>'
+            for v in row
+        )
+        body.append(f'<tr><th scope="row">{_text(label)}</th>{cells}</tr>')
+    return (
+        f'<details class="heatmap-table"><summary>{summary}</summary>'
+        f'<div class="heatmap-table-scroll"><table><thead><tr><td></td>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div></details>"
+    )
 
 
 def error_html(location: str, message: str, source: str) -> str:
     """A visible box in place of the figure, echoing the block (escaped)."""
     return (
         '<div class="admonition failure heatmap-error" role="alert">'
-        f'<p class="admonition-title">heatmap: {html.escape(message, quote=False)}</p>'
-        f"<p><code>{html.escape(location, quote=False)}</code></p>"
-        f"<pre><code>{html.escape(source.rstrip(), quote=False)}</code></pre>"
+        f'<p class="admonition-title">heatmap: {_text(message)}</p>'
+        f"<p><code>{_text(location)}</code></p>"
+        f"<pre><code>{_text(source.rstrip())}</code></pre>"
         "</div>"
     )
 
@@ -103,3 +173,7 @@ def _num(value: float) -> str:
 
 def _attr(value: str) -> str:
     return html.escape(value, quote=True)
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)

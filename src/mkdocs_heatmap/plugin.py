@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.config import base
@@ -54,6 +55,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             rc=rc,
             defaults=dict(self.config.defaults),
             output_dir=self.config.output_dir.strip("/"),
+            theme="auto" if self.config.theme == "auto" else "light",
+            dark_markup="material" if config.theme.name == "material" else "media",
         )
         self._handler.fail_fast = self.config.on_error == "fail"
         self._hook_markdown(config)
@@ -89,20 +92,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             return None
         source = _page_source(page, markdown)
         src_path = page.file.src_uri
-        settings = self._settings
         page_dir = Path(page.file.abs_src_path).parent if page.file.abs_src_path else None
-        settings = Settings(
-            roots=DataRoots(
-                docs_dir=settings.roots.docs_dir,
-                project_root=settings.roots.project_root,
-                page_dir=page_dir,
-                data_dirs=settings.roots.data_dirs,
-            ),
-            rc=settings.rc,
-            defaults=settings.defaults,
-            limits=settings.limits,
-            output_dir=settings.output_dir,
-        )
+        settings = replace(self._settings, roots=replace(self._settings.roots, page_dir=page_dir))
         page_url = page.file.url
 
         def url_of(site_path: str) -> str:

@@ -4,6 +4,10 @@ No pyplot: figures are plain ``Figure`` objects drawn by the backend's
 canvas, so nothing is shared between renders and nothing leaks between
 blocks.  Every rcParam comes from the resolved style (pinned settings on
 top), so the same input gives byte-identical files.
+
+Cells are colored here (colormap, norm, missing and masked cells) and drawn
+as one RGBA mesh or image; the colorbar gets its own ScalarMappable.  That
+keeps the missing-cell color, the mask and the colormap independent.
 """
 
 from __future__ import annotations
@@ -17,22 +21,33 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import RenderError
 from .model import LabelledMatrix
-from .spec import HeatmapSpec
-from .style import Rc
+from .spec import HeatmapSpec, format_value
+from .style import Rc, theme_rc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
 
 # Above this many cells, one vector rectangle per cell makes huge SVGs; an
 # embedded raster with interpolation="none" keeps cells crisp at any size.
 VECTOR_CELL_LIMIT = 10_000
-NAN_COLOR = "#d4d4d4"
 CSS_PX_PER_INCH = 96
-PNG_DEFAULT_DPI = 2 * CSS_PX_PER_INCH  # crisp on 2x screens, displayed at 1x size
+DEFAULT_DIVERGING = "RdBu_r"
+# Missing cells: a neutral gray with a faint hatch, so they never read as a
+# colormap value (the ends of Greys, Blues, ... are white, black or tinted).
+NAN_COLOR = {"light": "#d9d9d9", "dark": "#4d4d4d"}
+HATCH_COLOR = {"light": "#b3b3b3", "dark": "#6e6e6e"}
+GRID_COLOR = {"light": "#ffffff", "dark": "#1e2129"}
+MAX_WIDTH_IN = 6.8  # fits a typical docs content column at 1:1
+HATCH_LIMIT = 2_000
+ANNOTATE_AUTO_LIMIT = 1_000
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -43,34 +58,65 @@ class Image:
     height: int
 
 
-def render(spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, *, salt: str = "") -> Image:
+def validate(spec: HeatmapSpec) -> None:
+    """Checks that need matplotlib but not the data: colormap and color names."""
+    import matplotlib as mpl
+    from matplotlib.colors import is_color_like
+
+    _colormap(spec, mpl, "light")
+    colors = {"nan_color": spec.nan_color}
+    if spec.annotate_color != "auto":
+        colors["annotate_color"] = spec.annotate_color
+    if spec.gridlines is not None:
+        colors["gridlines"] = spec.gridlines.color
+    for key, color in colors.items():
+        if color is not None and not is_color_like(color):
+            raise RenderError(
+                f"'{key}': {color!r} is not a color (try a name like gray or a hex code "
+                "like '#d9d9d9' in quotes)",
+                key=key,
+            )
+
+
+def render(
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    rc: Rc,
+    *,
+    variant: str = "light",
+    transparent: bool = False,
+    scale: int = 1,
+    salt: str = "",
+) -> Image:
     """Draw one heatmap and return the encoded image.
 
-    ``salt`` makes SVG element ids unique per figure (several figures on one
-    page must not share ids) while keeping them reproducible.
+    ``variant`` is ``light`` or ``dark``; ``transparent`` drops the
+    background (both variants of ``theme: auto``).  ``scale`` multiplies the
+    PNG resolution (2 for the ``srcset`` 2x file).  ``salt`` makes SVG element
+    ids unique per figure while keeping them reproducible.
     """
     import matplotlib as mpl
-
-    # Agg is set per call rather than at import so an application embedding
-    # the core (a notebook) keeps its own backend for pyplot.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    cmap = _colormap(spec, mpl)
+    validate(spec)
+    settings: Any = {
+        **rc,
+        **theme_rc(variant, transparent=transparent),
+        "svg.hashsalt": (salt or _default_salt(spec, matrix)) + variant,
+    }
     try:
-        settings: Any = {**rc, "svg.hashsalt": salt or _default_salt(spec, matrix)}
         with mpl.rc_context(settings):
-            fig = _figure(spec, matrix, rc, cmap)
+            fig = build_figure(spec, matrix, variant=variant)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
             if spec.format == "svg":
                 fig.savefig(buffer, format="svg", metadata={"Date": None})
-                dpi = 72.0
             else:
-                dpi = float(spec.dpi or PNG_DEFAULT_DPI)
+                dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     except RenderError:
         raise
-    except (ValueError, RuntimeError, OSError, KeyError, TypeError) as exc:
+    except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
         raise RenderError(f"matplotlib could not draw the figure: {_one_line(exc)}") from None
     width_in, height_in = fig.get_size_inches()
     return Image(
@@ -81,45 +127,194 @@ def render(spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, *, salt: str = "")
     )
 
 
-def _figure(spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, cmap: Any) -> Figure:
+# --------------------------------------------------------------------------
+# Colors: norm, colormap, cell RGBA.
+
+
+@dataclass(frozen=True)
+class Colors:
+    cmap: Colormap
+    norm: Normalize
+    rgba: npt.NDArray[np.float64]  # rows x cols x 4
+    hidden: BoolArray  # masked by `mask`
+    missing: BoolArray  # NaN / inf and not hidden
+    extend: str
+
+
+def cell_colors(spec: HeatmapSpec, matrix: LabelledMatrix, variant: str = "light") -> Colors:
+    """Every cell's RGBA after colormap, norm, missing cells and mask."""
+    import matplotlib as mpl
+    from matplotlib.colors import to_rgba
+
+    values = matrix.values
+    hidden = _mask(spec, matrix)
+    finite = np.isfinite(values)
+    missing = ~finite & ~hidden
+    visible = values[finite & ~hidden]
+    cmap = _colormap(spec, mpl, variant)
+    norm = _norm(spec, matrix, visible, finite & ~hidden)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rgba = np.asarray(cmap(norm(np.where(finite, values, np.nan))), dtype=np.float64)
+    rgba[missing] = to_rgba(spec.nan_color or NAN_COLOR[variant])
+    rgba[hidden] = (0.0, 0.0, 0.0, 0.0)
+    lo, hi = float(norm.vmin or 0.0), float(norm.vmax or 0.0)
+    below = bool(visible.size and visible.min() < lo - 1e-12 * max(1.0, abs(lo)))
+    above = bool(visible.size and visible.max() > hi + 1e-12 * max(1.0, abs(hi)))
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+    return Colors(cmap, norm, rgba, hidden, missing, extend)
+
+
+def _mask(spec: HeatmapSpec, matrix: LabelledMatrix) -> BoolArray:
+    rows, cols = matrix.shape
+    if spec.mask is None:
+        return np.zeros((rows, cols), dtype=bool)
+    if spec.mask == "upper":
+        return np.triu(np.ones((rows, cols), dtype=bool))
+    if spec.mask == "lower":
+        return np.tril(np.ones((rows, cols), dtype=bool))
+    mask = np.array(spec.mask, dtype=bool)
+    if mask.shape != (rows, cols) or mask.ndim != 2:
+        raise RenderError(
+            f"'mask' is {len(spec.mask)}x{len(spec.mask[0]) if spec.mask else 0}, "
+            f"but the plotted matrix is {rows}x{cols}",
+            key="mask",
+        )
+    return mask
+
+
+def _limits(spec: HeatmapSpec, visible: FloatArray) -> tuple[float, float]:
+    if visible.size == 0:
+        lo, hi = 0.0, 1.0
+    elif spec.robust:
+        lo, hi = (float(v) for v in np.percentile(visible, [2, 98]))
+    else:
+        lo, hi = float(visible.min()), float(visible.max())
+    vmin = spec.vmin if spec.vmin is not None else lo
+    vmax = spec.vmax if spec.vmax is not None else hi
+    if spec.center is not None:
+        c = spec.center
+        if spec.vmin is None or spec.vmax is None:
+            reach = max(abs(vmax - c), abs(c - vmin)) or 1.0
+            return c - reach, c + reach
+        return vmin, vmax
+    if vmin >= vmax:
+        # A constant matrix, or one explicit limit past the data: widen so the
+        # colorbar still has a range, on the side the block left open.
+        if spec.vmin is None:
+            vmin = vmax - (abs(vmax) * 0.5 or 1.0)
+        else:
+            vmax = vmin + (abs(vmin) * 0.5 or 1.0)
+    return vmin, vmax
+
+
+def _norm(
+    spec: HeatmapSpec, matrix: LabelledMatrix, visible: FloatArray, shown: BoolArray
+) -> Normalize:
+    from matplotlib.colors import LogNorm, Normalize, PowerNorm, SymLogNorm, TwoSlopeNorm
+
+    vmin, vmax = _limits(spec, visible)
+    if spec.center is not None and spec.vmin is not None and spec.vmax is not None:
+        return TwoSlopeNorm(vcenter=spec.center, vmin=vmin, vmax=vmax)
+    if spec.norm == "log":
+        bad = np.argwhere(shown & (matrix.values <= 0))
+        if bad.size:
+            i, j = bad[0]
+            raise RenderError(
+                f"'norm: log' needs positive values, but row {matrix.y_labels[i]!r}, "
+                f"column {matrix.x_labels[j]!r} is {_num(matrix.values[i, j])} "
+                "(use norm: symlog, or select positive rows/columns)",
+                key="norm",
+            )
+        if vmin <= 0:
+            raise RenderError(f"'norm: log' needs vmin > 0, got {_num(vmin)}", key="vmin")
+        return LogNorm(vmin=vmin, vmax=vmax)
+    if spec.norm == "sqrt":
+        if (visible.size and visible.min() < 0) or vmin < 0:
+            raise RenderError(
+                "'norm: sqrt' needs values >= 0 (use norm: symlog for signed data)", key="norm"
+            )
+        return PowerNorm(gamma=0.5, vmin=vmin, vmax=vmax)
+    if spec.norm == "symlog":
+        magnitudes = np.abs(visible[visible != 0])
+        top = max(abs(vmin), abs(vmax), 1e-300)
+        linthresh = float(max(magnitudes.min(), top * 1e-3)) if magnitudes.size else 1.0
+        return SymLogNorm(linthresh=linthresh, vmin=vmin, vmax=vmax, base=10)
+    return Normalize(vmin=vmin, vmax=vmax)
+
+
+def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
+    default = DEFAULT_DIVERGING if spec.center is not None else mpl.rcParams["image.cmap"]
+    name = spec.cmap or default
+    try:
+        cmap: Colormap = mpl.colormaps[name]
+    except KeyError:
+        names = list(mpl.colormaps)
+        close = difflib.get_close_matches(name, names, n=1) or difflib.get_close_matches(
+            name.lower(), [n.lower() for n in names], n=1
+        )
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise RenderError(f"unknown colormap '{name}'{hint}", key="cmap") from None
+    return cmap
+
+
+# --------------------------------------------------------------------------
+# The figure.
+
+
+def build_figure(spec: HeatmapSpec, matrix: LabelledMatrix, *, variant: str = "light") -> Figure:
+    """The matplotlib Figure for a block; call inside ``rc_context`` of the style."""
+    import matplotlib as mpl
+    from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
+    rc = mpl.rcParams
+    colors = cell_colors(spec, matrix, variant)
     rows, cols = matrix.shape
-    values = np.ma.masked_invalid(matrix.values)
-    layout = _Layout.compute(spec, matrix, rc)
+    annotations = _annotations(spec, matrix, colors)
+    layout = Layout.compute(spec, matrix, rc, annotations)
+    if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
+        annotations = None
     fig = Figure(figsize=layout.figsize, layout="constrained")
     ax = fig.add_subplot()
-    vmin, vmax = _limits(spec, matrix)
-    if rows * cols > VECTOR_CELL_LIMIT:
-        mappable: Any = ax.imshow(
-            values,
-            cmap=cmap,
-            vmin=vmin,
-            vmax=vmax,
-            interpolation="none",
-            aspect="auto",
-            origin=spec.origin,
-        )
-    else:
-        mappable = ax.pcolormesh(
+    vector = rows * cols <= VECTOR_CELL_LIMIT
+    grid = spec.gridlines
+    grid_color = (grid.color if grid and grid.color else GRID_COLOR[variant]) if grid else None
+    if vector:
+        ax.pcolormesh(
             np.arange(cols + 1) - 0.5,
             np.arange(rows + 1) - 0.5,
-            values,
-            cmap=cmap,
-            vmin=vmin,
-            vmax=vmax,
-            edgecolors="none",
+            colors.rgba,
+            edgecolors=grid_color or "none",
+            linewidth=grid.width if grid else 0.0,
             antialiased=False,
         )
         ax.set_xlim(-0.5, cols - 0.5)
-        if spec.origin == "upper":
-            ax.set_ylim(rows - 0.5, -0.5)
-        else:
-            ax.set_ylim(-0.5, rows - 0.5)
-    ax.set_facecolor(NAN_COLOR)
+        ax.set_ylim((rows - 0.5, -0.5) if spec.origin == "upper" else (-0.5, rows - 0.5))
+    else:
+        ax.imshow(
+            colors.rgba,
+            interpolation="none",
+            aspect="auto",
+            origin=spec.origin,
+            resample=False,
+        )
+        if grid and rows + cols <= 600:
+            ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, colors=grid_color, lw=grid.width)
+            ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, colors=grid_color, lw=grid.width)
+    if spec.square:
+        ax.set_aspect("equal")
+    if vector and 0 < int(colors.missing.sum()) <= HATCH_LIMIT:
+        _hatch_missing(ax, colors.missing, variant)
     for spine in ax.spines.values():
         spine.set_visible(False)
     _ticks(ax, matrix, layout)
+    if annotations is not None:
+        for i, j, text, color in annotations.cells:
+            ax.text(j, i, text, ha="center", va="center", color=color, size=annotations.size)
+    if spec.highlight:
+        _highlight(ax, spec, matrix, colors)
     if spec.title:
         ax.set_title(spec.title)
     if spec.xlabel:
@@ -127,76 +322,273 @@ def _figure(spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, cmap: Any) -> Fig
     if spec.ylabel:
         ax.set_ylabel(spec.ylabel)
     if spec.colorbar is not None:
-        bar = spec.colorbar
-        cb = fig.colorbar(
-            mappable,
-            ax=ax,
-            orientation=bar.orientation,
-            fraction=0.05 if bar.orientation == "vertical" else 0.08,
-            pad=0.02 if bar.orientation == "vertical" else 0.04,
-            aspect=30,
-            ticks=list(bar.ticks) if bar.ticks else None,
-            format=_tick_format(bar.format),
-        )
-        cb.outline.set_linewidth(0.5)
-        cb.ax.tick_params(length=2.5, width=0.5)
-        if bar.label:
-            cb.set_label(bar.label)
+        _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
     return fig
 
 
+def _colorbar(fig: Figure, ax: Axes, spec: HeatmapSpec, mappable: Any, colors: Colors) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    bar = spec.colorbar
+    assert bar is not None
+    vertical = bar.orientation == "vertical"
+    ticks: Any = list(bar.ticks) if bar.ticks else None
+    if ticks is None and spec.norm in ("linear", "sqrt"):
+        ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])
+    fmt = bar.format
+    formatter = FuncFormatter(lambda v, _pos: format_value(v, fmt)) if fmt else None
+    cb = fig.colorbar(
+        mappable,
+        ax=ax,
+        orientation=bar.orientation,
+        fraction=0.05 if vertical else 0.08,
+        pad=0.02 if vertical else 0.04,
+        aspect=28,
+        extend=colors.extend,
+        extendfrac=0.04,
+        ticks=ticks,
+        format=formatter,
+    )
+    cb.outline.set_linewidth(0.5)
+    cb.ax.tick_params(length=2.5, width=0.5, size=2.5)
+    if bar.label:
+        cb.set_label(bar.label)
+
+
+def _hatch_missing(ax: Axes, missing: BoolArray, variant: str) -> None:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    cells = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i, j in np.argwhere(missing)]
+    hatch = PatchCollection(
+        cells, facecolor="none", edgecolor=HATCH_COLOR[variant], linewidth=0.0, hatch="////"
+    )
+    ax.add_collection(hatch)
+
+
+def _highlight(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> None:
+    from matplotlib.patches import Rectangle
+
+    for i, j in highlight_cells(spec.highlight, matrix.values, colors.hidden):
+        ink = contrast_ink(colors.rgba[i, j])
+        ax.add_patch(
+            Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=ink, linewidth=1.6, zorder=3)
+        )
+
+
+def highlight_cells(
+    kinds: tuple[str, ...], values: FloatArray, hidden: BoolArray
+) -> list[tuple[int, int]]:
+    """Cells to outline, ties included, missing and masked cells never."""
+    usable = np.where(np.isfinite(values) & ~hidden, values, np.nan)
+    found: set[tuple[int, int]] = set()
+    for kind in kinds:
+        if not np.isfinite(usable).any():
+            break
+        pick = np.nanmax if kind.endswith("max") else np.nanmin
+        if kind in ("max", "min"):
+            target = pick(usable)
+            found.update((int(i), int(j)) for i, j in np.argwhere(usable == target))
+            continue
+        axis = 1 if kind.startswith("row") else 0
+        with np.errstate(invalid="ignore"):
+            has: BoolArray = np.asarray(np.isfinite(usable).any(axis=axis))
+            best = pick(np.where(np.isfinite(usable), usable, np.nan), axis=axis, keepdims=True)
+        hits = np.argwhere(usable == best)
+        found.update((int(i), int(j)) for i, j in hits if has[i if axis == 1 else j])
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------
+# Cell text.
+
+
 @dataclass(frozen=True)
-class _Layout:
+class Annotations:
+    size: float
+    cells: list[tuple[int, int, str, Any]]
+    widest_pt: float
+
+
+def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> Annotations | None:
+    import matplotlib as mpl
+
+    if spec.annotate is False:
+        return None
+    rows, cols = matrix.shape
+    if spec.annotate == "auto" and rows * cols > ANNOTATE_AUTO_LIMIT:
+        return None
+    fmt = spec.fmt or auto_fmt(matrix.values)
+    size = max(_points(mpl.rcParams["font.size"]) * 0.85, 6.0)
+    shown = ~colors.hidden & ~colors.missing
+    cells: list[tuple[int, int, str, Any]] = []
+    for i, j in np.argwhere(shown):
+        value = float(matrix.values[i, j])
+        try:
+            text = format_value(value, fmt)
+        except ValueError:
+            raise RenderError(
+                f"'fmt' {fmt!r} cannot format {_num(value)} (row {matrix.y_labels[i]!r}, "
+                f"column {matrix.x_labels[j]!r}); use e.g. .0f for rounded values",
+                key="fmt",
+            ) from None
+        color = contrast_ink(colors.rgba[i, j]) if spec.annotate_color == "auto" else None
+        cells.append((int(i), int(j), text, color or spec.annotate_color))
+    measure = _Measure(size)
+    widest = max((measure.width(text) for _, _, text, _ in cells), default=0.0)
+    return Annotations(size, cells, widest)
+
+
+def auto_fmt(values: FloatArray) -> str:
+    """Integers stay integers; otherwise two decimals, or 3 significant digits
+    when the values are very large or very small."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return ".2f"
+    if np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e6:
+        return ".0f"
+    top = float(np.abs(finite).max())
+    return ".2f" if 0.01 <= top < 1000 else ".3g"
+
+
+def relative_luminance(rgb: Any) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(float(c)) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: float, b: float) -> float:
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def contrast_ink(rgba: Any) -> str:
+    """Black or white, whichever has the larger WCAG contrast with the cell."""
+    lum = relative_luminance(rgba)
+    return "black" if contrast_ratio(lum, 0.0) >= contrast_ratio(lum, 1.0) else "white"
+
+
+# --------------------------------------------------------------------------
+# Size and ticks.
+
+
+class _Measure:
+    """Text extents in points for the current rc font, without drawing."""
+
+    def __init__(self, size: float) -> None:
+        from matplotlib.backends.backend_agg import RendererAgg
+        from matplotlib.font_manager import FontProperties
+
+        self.prop = FontProperties(size=size)
+        self.renderer = RendererAgg(10, 10, 72.0)  # type: ignore[no-untyped-call]
+
+    def width(self, text: str) -> float:
+        if not text:
+            return 0.0
+        w, _h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
+            text, self.prop, ismath=False
+        )
+        return float(w)
+
+    def height(self) -> float:
+        _w, h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
+            "Ag", self.prop, ismath=False
+        )
+        return float(h)
+
+
+@dataclass(frozen=True)
+class Layout:
     figsize: tuple[float, float]
     xstep: int  # 0 = no labels
     ystep: int
     xrotation: float
+    cell_pt: tuple[float, float]  # width, height of one cell
+
+    def fits(self, notes: Annotations) -> bool:
+        """Whether every cell's text fits inside its cell."""
+        width, height = self.cell_pt
+        return notes.widest_pt + 3 <= width and notes.size * 1.25 <= height
 
     @classmethod
-    def compute(cls, spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc) -> _Layout:
+    def compute(
+        cls, spec: HeatmapSpec, matrix: LabelledMatrix, rc: Any, notes: Annotations | None
+    ) -> Layout:
         rows, cols = matrix.shape
-        xfont = _points(rc.get("xtick.labelsize"), rc)
-        yfont = _points(rc.get("ytick.labelsize"), rc)
-        xwidth = max((_text_width(lab, xfont) for lab in matrix.x_labels), default=0.0)
-        ywidth = max((_text_width(lab, yfont) for lab in matrix.y_labels), default=0.0)
+        xm = _Measure(_points(rc["xtick.labelsize"], rc))
+        ym = _Measure(_points(rc["ytick.labelsize"], rc))
+        xwidths = [xm.width(label) for label in matrix.x_labels]
+        ywidth = max((ym.width(label) for label in matrix.y_labels), default=0.0) / 72
+        xheight, yheight = xm.height(), ym.height()
+        widest_x = max(xwidths, default=0.0)
+        note_w = (notes.widest_pt + 4) / 72 if notes else 0.0
 
-        # The plotting area: cells between ~0.14 and 0.6 inch, the whole map
-        # near 5.5 x 4 inches unless the matrix is small.
-        cell_w = min(max(5.5 / cols, 0.14), 0.6)
-        cell_h = min(max(4.0 / rows, 0.14), 0.6)
-        area_w = min(cols * cell_w, 9.0)
-        area_h = min(rows * cell_h, 9.0)
-        rotation = _rotation(spec, xwidth, area_w / cols * 72)
-        xstep = _step(spec.xticks, cols, area_w * 72, xfont if rotation else xwidth + xfont)
-        ystep = _step(spec.yticks, rows, area_h * 72, yfont)
+        # Cells: wide enough for the text asked for, small enough that the
+        # whole map fits a content column.
+        cell_w = min(max(5.0 / cols, 0.12), 0.55)
+        cell_h = min(max(3.6 / rows, 0.12), 0.45)
+        if notes is not None and spec.annotate is True:
+            cell_w = max(cell_w, note_w)
+            cell_h = max(cell_h, (notes.size * 1.6) / 72)
+        if cols <= 8 and spec.xtick_rotation == "auto":
+            # Few columns: widen them so labels stay horizontal.
+            cell_w = max(cell_w, min(_label_room(widest_x, xheight) * 1.1 / 72, 1.4))
+        if rows <= 10 and cols <= 10:
+            # Small matrices (confusion matrices) read best with square-ish cells.
+            cell_h = max(cell_h, min(cell_w, 0.8))
+        if spec.square:
+            cell_w = cell_h = min(max(cell_w, cell_h), 0.55)
+        colorbar_w = 0.0
+        if spec.colorbar is not None and spec.colorbar.orientation == "vertical":
+            colorbar_w = 0.75 + (0.22 if spec.colorbar.label else 0.0)
+        left = ywidth + 0.15 + (0.3 if spec.ylabel else 0.0)
+        area_w = min(cols * cell_w, MAX_WIDTH_IN - left - colorbar_w - 0.1)
+        area_h = min(rows * cell_h, 7.0)
+        if spec.square:
+            side = min(area_w / cols, area_h / rows)
+            area_w, area_h = side * cols, side * rows
+        if spec.figsize is not None:
+            area_w = max(spec.figsize[0] - left - colorbar_w - 0.2, 0.5)
+            area_h = max(spec.figsize[1] - 1.0, 0.5)
 
-        shown_x = matrix.x_labels[::xstep] if xstep else ()
-        xextent = max((_text_width(lab, xfont) for lab in shown_x), default=0.0)
-        bottom = (
-            (xextent * math.sin(math.radians(abs(rotation))) + xfont) if rotation else xfont * 1.6
-        ) / 72
-        left = (ywidth + yfont) / 72 if ystep else 0.1
-        extra_w = left + 0.25 + (0.35 if spec.ylabel else 0.0)
-        extra_h = bottom + 0.2 + (0.3 if spec.xlabel else 0.0) + (0.35 if spec.title else 0.0)
-        if spec.colorbar is not None:
-            if spec.colorbar.orientation == "vertical":
-                extra_w += 0.75 + (0.25 if spec.colorbar.label else 0.0)
-            else:
-                extra_h += 0.6 + (0.25 if spec.colorbar.label else 0.0)
-        width = max(area_w + extra_w, 2.4)
-        height = max(area_h + extra_h, 1.8)
-        return cls((round(width, 2), round(height, 2)), xstep, ystep, rotation)
+        room_x = area_w * 72 / cols
+        rotation = _rotation(spec, _label_room(widest_x, xheight), room_x)
+        if rotation:
+            per_label = xheight / max(math.sin(math.radians(abs(rotation))), 0.2)
+        else:
+            per_label = _label_room(widest_x, xheight)
+        xstep = _step(spec.xticks, cols, area_w * 72, per_label)
+        ystep = _step(spec.yticks, rows, area_h * 72, yheight * 1.25)
+        cell_pt = (area_w * 72 / cols, area_h * 72 / rows)
+        if spec.figsize is not None:
+            return cls(spec.figsize, xstep, ystep, rotation, cell_pt)
+
+        shown = xwidths[::xstep] if xstep else []
+        drop = (
+            max(shown, default=0.0) * math.sin(math.radians(abs(rotation))) + xheight
+            if rotation
+            else xheight * 1.5
+        )
+        bottom = drop / 72 + 0.15 + (0.3 if spec.xlabel else 0.0)
+        top = 0.15 + (0.35 if spec.title else 0.0)
+        if spec.colorbar is not None and spec.colorbar.orientation == "horizontal":
+            bottom += 0.55 + (0.22 if spec.colorbar.label else 0.0)
+        width = max(left + area_w + colorbar_w + 0.1, 2.0)
+        height = max(top + area_h + bottom, 1.6)
+        return cls((round(width, 2), round(height, 2)), xstep, ystep, rotation, cell_pt)
 
 
-def _ticks(ax: Axes, matrix: LabelledMatrix, layout: _Layout) -> None:
+def _ticks(ax: Axes, matrix: LabelledMatrix, layout: Layout) -> None:
     rows, cols = matrix.shape
     if layout.xstep:
         positions = list(range(0, cols, layout.xstep))
         ax.set_xticks(positions, [matrix.x_labels[i] for i in positions])
         if layout.xrotation:
-            ax.tick_params(axis="x", labelrotation=layout.xrotation)
             for label in ax.get_xticklabels():
-                label.set_horizontalalignment("right")
+                label.set_rotation(layout.xrotation)
+                label.set_horizontalalignment("right" if layout.xrotation > 0 else "left")
                 label.set_rotation_mode("anchor")
     else:
         ax.set_xticks([])
@@ -205,6 +597,11 @@ def _ticks(ax: Axes, matrix: LabelledMatrix, layout: _Layout) -> None:
         ax.set_yticks(positions, [matrix.y_labels[i] for i in positions])
     else:
         ax.set_yticks([])
+
+
+def _label_room(width_pt: float, height_pt: float) -> float:
+    """Space a horizontal label needs along the axis, with a gap to the next."""
+    return width_pt + height_pt * 0.8
 
 
 def _step(setting: str | int, count: int, length_pt: float, per_label_pt: float) -> int:
@@ -216,63 +613,21 @@ def _step(setting: str | int, count: int, length_pt: float, per_label_pt: float)
     if isinstance(setting, int):
         return setting
     room = length_pt / max(count, 1)
-    return max(1, math.ceil(per_label_pt * 1.15 / room))
+    return max(1, math.ceil(per_label_pt * 1.05 / room))
 
 
-def _rotation(spec: HeatmapSpec, widest_pt: float, cell_pt: float) -> float:
+def _rotation(spec: HeatmapSpec, needed_pt: float, cell_pt: float) -> float:
     if spec.xtick_rotation != "auto":
         return float(spec.xtick_rotation)
-    return 0.0 if widest_pt <= cell_pt * 0.9 else 45.0
+    return 0.0 if needed_pt * 1.05 <= cell_pt else 45.0
 
 
-def _limits(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[float, float]:
-    finite = matrix.values[np.isfinite(matrix.values)]
-    lo = float(finite.min()) if finite.size else 0.0
-    hi = float(finite.max()) if finite.size else 1.0
-    vmin = spec.vmin if spec.vmin is not None else lo
-    vmax = spec.vmax if spec.vmax is not None else hi
-    if vmin >= vmax:
-        # A constant matrix (or a one-sided explicit limit past the data):
-        # widen so the colorbar still has a range.
-        if spec.vmin is None:
-            vmin = vmax - 1.0 if vmax == 0 else vmax - abs(vmax) * 0.5
-        else:
-            vmax = vmin + 1.0 if vmin == 0 else vmin + abs(vmin) * 0.5
-    return vmin, vmax
-
-
-def _colormap(spec: HeatmapSpec, mpl: Any) -> Any:
-    name = spec.cmap or mpl.rcParams["image.cmap"]
-    try:
-        cmap = mpl.colormaps[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, list(mpl.colormaps), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise RenderError(
-            f"unknown colormap '{name}'{hint}", key="cmap", block_line=spec.line_of("cmap")
-        ) from None
-    return cmap.with_extremes(bad=NAN_COLOR)
-
-
-def _tick_format(fmt: str | None) -> Any:
-    if fmt is None:
-        return None
-    from matplotlib.ticker import FuncFormatter
-
-    try:
-        format(1.5, fmt)
-    except ValueError:
-        raise RenderError(
-            f"colorbar format '{fmt}' is not a Python format spec (try .2f or .0%)",
-            key="colorbar",
-        ) from None
-    return FuncFormatter(lambda value, _pos: format(value, fmt))
-
-
-def _points(size: Any, rc: Rc) -> float:
+def _points(size: Any, rc: Any = None) -> float:
     if isinstance(size, (int, float)):
         return float(size)
-    base = float(rc.get("font.size", 10.0))
+    import matplotlib as mpl
+
+    base = float((rc or mpl.rcParams)["font.size"])
     scale = {
         "xx-small": 0.579,
         "x-small": 0.694,
@@ -281,20 +636,20 @@ def _points(size: Any, rc: Rc) -> float:
         "large": 1.2,
         "x-large": 1.44,
         "xx-large": 1.728,
+        "smaller": 0.833,
+        "larger": 1.2,
     }
     return base * scale.get(str(size), 1.0)
-
-
-def _text_width(text: str, size_pt: float) -> float:
-    # A deliberately cheap estimate (DejaVu Sans averages ~0.6 em per glyph):
-    # exact extents would need a draw, and layout only needs to be close.
-    return len(text) * size_pt * 0.6
 
 
 def _default_salt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
     digest = hashlib.sha256(json.dumps(spec.as_dict(), sort_keys=True, default=str).encode())
     digest.update(matrix.values.tobytes())
     return digest.hexdigest()[:16]
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
 
 
 def _one_line(exc: BaseException) -> str:

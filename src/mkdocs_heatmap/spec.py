@@ -206,6 +206,78 @@ class _Sub(BaseConfigOption[Any]):
         return _validate_sub(self.sub, value)
 
 
+class FormatSpec(BaseConfigOption[str]):
+    """A Python format spec for cell values (``.2f``, ``d``, ``.1%``)."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value:
+            raise ValidationError(f"expected a format spec such as .2f, d or .1%, got {value!r}")
+        try:
+            format_value(3.0, value)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not a Python format spec (try .2f, .3g, d or .1%)"
+            ) from None
+        return value
+
+
+class Mask(BaseConfigOption["str | tuple[tuple[bool, ...], ...]"]):
+    """``upper``, ``lower`` or a boolean matrix (true = hidden)."""
+
+    def run_validation(self, value: object) -> str | tuple[tuple[bool, ...], ...]:
+        if value in ("upper", "lower"):
+            return str(value)
+        if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
+            rows: list[tuple[bool, ...]] = []
+            for i, row in enumerate(value, start=1):
+                if not all(isinstance(cell, bool) or cell in (0, 1) for cell in row):
+                    raise ValidationError(f"row {i} must hold only true/false")
+                rows.append(tuple(bool(cell) for cell in row))
+            return tuple(rows)
+        raise ValidationError(f"expected upper, lower or a matrix of true/false, got {value!r}")
+
+
+HIGHLIGHTS = ("max", "min", "row_max", "row_min", "col_max", "col_min")
+
+
+class Highlight(BaseConfigOption[tuple[str, ...]]):
+    def run_validation(self, value: object) -> tuple[str, ...]:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if item not in HIGHLIGHTS:
+                raise ValidationError(
+                    f"unknown highlight {item!r}{_suggest(str(item), HIGHLIGHTS)}; "
+                    f"expected one of {', '.join(HIGHLIGHTS)}"
+                )
+        return tuple(str(item) for item in items)
+
+
+class FigSize(BaseConfigOption[tuple[float, float]]):
+    def run_validation(self, value: object) -> tuple[float, float]:
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            and all(0.5 <= v <= 30 for v in value)
+        ):
+            return float(value[0]), float(value[1])
+        raise ValidationError(
+            f"expected [width, height] in inches, each between 0.5 and 30, got {value!r}"
+        )
+
+
+class StyleRef(BaseConfigOption[Any]):
+    def run_validation(self, value: object) -> Any:
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict):
+            return value
+        raise ValidationError(
+            f"expected a built-in style name, a .mplstyle path or a mapping of rcParams, "
+            f"got {_describe(value)}"
+        )
+
+
 def _validate_sub(schema: type[Config], value: dict[Any, Any]) -> dict[str, Any]:
     known = [name for name, _ in schema._schema]
     for key in value:
@@ -248,6 +320,11 @@ class ColorbarConfig(Config):
     orientation = c.Choice(("vertical", "horizontal"), default="vertical")
 
 
+class GridConfig(Config):
+    width = _default(Number(minimum=0.1, maximum=5), 0.8)
+    color = c.Optional(Text(nonempty=True))
+
+
 class BlockConfig(Config):
     # Data
     data_ = c.Optional(Text(nonempty=True))
@@ -274,16 +351,32 @@ class BlockConfig(Config):
     cmap = c.Optional(Text(nonempty=True))
     vmin = c.Optional(Number())
     vmax = c.Optional(Number())
+    robust = c.Type(bool, default=False)
+    center = c.Optional(Number())
+    norm = c.Choice(("linear", "log", "symlog", "sqrt"), default="linear")
+    nan_color = c.Optional(Text(nonempty=True))
+    mask = c.Optional(Mask())
     colorbar = _default(_Either(ColorbarConfig), True)
+    # Cell text
+    annotate = c.Choice(("auto", True, False), default="auto")
+    fmt = c.Optional(FormatSpec())
+    annotate_color = _default(Text(nonempty=True), "auto")
+    highlight = c.Optional(Highlight())
     # Figure and output
+    figsize = c.Optional(FigSize())
+    square = c.Type(bool, default=False)
+    gridlines = _default(_Either(GridConfig), False)
     format = c.Choice(("svg", "png"), default="svg")
     dpi = c.Optional(Integer(minimum=50, maximum=600))
+    style = c.Optional(StyleRef())
+    theme = c.Optional(c.Choice(("light", "dark", "auto")))
     alt = c.Optional(Text())
     caption = c.Optional(Text())
     id = c.Optional(Identifier())
     class_ = c.Optional(Identifier(many=True))
     width = c.Optional(Width())
     download = c.Type(bool, default=False)
+    table = c.Type(bool, default=False)
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -318,6 +411,12 @@ class Colorbar:
 
 
 @dataclass(frozen=True)
+class Grid:
+    width: float = 0.8
+    color: str | None = None
+
+
+@dataclass(frozen=True)
 class HeatmapSpec:
     data: str | None = None
     matrix: tuple[tuple[float, ...], ...] | None = None
@@ -341,15 +440,30 @@ class HeatmapSpec:
     cmap: str | None = None
     vmin: float | None = None
     vmax: float | None = None
+    robust: bool = False
+    center: float | None = None
+    norm: Literal["linear", "log", "symlog", "sqrt"] = "linear"
+    nan_color: str | None = None
+    mask: str | tuple[tuple[bool, ...], ...] | None = None
     colorbar: Colorbar | None = field(default_factory=Colorbar)
+    annotate: Literal["auto"] | bool = "auto"
+    fmt: str | None = None
+    annotate_color: str = "auto"
+    highlight: tuple[str, ...] = ()
+    figsize: tuple[float, float] | None = None
+    square: bool = False
+    gridlines: Grid | None = None
     format: Literal["svg", "png"] = "svg"
     dpi: int | None = None
+    style: str | Mapping[str, Any] | None = None
+    theme: Literal["light", "dark", "auto"] | None = None
     alt: str | None = None
     caption: str | None = None
     id: str | None = None
     css_class: str | None = None
     width: str | None = None
     download: bool = False
+    table: bool = False
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -363,7 +477,7 @@ class HeatmapSpec:
             if f.name == "key_lines":
                 continue
             value = getattr(self, f.name)
-            if isinstance(value, (Pivot, Colorbar)):
+            if isinstance(value, (Pivot, Colorbar, Grid)):
                 value = {g.name: getattr(value, g.name) for g in fields(value)}
             out[f.name] = value
         return out
@@ -482,6 +596,14 @@ def _to_spec(cfg: BlockConfig, key_lines: Mapping[str, int]) -> HeatmapSpec:
     else:
         ticks = bar["ticks"]
         values["colorbar"] = Colorbar(**{**bar, "ticks": tuple(ticks) if ticks else None})
+    grid = values["gridlines"]
+    if grid is True:
+        values["gridlines"] = Grid()
+    elif grid is False:
+        values["gridlines"] = None
+    else:
+        values["gridlines"] = Grid(**grid)
+    values["highlight"] = values["highlight"] or ()
     return HeatmapSpec(**values, key_lines=dict(key_lines))
 
 
@@ -492,6 +614,23 @@ def _check_consistency(spec: HeatmapSpec) -> None:
             key="vmin",
             block_line=spec.line_of("vmin"),
         )
+    if spec.center is not None and spec.norm != "linear":
+        raise SpecError(
+            f"'center' works with the linear norm, not 'norm: {spec.norm}'",
+            key="center",
+            block_line=spec.line_of("center"),
+        )
+    for key in ("vmin", "vmax"):
+        value = getattr(spec, key)
+        if spec.center is not None and value is not None:
+            below = key == "vmin"
+            if (value >= spec.center) if below else (value <= spec.center):
+                raise SpecError(
+                    f"'{key}' ({value:g}) must be {'below' if below else 'above'} "
+                    f"'center' ({spec.center:g})",
+                    key=key,
+                    block_line=spec.line_of(key),
+                )
     if spec.matrix is not None:
         for key in ("data_format", "key", "pivot"):
             if getattr(spec, key) is not None:
@@ -571,3 +710,13 @@ def validate_defaults(defaults: Mapping[str, Any]) -> None:
     if "data" in defaults or "matrix" in defaults:
         raise SpecError("'data' and 'matrix' belong in a block, not in defaults")
     validate({**defaults, "matrix": [[0.0]]})
+
+
+def format_value(value: float, fmt: str) -> str:
+    """Format a cell value; integer specs (``d``) accept whole floats."""
+    try:
+        return format(value, fmt)
+    except ValueError:
+        if float(value).is_integer():
+            return format(int(value), fmt)
+        raise

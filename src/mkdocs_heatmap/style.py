@@ -7,6 +7,7 @@ import matplotlib; validating a non-built-in style does.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,35 +81,76 @@ BUILTIN_STYLES: dict[str, Rc] = {
 
 
 def resolve_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> Rc:
-    """Turn a style reference into validated rcParams, pinned settings on top.
+    """The site style: the default style, then ``style`` over it, pinned settings on top.
 
     ``style`` is a built-in name, a path to a ``.mplstyle`` file (relative to
     ``base_dir``, the folder of ``mkdocs.yml``) or a mapping of rcParams.  Raises
     ``ConfigError`` with a one-line message when it is none of these.
     """
+    return {**BUILTIN_STYLES["default"], **style_layer(style, base_dir), **PINNED}
+
+
+def layer(rc: Rc, style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> Rc:
+    """A block's own ``style`` over the site's resolved rc."""
     if style is None:
-        return {**BUILTIN_STYLES["default"], **PINNED}
+        return rc
+    return {**rc, **style_layer(style, base_dir), **PINNED}
+
+
+def style_layer(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> Rc:
+    """Just the settings a style reference sets, validated."""
+    if style is None:
+        return {}
     if isinstance(style, Mapping):
-        return {**BUILTIN_STYLES["default"], **_validate_rc(dict(style), "style"), **PINNED}
+        return _validate_rc(dict(style), "style")
     if not isinstance(style, str):
         raise ConfigError(
             "style must be a built-in name, a .mplstyle path or a mapping of rcParams"
         )
     if style in BUILTIN_STYLES:
-        return {**BUILTIN_STYLES[style], **PINNED}
+        return dict(BUILTIN_STYLES[style])
     if not style.endswith(".mplstyle"):
-        import difflib
-
         close = difflib.get_close_matches(style, list(BUILTIN_STYLES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ConfigError(
             f"unknown style '{style}'{hint}; use one of {', '.join(BUILTIN_STYLES)}, "
             "a .mplstyle file, or a mapping of rcParams"
         )
-    path = Path(style) if base_dir is None else base_dir / style
+    path = Path(style.lstrip("/")) if base_dir is None else base_dir / style.lstrip("/")
     if not path.is_file():
         raise ConfigError(f"style file '{style}' not found")
-    return {**BUILTIN_STYLES["default"], **_read_mplstyle(path, style), **PINNED}
+    return _read_mplstyle(path, style)
+
+
+# The dark variant keeps the style's fonts and sizes and swaps only the ink,
+# on a transparent background so it sits on any dark page color.
+DARK_INK = "#e6e6e6"
+
+
+def theme_rc(variant: str, *, transparent: bool) -> Rc:
+    """Settings for one variant of a figure: ``dark`` swaps the ink for a light
+    one; both variants of ``theme: auto`` get a transparent background."""
+    rc: Rc = {}
+    if variant == "dark":
+        rc.update(
+            {
+                key: DARK_INK
+                for key in (
+                    "text.color",
+                    "axes.labelcolor",
+                    "axes.edgecolor",
+                    "xtick.color",
+                    "ytick.color",
+                    "xtick.labelcolor",
+                    "ytick.labelcolor",
+                )
+            }
+        )
+    if transparent or variant == "dark":
+        rc.update(
+            {"figure.facecolor": "none", "savefig.facecolor": "none", "axes.facecolor": "none"}
+        )
+    return rc
 
 
 def _validate_rc(rc: dict[str, Any], where: str) -> Rc:
