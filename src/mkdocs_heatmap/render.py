@@ -12,11 +12,13 @@ keeps the missing-cell color, the mask and the colormap independent.
 
 from __future__ import annotations
 
+import base64
 import difflib
 import hashlib
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,11 +101,9 @@ def render(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     validate(spec)
-    settings: Any = {
-        **rc,
-        **theme_rc(variant, transparent=transparent),
-        "svg.hashsalt": (salt or _default_salt(spec, matrix)) + variant,
-    }
+    settings = rc_for(
+        rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
+    )
     try:
         with mpl.rc_context(settings):
             fig = build_figure(spec, matrix, variant=variant)
@@ -111,6 +111,8 @@ def render(
             buffer = io.BytesIO()
             if spec.format == "svg":
                 fig.savefig(buffer, format="svg", metadata={"Date": None})
+                if matrix.values.size > VECTOR_CELL_LIMIT:
+                    buffer = io.BytesIO(compact_embedded_images(buffer.getvalue()))
             else:
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
@@ -125,6 +127,48 @@ def render(
         width=round(width_in * CSS_PX_PER_INCH),
         height=round(height_in * CSS_PX_PER_INCH),
     )
+
+
+def rc_for(rc: Rc, variant: str, *, transparent: bool = False, salt: str = "") -> Any:
+    """The rcParams to draw one variant under (``build_figure`` needs them active)."""
+    return {
+        **rc,
+        **theme_rc(variant, transparent=transparent),
+        "svg.hashsalt": f"{salt}{variant}",
+    }
+
+
+_EMBEDDED_PNG = re.compile(rb'(data:image/png;base64,\n)([A-Za-z0-9+/=\n]+)"')
+
+
+def compact_embedded_images(svg: bytes) -> bytes:
+    """Re-encode embedded rasters as palette PNGs, losslessly.
+
+    matplotlib embeds RGBA PNGs; a heatmap raster holds at most the colormap's
+    256 colors plus the missing and masked colors, so an indexed PNG carries
+    the same pixels in about a quarter of the bytes.
+    """
+    from PIL import Image as PILImage
+
+    def shrink(match: re.Match[bytes]) -> bytes:
+        raw = base64.b64decode(match[2])
+        with PILImage.open(io.BytesIO(raw)) as original:
+            pixels = np.asarray(original.convert("RGBA"))
+        flat = pixels.reshape(-1, 4)
+        colors, index = np.unique(flat, axis=0, return_inverse=True)
+        if len(colors) > 256:
+            return match[0]
+        indexed = PILImage.fromarray(index.reshape(pixels.shape[:2]).astype(np.uint8), "P")
+        indexed.putpalette(colors[:, :3].astype(np.uint8).tobytes())
+        out = io.BytesIO()
+        indexed.save(
+            out, format="png", optimize=True, transparency=colors[:, 3].astype(np.uint8).tobytes()
+        )
+        if out.tell() >= len(raw):
+            return match[0]
+        return match[1] + base64.encodebytes(out.getvalue()).rstrip(b"\n") + b'"'
+
+    return _EMBEDDED_PNG.sub(shrink, svg)
 
 
 # --------------------------------------------------------------------------

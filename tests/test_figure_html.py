@@ -1,0 +1,131 @@
+"""What the figure vocabulary puts into built pages: themes, srcset, tables, style precedence."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conftest import MATERIAL, Site
+from test_build import figures, resolve
+
+BLOCK = "```heatmap\nmatrix: [[1, 2], [3, null]]\ntitle: T\n{extra}```\n"
+
+
+def block(extra: str = "") -> str:
+    return BLOCK.format(extra=extra)
+
+
+def test_theme_auto_on_material_uses_palette_fragments(site: Site, build: Any) -> None:
+    site.config["theme"] = MATERIAL
+    site.page("index.md", block("theme: auto\n"))
+    assert build(site, strict=True).ok
+    html = site.html()
+    srcs = re.findall(r'<img src="([^"]+)"', html)
+    assert len(srcs) == 2
+    light, dark = srcs
+    assert light.endswith("#only-light") and dark.endswith("#only-dark")
+    light_svg = resolve(site, "index.html", light.split("#")[0]).read_text()
+    dark_svg = resolve(site, "index.html", dark.split("#")[0]).read_text()
+    assert light_svg != dark_svg
+    assert "#e6e6e6" in dark_svg  # light ink for the dark page
+    assert "#e6e6e6" not in light_svg
+
+
+def test_theme_auto_elsewhere_uses_prefers_color_scheme(site: Site, build: Any) -> None:
+    site.config["plugins"] = [{"heatmap": {"theme": "auto"}}]
+    site.page("index.md", block())
+    assert build(site, strict=True).ok
+    html = site.html()
+    match = re.search(
+        r'<picture><source srcset="([^"]+)" media="\(prefers-color-scheme: dark\)">'
+        r'<img src="([^"]+)"',
+        html,
+    )
+    assert match, html
+    assert resolve(site, "index.html", match[1]).is_file()
+    assert resolve(site, "index.html", match[2]).is_file()
+
+
+def test_theme_dark_alone_and_block_overrides_site(site: Site, build: Any) -> None:
+    site.config["plugins"] = [{"heatmap": {"theme": "auto"}}]
+    site.page("index.md", block("theme: dark\n"))
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures
+    assert len(fig) == 1 and "<picture>" not in site.html()
+    svg = resolve(site, "index.html", fig[0]["img"]["src"]).read_text()
+    assert "#e6e6e6" in svg
+
+
+def test_png_srcset_has_a_2x_file(site: Site, build: Any) -> None:
+    site.page("index.md", block("format: png\n"))
+    assert build(site, strict=True).ok
+    img = figures(site.html()).figures[0]["img"]
+    one, two = (part.split()[0] for part in img["srcset"].split(","))
+    assert one == img["src"] and img["srcset"].endswith(" 2x")
+    from PIL import Image
+
+    with (
+        Image.open(resolve(site, "index.html", one)) as a,
+        Image.open(resolve(site, "index.html", two)) as b,
+    ):
+        small, big = a.size, b.size
+    assert abs(big[0] - 2 * small[0]) <= 1
+    assert abs(int(img["width"]) - small[0]) <= 1
+
+
+def test_table_is_an_accessible_fallback(site: Site, build: Any) -> None:
+    site.page(
+        "index.md",
+        "```heatmap\nmatrix: [[1.5, 2], [3, null]]\nx_labels: [a, '<b>']\ny_labels: [r1, r2]\n"
+        "table: true\nfmt: .1f\n```\n",
+    )
+    assert build(site, strict=True).ok
+    html = site.html()
+    table = re.search(r'<details class="heatmap-table">.*?</details>', html, re.S)
+    assert table
+    text = table[0]
+    assert '<th scope="col">a</th><th scope="col">&lt;b&gt;</th>' in text
+    assert '<th scope="row">r1</th><td>1.5</td><td>2.0</td>' in text
+    assert '<td class="heatmap-missing">–</td>' in text
+
+
+def _fill(site: Site, page: str) -> set[str]:
+    src = figures(site.html(page)).figures[0]["img"]["src"]
+    html_path = "index.html" if page == "index.md" else page[:-3] + "/index.html"
+    svg = resolve(site, html_path, src).read_text()
+    return set(re.findall(r"fill: (#0[0-9]{5})", svg))
+
+
+def test_style_precedence_block_page_defaults_style(site: Site, build: Any) -> None:
+    site.config["plugins"] = [
+        {
+            "heatmap": {
+                "style": {"text.color": "#000001"},
+                "defaults": {"style": {"text.color": "#000002"}},
+            }
+        }
+    ]
+    site.page("index.md", block())
+    site.page("page.md", "---\nheatmap:\n  style: {text.color: '#000003'}\n---\n" + block())
+    site.page(
+        "own.md",
+        "---\nheatmap:\n  style: {text.color: '#000003'}\n---\n"
+        + block("style: {text.color: '#000004'}\n"),
+    )
+    assert build(site, strict=True).ok
+    assert _fill(site, "index.md") == {"#000002"}
+    assert _fill(site, "page.md") == {"#000003"}
+    assert _fill(site, "own.md") == {"#000004"}
+    site.config["plugins"] = [{"heatmap": {"style": {"text.color": "#000001"}}}]
+    assert build(site, strict=True).ok
+    assert _fill(site, "index.md") == {"#000001"}
+
+
+def test_builtin_and_file_styles(site: Site, build: Any) -> None:
+    site.write("paper.mplstyle", "# a comment\ntext.color: 000005\nfont.size: 7  # small\n")
+    site.config["plugins"] = [{"heatmap": {"style": "paper.mplstyle"}}]
+    site.page("index.md", block())
+    site.page("paper.md", block("style: paper\n"))
+    assert build(site, strict=True).ok
+    assert _fill(site, "index.md") == {"#000005"}
+    assert _fill(site, "paper.md") == set()
