@@ -95,6 +95,19 @@ class BuildResult:
         return [w for w in self.warnings if ": heatmap: " in w]
 
 
+def forget_plugins() -> None:
+    """MkDocs keeps plugins that define on_startup alive across builds in one
+    process (that is how `mkdocs serve` keeps state); tests start fresh."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_plugins() -> None:
+    forget_plugins()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
@@ -126,6 +139,7 @@ def build() -> Iterator[Any]:
         path = site.write_config()
         cwd = os.getcwd()
         os.chdir(site.root)
+        forget_plugins()
         try:
             config = load_config(str(path), strict=strict)
             mkdocs_build(config)

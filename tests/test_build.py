@@ -114,7 +114,7 @@ def test_seed_figure_plain_mkdocs_theme(site: Site, build: Any) -> None:
     assert "Probe AUC by layer and token" in texts
     assert "AUC" in texts
     assert "<p>After the figure.</p>" in html
-    assert 'href="heatmap.css"' in html
+    assert 'href="assets/stylesheets/heatmap.css"' in html
 
 
 def test_nested_blocks_with_superfences(site: Site, build: Any) -> None:
@@ -336,7 +336,7 @@ def test_pages_without_blocks_are_unchanged(site: Site, build: Any) -> None:
             if "heatmap.css" not in line and not line.startswith("Build Date UTC")
         )
 
-    assert '<link href="heatmap.css" rel="stylesheet">' in with_plugin
+    assert '<link href="assets/stylesheets/heatmap.css" rel="stylesheet">' in with_plugin
     assert strip(with_plugin) == strip(without)
 
 

@@ -20,8 +20,10 @@ import logging
 import re
 import secrets
 import textwrap
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markdown import Extension, Markdown
@@ -29,9 +31,21 @@ from markdown.preprocessors import Preprocessor
 from mkdocs.exceptions import PluginError
 from pymdownx.superfences import SuperFencesException
 
+from .cache import DiskCache
 from .emit import error_html
 from .errors import HeatmapError
-from .pipeline import Output, Result, Settings, process_block
+from .pipeline import (
+    Output,
+    Prepared,
+    Rendered,
+    RenderJob,
+    Settings,
+    finish_block,
+    prepare_block,
+    render_jobs,
+    worker_count,
+)
+from .render import Image
 
 LANGUAGE = "heatmap"
 
@@ -141,13 +155,41 @@ class PageContext:
         return blocks.pop(0) if len(blocks) > 1 else blocks[0]
 
 
+@dataclass
+class Stats:
+    figures: int = 0  # figures placed in pages
+    rendered: int = 0  # distinct figures drawn; the rest came from a cache
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def cached(self) -> int:
+        return max(self.figures - self.rendered, 0)
+
+
+@dataclass(frozen=True)
+class _Block:
+    line: int | None  # of the opening fence in the page source
+    body: str  # as written in the page
+    item: Prepared | str  # ready to render, or the error box already reported
+
+
+@dataclass
+class _Page:
+    context: PageContext
+    html: str
+    bodies: list[str]
+
+
 class FenceHandler:
-    """Collects the blocks of the current page and renders those that reach the HTML.
+    """Collects blocks page by page and renders them together.
 
     Markdown only sees a placeholder comment per block: superfences calls
     formatters even for fences that end up inside an indented code block (and
     then restores them as code), so rendering, publishing and warnings wait
-    until the page's HTML shows which blocks are real.
+    until the page's HTML shows which blocks are real.  A build collects every
+    page first and then renders all figures the cache lacks in one batch, so a
+    worker pool starts once per build.
     """
 
     def __init__(
@@ -156,64 +198,144 @@ class FenceHandler:
         publish: Callable[[Output], None],
         *,
         fail_fast: bool = False,
+        cache: DiskCache | None = None,
+        workers: str | int = 1,
     ) -> None:
         self.logger = logger
         self.publish = publish
         self.fail_fast = fail_fast
+        self.cache = cache
+        self.workers = workers
         self.page: PageContext | None = None
-        self.errors = 0
-        self._pending: list[str] = []
+        self.stats = Stats()
+        self.files: set[Path] = set()  # data and style files figures depend on
+        # Survives serve rebuilds: a figure whose inputs did not change is not
+        # drawn again even with the disk cache off.
+        self.memory: dict[str, list[Image]] = {}
+        self._bodies: list[str] = []
+        self._pages: list[_Page] = []
         self._nonce = secrets.token_hex(8)
+
+    def reset(self) -> None:
+        self.stats = Stats()
+        self.files = set()
+        self._pages = []
+        self._bodies = []
 
     def handle(self, body: str) -> str:
         """Called by Markdown for each fence: remember it, return a placeholder."""
-        self._pending.append(body)
-        return f"<!-- heatmap:{self._nonce}:{len(self._pending) - 1} -->"
+        self._bodies.append(body)
+        return f"<!-- heatmap:{self._nonce}:{len(self._bodies) - 1} -->"
+
+    def end_page(self, html: str) -> None:
+        """The current page's HTML is final: keep it for ``flush``."""
+        if self.page is not None and self._bodies:
+            self._pages.append(_Page(self.page, html, self._bodies))
+        self._bodies = []
+        self.page = None
 
     def finish_page(self, html: str) -> str:
-        """Replace each surviving placeholder by its figure (or error box)."""
-        pending, self._pending = self._pending, []
-        if not pending:
-            return html
-
-        def replace(match: re.Match[str]) -> str:
-            return self._render(pending[int(match[1])])
-
-        pattern = re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
-        return pattern.sub(replace, html)
-
-    def _render(self, body: str) -> str:
+        """Single-page hosts: the page's HTML with its figures, right away."""
         page = self.page
-        if page is None:  # pragma: no cover - a host bug, not a user error
-            return error_html("?", "no page context; this is a bug", body)
+        self.end_page(html)
+        return self.flush().get(page.src_path, html) if page else html
+
+    def flush(self) -> dict[str, str]:
+        """Render every collected block; the final HTML of each page by src_path."""
+        start = time.monotonic()
+        pages, self._pages = self._pages, []
+        prepared: dict[tuple[int, int], _Block] = {}
+        jobs: dict[str, RenderJob] = {}
+        for p, page in enumerate(pages):
+            for n, body in enumerate(page.bodies):
+                if self._marker(n) not in page.html:
+                    continue  # the fence ended up as code: not a figure
+                block = prepared[p, n] = self._prepare(page.context, body)
+                item = block.item
+                if isinstance(item, Prepared):
+                    self.files.update(item.files)
+                    if item.key not in self.memory and item.key not in jobs:
+                        cached = self.cache.get(item.key) if self.cache else None
+                        if cached is not None:
+                            self.memory[item.key] = cached
+                        else:
+                            jobs[item.key] = item.job
+        workers = worker_count(self.workers, len(jobs))
+        results = render_jobs(jobs, workers, self.logger)
+        for key, rendered in results.items():
+            if isinstance(rendered, list):
+                self.memory[key] = rendered
+                self.stats.rendered += 1
+                if self.cache:
+                    self.cache.put(key, rendered)
+        out: dict[str, str] = {}
+        for p, page in enumerate(pages):
+
+            def replace(match: re.Match[str], p: int = p, page: _Page = page) -> str:
+                return self._finish(page.context, prepared[p, int(match[1])], results)
+
+            out[page.context.src_path] = self._pattern.sub(replace, page.html)
+        self.stats.seconds += time.monotonic() - start
+        return out
+
+    @property
+    def _pattern(self) -> re.Pattern[str]:
+        return re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
+
+    def _marker(self, n: int) -> str:
+        return f"<!-- heatmap:{self._nonce}:{n} -->"
+
+    def _prepare(self, page: PageContext, body: str) -> _Block:
         written = page.locate(body)
-        fence_line = written.line if written else None
+        line = written.line if written else None
         if written is not None:
             body = textwrap.dedent(written.body)
         try:
-            result: Result = process_block(body, page.settings, page.url_of, page.defaults)
+            return _Block(line, body, prepare_block(body, page.settings, page.defaults))
         except HeatmapError as exc:
-            line = fence_line
-            if line is not None and exc.block_line is not None:
-                line += 1 + exc.block_line
-            return self.fail(page, line, exc.message, body)
+            return _Block(line, body, self.fail(page, _line(line, exc), exc.message, body))
         except Exception as exc:  # a bug of ours must not vanish silently
-            self.logger.debug("heatmap: unexpected error", exc_info=True)
-            message = f"internal error ({type(exc).__name__}: {exc}); please report it"
-            return self.fail(page, fence_line, message, body)
+            return _Block(line, body, self._internal(page, line, exc, body))
+
+    def _finish(self, page: PageContext, block: _Block, results: Mapping[str, Rendered]) -> str:
+        item = block.item
+        if isinstance(item, str):
+            return item  # an error box
+        rendered = self.memory.get(item.key) or results.get(item.key)
+        if isinstance(rendered, HeatmapError):
+            if rendered.block_line is None:
+                rendered.block_line = item.spec.line_of(rendered.key)
+            return self.fail(page, _line(block.line, rendered), rendered.message, block.body)
+        try:
+            assert rendered is not None
+            result = finish_block(item, rendered, page.settings, page.url_of)
+        except Exception as exc:
+            return self._internal(page, block.line, exc, block.body)
+        self.stats.figures += 1
         for output in result.outputs:
             self.publish(output)
         return result.html
+
+    def _internal(self, page: PageContext, line: int | None, exc: Exception, body: str) -> str:
+        self.logger.debug("heatmap: unexpected error", exc_info=True)
+        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        return self.fail(page, line, message, body)
 
     def fail(self, page: PageContext, line: int | None, message: str, body: str) -> str:
         """Report one problem: a warning (or a build stop) and an error box."""
         location = f"{page.src_path}:{line if line is not None else '?'}"
         text = f"{location}: heatmap: {message}"
-        self.errors += 1
+        self.stats.errors += 1
         if self.fail_fast:
             raise HeatmapBuildError(text)
         self.logger.warning(text)
         return error_html(location, message, body)
+
+
+def _line(fence_line: int | None, exc: HeatmapError) -> int | None:
+    if fence_line is not None and exc.block_line is not None:
+        return fence_line + 1 + exc.block_line
+    return fence_line
 
 
 # --------------------------------------------------------------------------

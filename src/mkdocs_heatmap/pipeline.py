@@ -1,25 +1,46 @@
-"""One block, end to end, without any host: text -> spec -> data -> image -> files + HTML.
+"""Blocks end to end, without any host: text -> spec -> data -> key -> images -> HTML.
 
-The MkDocs plugin and the Markdown extension both call ``process_block``; they
-differ only in how they publish files and make URLs.
+``prepare_block`` parses and loads (numpy only, never matplotlib) and computes
+the cache key; ``render_jobs`` draws what the cache lacks, in worker
+processes when there are several; ``finish_block`` writes the HTML.  The
+MkDocs plugin batches a whole build through these; ``process_block`` does one
+block for single-page hosts (the Markdown extension, the CLI).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any, Literal
 
-from .data import DataRoots, Limits, load_matrix, matrix_to_csv
+from .__about__ import __version__
+from .cache import DiskCache, make_key
+from .data import DataRoots, Limits, parse_source, read_source
 from .emit import Picture, content_name, default_alt, figure_html
 from .errors import HeatmapError
 from .model import LabelledMatrix
-from .render import render, validate
+from .render import Image, render
 from .spec import HeatmapSpec, parse_block
-from .style import Rc, layer
+from .style import Rc, layer, style_files
 
 DarkMarkup = Literal["material", "media"]
+
+# Keys that only shape the HTML around the image: changing them re-uses the
+# cached images (and must not change their bytes).
+HTML_ONLY = frozenset({"alt", "caption", "id", "css_class", "width", "download", "table"})
+# Keys that only say where the matrix comes from: the matrix itself is keyed.
+DATA_ONLY = frozenset(
+    {"data", "matrix", "data_format", "header", "index", "key", "pivot", "rows", "columns"}
+    | {"transpose", "x_labels", "y_labels"}
+)
 
 
 @dataclass(frozen=True)
@@ -51,23 +72,127 @@ class Result:
     outputs: tuple[Output, ...]
 
 
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything needed to draw one block's images; picklable for workers."""
+
+    spec: HeatmapSpec
+    matrix: LabelledMatrix
+    rc: Rc
+    variants: tuple[str, ...]
+    transparent: bool
+    salt: str
+
+    def run(self) -> list[Image]:
+        images: list[Image] = []
+        for variant in self.variants:
+            scales = (1, 2) if self.spec.format == "png" else (1,)
+            for scale in scales:
+                images.append(
+                    render(
+                        self.spec,
+                        self.matrix,
+                        self.rc,
+                        variant=variant,
+                        transparent=self.transparent,
+                        scale=scale,
+                        salt=self.salt,
+                    )
+                )
+        return images
+
+
+@dataclass(frozen=True)
+class Prepared:
+    spec: HeatmapSpec
+    matrix: LabelledMatrix
+    job: RenderJob
+    key: str
+    files: tuple[Path, ...]  # data and style files the figure depends on
+
+
 def load_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
 ) -> tuple[HeatmapSpec, LabelledMatrix]:
     """Parse a block and load its data; raises ``HeatmapError`` with the key's line."""
-    spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
-    with _at_key_line(spec):
-        return spec, load_matrix(spec, settings.roots, settings.limits)
+    prepared = prepare_block(body, settings, page_defaults)
+    return prepared.spec, prepared.matrix
 
 
 def check_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
 ) -> None:
     """Everything ``process_block`` checks, short of drawing the figure."""
-    spec, _matrix = load_block(body, settings, page_defaults)
-    with _at_key_line(spec):
-        validate(spec)
-        _block_rc(spec, settings)
+    from .render import validate
+
+    prepared = prepare_block(body, settings, page_defaults)
+    with at_key_line(prepared.spec):
+        validate(prepared.spec)
+
+
+def prepare_block(
+    body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
+) -> Prepared:
+    """Parse, load, resolve the style and compute the cache key (no matplotlib)."""
+    spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
+    with at_key_line(spec):
+        source = read_source(spec, settings.roots, settings.limits)
+        matrix = parse_source(spec, source, settings.limits)
+        rc = _block_rc(spec, settings)
+    theme = spec.theme or settings.theme
+    variants = ("light", "dark") if theme == "auto" else (theme,)
+    files = [source.path] if source is not None else []
+    files += style_files(spec.style, settings.roots.project_root)
+    drawn = {
+        f.name: getattr(spec, f.name)
+        for f in fields(spec)
+        if f.name not in HTML_ONLY | DATA_ONLY | {"key_lines", "style"}
+    }
+    key = make_key(
+        "figure",
+        __version__,
+        matplotlib_version(),
+        drawn,
+        matrix.values.tobytes().hex(),
+        matrix.values.shape,
+        matrix.x_labels,
+        matrix.y_labels,
+        sorted(rc.items()),
+        variants,
+        theme == "auto",
+    )
+    job = RenderJob(spec, matrix, rc, variants, theme == "auto", salt=key[:16])
+    return Prepared(spec, matrix, job, key, tuple(files))
+
+
+def finish_block(
+    prepared: Prepared, images: list[Image], settings: Settings, url_of: Callable[[str], str]
+) -> Result:
+    """The figure's HTML and the files to publish, from its rendered images."""
+    spec, matrix = prepared.spec, prepared.matrix
+    outputs: list[Output] = []
+
+    def publish(content: bytes, ext: str) -> str:
+        outputs.append(Output(_site_path(settings, content_name(content, ext)), content))
+        return url_of(outputs[-1].path)
+
+    per_variant = 2 if spec.format == "png" else 1
+    pictures = []
+    for n, variant in enumerate(prepared.job.variants):
+        image = images[n * per_variant]
+        url = publish(image.content, image.format)
+        url_2x = publish(images[n * per_variant + 1].content, "png") if per_variant == 2 else None
+        pictures.append(Picture(variant, image, url, url_2x))
+    csv_url = None
+    if spec.download:
+        from .data import matrix_to_csv
+
+        csv_url = publish(matrix_to_csv(matrix).encode("utf-8"), "csv")
+    alt = spec.alt if spec.alt is not None else default_alt(spec, matrix)
+    html = figure_html(
+        spec, pictures, alt, matrix=matrix, csv_url=csv_url, dark_markup=settings.dark_markup
+    )
+    return Result(html, tuple(outputs))
 
 
 def process_block(
@@ -75,38 +200,88 @@ def process_block(
     settings: Settings,
     url_of: Callable[[str], str],
     page_defaults: Mapping[str, Any] | None = None,
+    cache: DiskCache | None = None,
 ) -> Result:
-    """Render one block's body; raises ``HeatmapError`` for anything the user can fix.
+    """One block end to end; raises ``HeatmapError`` for anything the user can fix."""
+    prepared = prepare_block(body, settings, page_defaults)
+    images = cache.get(prepared.key) if cache else None
+    if images is None:
+        with at_key_line(prepared.spec):
+            images = prepared.job.run()
+        if cache:
+            cache.put(prepared.key, images)
+    return finish_block(prepared, images, settings, url_of)
 
-    ``url_of`` turns a site path into the URL the page should use for it.
-    """
-    spec, matrix = load_block(body, settings, page_defaults)
-    outputs: list[Output] = []
 
-    def publish(content: bytes, ext: str) -> str:
-        outputs.append(Output(_site_path(settings, content_name(content, ext)), content))
-        return url_of(outputs[-1].path)
+# --------------------------------------------------------------------------
+# Rendering many figures.
 
-    theme = spec.theme or settings.theme
-    variants = ("light", "dark") if theme == "auto" else (theme,)
-    pictures: list[Picture] = []
-    with _at_key_line(spec):
-        rc = _block_rc(spec, settings)
-        for variant in variants:
-            image = render(spec, matrix, rc, variant=variant, transparent=theme == "auto")
-            url_2x = None
-            if spec.format == "png":
-                retina = render(
-                    spec, matrix, rc, variant=variant, transparent=theme == "auto", scale=2
-                )
-                url_2x = publish(retina.content, "png")
-            pictures.append(Picture(variant, image, publish(image.content, image.format), url_2x))
-    csv_url = publish(matrix_to_csv(matrix).encode("utf-8"), "csv") if spec.download else None
-    alt = spec.alt if spec.alt is not None else default_alt(spec, matrix)
-    html = figure_html(
-        spec, pictures, alt, matrix=matrix, csv_url=csv_url, dark_markup=settings.dark_markup
-    )
-    return Result(html, tuple(outputs))
+Rendered = list[Image] | HeatmapError
+
+
+def worker_count(setting: str | int, jobs: int) -> int:
+    if setting == "auto":
+        return max(1, min(jobs, os.cpu_count() or 1))
+    return max(1, min(int(setting), jobs))
+
+
+def render_jobs(
+    jobs: Mapping[str, RenderJob],
+    workers: int,
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+) -> dict[str, Rendered]:
+    """Draw every job once; several in separate processes (matplotlib is not
+    thread-safe).  Errors come back per job, never abort the others."""
+    results: dict[str, Rendered] = {}
+    if not jobs:
+        return results
+    progress = _Progress(len(jobs), log)
+    if workers <= 1 or len(jobs) == 1:
+        for key, job in jobs.items():
+            results[key] = _run(job)
+            progress.step()
+        return results
+    import multiprocessing
+
+    # spawn: a forked child of a threaded parent (mkdocs serve) can deadlock.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[str, Future[Rendered]] = {
+            key: pool.submit(_run, job) for key, job in jobs.items()
+        }
+        for key, future in futures.items():
+            results[key] = future.result()
+            progress.step()
+    return results
+
+
+def _run(job: RenderJob) -> Rendered:
+    try:
+        return job.run()
+    except HeatmapError as exc:
+        return exc
+
+
+class _Progress:
+    """An INFO line every few seconds while a long render runs."""
+
+    EVERY = 5.0
+
+    def __init__(
+        self, total: int, log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None
+    ) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self.last = time.monotonic()
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.log and now - self.last >= self.EVERY and self.done < self.total:
+            self.log.info(f"rendering figures: {self.done}/{self.total}")
+            self.last = now
+
+
+# --------------------------------------------------------------------------
 
 
 def _block_rc(spec: HeatmapSpec, settings: Settings) -> Rc:
@@ -117,7 +292,7 @@ def _block_rc(spec: HeatmapSpec, settings: Settings) -> Rc:
 
 
 @contextmanager
-def _at_key_line(spec: HeatmapSpec) -> Iterator[None]:
+def at_key_line(spec: HeatmapSpec) -> Iterator[None]:
     """Data and render errors know the key at fault; the spec knows its line."""
     try:
         yield
@@ -125,6 +300,14 @@ def _at_key_line(spec: HeatmapSpec) -> Iterator[None]:
         if exc.block_line is None:
             exc.block_line = spec.line_of(exc.key)
         raise
+
+
+@cache
+def matplotlib_version() -> str:
+    try:
+        return version("matplotlib")
+    except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
+        return "unknown"
 
 
 def _site_path(settings: Settings, name: str) -> str:

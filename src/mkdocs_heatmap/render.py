@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import RenderError
+from .errors import HeatmapError, RenderError
 from .model import LabelledMatrix
 from .spec import HeatmapSpec, format_value
-from .style import Rc, theme_rc
+from .style import Rc, check_rc, theme_rc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,6 +101,10 @@ def render(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     validate(spec)
+    try:
+        check_rc(rc, "style")
+    except HeatmapError as exc:
+        raise RenderError(exc.message, key="style") from None
     settings = rc_for(
         rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
     )

@@ -84,8 +84,10 @@ def resolve_style(style: str | Mapping[str, Any] | None, base_dir: Path | None =
     """The site style: the default style, then ``style`` over it, pinned settings on top.
 
     ``style`` is a built-in name, a path to a ``.mplstyle`` file (relative to
-    ``base_dir``, the folder of ``mkdocs.yml``) or a mapping of rcParams.  Raises
-    ``ConfigError`` with a one-line message when it is none of these.
+    ``base_dir``, the folder of ``mkdocs.yml``) or a mapping of rcParams.
+    Values are kept as written (matplotlib validates them when they are
+    applied; ``check_style`` validates them up front), so resolving a style
+    never imports matplotlib and gives the same cache keys every time.
     """
     return {**BUILTIN_STYLES["default"], **style_layer(style, base_dir), **PINNED}
 
@@ -98,17 +100,41 @@ def layer(rc: Rc, style: str | Mapping[str, Any] | None, base_dir: Path | None =
 
 
 def style_layer(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> Rc:
-    """Just the settings a style reference sets, validated."""
+    """Just the settings a style reference sets, as written."""
     if style is None:
         return {}
     if isinstance(style, Mapping):
-        return _validate_rc(dict(style), "style")
+        return {str(key): value for key, value in style.items()}
     if not isinstance(style, str):
         raise ConfigError(
             "style must be a built-in name, a .mplstyle path or a mapping of rcParams"
         )
     if style in BUILTIN_STYLES:
         return dict(BUILTIN_STYLES[style])
+    settings = _parse_mplstyle(_style_path(style, base_dir), style)
+    return {key: value for _line, key, value in settings}
+
+
+def style_files(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> list[Path]:
+    """The file a style reference reads, if any (for watching and cache keys)."""
+    if isinstance(style, str) and style not in BUILTIN_STYLES:
+        return [_style_path(style, base_dir)]
+    return []
+
+
+def check_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> None:
+    """Validate every setting a style sets; raises ``ConfigError`` naming the
+    setting (and the line, for a file).  Imports matplotlib."""
+    if style is None or (isinstance(style, str) and style in BUILTIN_STYLES):
+        return
+    if isinstance(style, Mapping):
+        check_rc(style_layer(style), "style")
+        return
+    for line, key, value in _parse_mplstyle(_style_path(style, base_dir), style):
+        check_rc({key: value}, f"style file '{style}', line {line}")
+
+
+def _style_path(style: str, base_dir: Path | None) -> Path:
     if not style.endswith(".mplstyle"):
         close = difflib.get_close_matches(style, list(BUILTIN_STYLES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -119,7 +145,7 @@ def style_layer(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
     path = Path(style.lstrip("/")) if base_dir is None else base_dir / style.lstrip("/")
     if not path.is_file():
         raise ConfigError(f"style file '{style}' not found")
-    return _read_mplstyle(path, style)
+    return path
 
 
 # The dark variant keeps the style's fonts and sizes and swaps only the ink,
@@ -153,32 +179,29 @@ def theme_rc(variant: str, *, transparent: bool) -> Rc:
     return rc
 
 
-def _validate_rc(rc: dict[str, Any], where: str) -> Rc:
+def check_rc(rc: Mapping[str, Any], where: str) -> None:
+    """Raise ``ConfigError`` for an unknown rcParam or a value matplotlib refuses."""
     import matplotlib as mpl
 
-    out: Rc = {}
     for key, value in rc.items():
         if key not in mpl.rcParams:
-            import difflib
-
             close = difflib.get_close_matches(str(key), list(mpl.rcParams), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"{where}: unknown rcParam '{key}'{hint}")
         try:
-            out[key] = mpl.rcParams.validate[key](value)
+            mpl.rcParams.validate[key](value)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{where}: bad value for '{key}': {exc}") from None
-    return out
 
 
-def _read_mplstyle(path: Path, name: str) -> Rc:
-    # rc_params_from_file would also accept and silently drop bad lines with a
-    # warning; read the file ourselves so a typo is an error with a line number.
+def _parse_mplstyle(path: Path, name: str) -> list[tuple[int, str, str]]:
+    # rc_params_from_file would accept bad lines with only a warning; read the
+    # file ourselves so a typo is an error with a line number.
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"style file '{name}' cannot be read: {exc}") from None
-    rc: Rc = {}
+    settings: list[tuple[int, str, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # A comment starts at a '#' at the line start or after whitespace, so
         # quoted hex colors ("#333333") survive.
@@ -188,6 +211,5 @@ def _read_mplstyle(path: Path, name: str) -> Rc:
         key, sep, value = line.partition(":")
         if not sep:
             raise ConfigError(f"style file '{name}', line {number}: expected 'key: value'")
-        where = f"style file '{name}', line {number}"
-        rc.update(_validate_rc({key.strip(): value.strip().strip("\"'")}, where))
-    return rc
+        settings.append((number, key.strip(), value.strip().strip("\"'")))
+    return settings
