@@ -63,6 +63,10 @@ class PluginConfig(base.Config):
     workers = _Workers()
     on_error = c.Choice(("warn", "fail"), default="warn")
     enabled = c.Type(bool, default=True)
+    # Limits, checked before memory is spent (SPEC §4 promise 7).
+    max_file_size = c.Type(int, default=50 * 1024 * 1024)  # bytes
+    max_cells = c.Type(int, default=4_000_000)
+    max_label_length = c.Type(int, default=200)
 
 
 PluginConfig.workers.default = "auto"

@@ -1195,7 +1195,27 @@ def _finish(spec: HeatmapSpec, m: LabelledMatrix, ctx: _Ctx) -> LabelledMatrix:
         x_labels = _replacement(spec.x_labels, cols, "x_labels", f"columns{after}", ctx)
     if spec.y_labels is not None:
         y_labels = _replacement(spec.y_labels, rows, "y_labels", f"rows{after}", ctx)
-    return _build(np.array(values, dtype=np.float64), x_labels, y_labels, ctx)
+    values = np.array(values, dtype=np.float64)
+    _check_values(values, x_labels, y_labels, ctx)
+    return _build(values, x_labels, y_labels, ctx)
+
+
+def _check_values(values: FloatArray, x: Sequence[str], y: Sequence[str], ctx: _Ctx) -> None:
+    # An infinity has no color, and an all-missing map shows nothing: both are
+    # almost always a broken export, so say so instead of drawing gray.
+    infinite = np.argwhere(np.isinf(values))
+    if infinite.size:
+        i, j = infinite[0]
+        raise DataError(
+            f"{ctx.name}: row {_q(y[i])}, column {_q(x[j])} is {values[i, j]:g}; cells must be "
+            "finite numbers or missing (leave the cell empty)",
+            key=ctx.key,
+        )
+    if not np.isfinite(values).any():
+        raise DataError(
+            f"{ctx.name}: every cell of the plotted matrix is missing; nothing to draw",
+            key=ctx.key,
+        )
 
 
 def _pick(

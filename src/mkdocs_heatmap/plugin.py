@@ -23,7 +23,7 @@ from mkdocs.utils import get_relative_url
 
 from .cache import DiskCache, make_key
 from .config import PluginConfig
-from .data import DataRoots
+from .data import DataRoots, Limits
 from .errors import HeatmapError
 from .fence import LANGUAGE, FenceHandler, PageContext, PlainFenceExtension, superfences_entry
 from .pipeline import Output, Settings, matplotlib_version
@@ -78,6 +78,11 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             ),
             rc=rc,
             defaults=dict(self.config.defaults),
+            limits=Limits(
+                max_file_bytes=self.config.max_file_size,
+                max_cells=self.config.max_cells,
+                max_label_length=self.config.max_label_length,
+            ),
             output_dir=self.config.output_dir.strip("/"),
             theme="auto" if self.config.theme == "auto" else "light",
             dark_markup="material" if config.theme.name == "material" else "media",
@@ -167,8 +172,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         stats = self._handler.stats
         if stats.figures or stats.errors:
             summary = (
-                f"{stats.figures} figure(s): {stats.cached} from cache, "
-                f"{stats.rendered} rendered in {stats.seconds:.1f} s"
+                f"{stats.figures} figure(s): {stats.rendered} rendered in "
+                f"{stats.seconds:.1f} s, {stats.cached} reused (cache or identical blocks)"
             )
             if stats.errors:
                 summary += f"; {stats.errors} block(s) with errors"

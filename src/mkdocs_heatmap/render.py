@@ -80,6 +80,37 @@ def validate(spec: HeatmapSpec) -> None:
             )
 
 
+def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
+    """Text between ``$`` signs is mathtext; one that does not parse would only
+    fail deep inside drawing, so check each text up front and name its key."""
+    from matplotlib.mathtext import MathTextParser
+
+    texts: list[tuple[str, str]] = [
+        (key, value)
+        for key in ("title", "xlabel", "ylabel")
+        if (value := getattr(spec, key)) is not None
+    ]
+    if spec.colorbar is not None and spec.colorbar.label:
+        texts.append(("colorbar", spec.colorbar.label))
+    for axis, labels in (("x", matrix.x_labels), ("y", matrix.y_labels)):
+        key = f"{axis}_labels" if getattr(spec, f"{axis}_labels") else "data"
+        texts.extend((key, label) for label in labels)
+    parser = None
+    for key, text in texts:
+        if text.replace("\\$", "").count("$") < 2:
+            continue
+        parser = parser or MathTextParser("path")
+        try:
+            parser.parse(text)
+        except ValueError as exc:
+            detail = " ".join(str(exc).split())[:120]
+            raise RenderError(
+                f"{key!r}: {text!r} holds math ($...$) that does not parse ({detail}); "
+                "escape a literal dollar as \\$",
+                key=key,
+            ) from None
+
+
 def render(
     spec: HeatmapSpec,
     matrix: LabelledMatrix,
@@ -105,6 +136,7 @@ def render(
         check_rc(rc, "style")
     except HeatmapError as exc:
         raise RenderError(exc.message, key="style") from None
+    check_math(spec, matrix)
     settings = rc_for(
         rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
     )

@@ -178,6 +178,36 @@ class Identifier(BaseConfigOption[str]):
         return " ".join(names)
 
 
+class OneOf(BaseConfigOption[Any]):
+    """A choice with a message that lists the choices and suggests the closest."""
+
+    def __init__(self, choices: Sequence[Any], default: Any = None) -> None:
+        super().__init__()
+        self.choices = tuple(choices)
+        self.default = default
+
+    def run_validation(self, value: object) -> Any:
+        # YAML reads yes/no/on/off as booleans; compare without letting 1 == True.
+        for choice in self.choices:
+            if value == choice and isinstance(value, bool) == isinstance(choice, bool):
+                return choice
+        shown = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in self.choices)
+        names = [str(c) for c in self.choices if isinstance(c, str)]
+        hint = _suggest(str(value), names) if isinstance(value, str) else ""
+        raise ValidationError(f"expected one of {shown}; got {value!r}{hint}")
+
+
+class Flag(BaseConfigOption[bool]):
+    def __init__(self, default: bool) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise ValidationError(f"expected true or false, got {_describe(value)}")
+
+
 class _Either(BaseConfigOption[Any]):
     """``true``/``false`` or a sub-mapping validated by ``SubConfig``."""
 
@@ -310,14 +340,14 @@ class PivotConfig(Config):
     x = Text(nonempty=True)
     y = Text(nonempty=True)
     value = Text(nonempty=True)
-    agg = c.Choice(("mean", "median", "sum", "min", "max", "first", "count"), default="mean")
+    agg = OneOf(("mean", "median", "sum", "min", "max", "first", "count"), default="mean")
 
 
 class ColorbarConfig(Config):
     label = c.Optional(Text())
     ticks = c.Optional(c.ListOfItems(Number()))
     format = c.Optional(Text(nonempty=True))
-    orientation = c.Choice(("vertical", "horizontal"), default="vertical")
+    orientation = OneOf(("vertical", "horizontal"), default="vertical")
 
 
 class GridConfig(Config):
@@ -329,14 +359,14 @@ class BlockConfig(Config):
     # Data
     data_ = c.Optional(Text(nonempty=True))
     matrix = c.Optional(MatrixRows())
-    data_format = c.Optional(c.Choice(("csv", "tsv", "json", "yaml", "npy", "npz")))
-    header = c.Type(bool, default=True)
-    index = c.Choice(("auto", True, False), default="auto")
+    data_format = c.Optional(OneOf(("csv", "tsv", "json", "yaml", "npy", "npz")))
+    header = Flag(True)
+    index = OneOf(("auto", True, False), default="auto")
     key = c.Optional(Text(nonempty=True))
     pivot = c.Optional(_Sub(PivotConfig))
     rows = c.Optional(Labels())
     columns = c.Optional(Labels())
-    transpose = c.Type(bool, default=False)
+    transpose = Flag(False)
     # Labels, ticks, titles
     title = c.Optional(Text())
     xlabel = c.Optional(Text())
@@ -346,37 +376,37 @@ class BlockConfig(Config):
     xticks = _default(Ticks(), "auto")
     yticks = _default(Ticks(), "auto")
     xtick_rotation = _default(Rotation(), "auto")
-    origin = c.Choice(("upper", "lower"), default="upper")
+    origin = OneOf(("upper", "lower"), default="upper")
     # Color
     cmap = c.Optional(Text(nonempty=True))
     vmin = c.Optional(Number())
     vmax = c.Optional(Number())
-    robust = c.Type(bool, default=False)
+    robust = Flag(False)
     center = c.Optional(Number())
-    norm = c.Choice(("linear", "log", "symlog", "sqrt"), default="linear")
+    norm = OneOf(("linear", "log", "symlog", "sqrt"), default="linear")
     nan_color = c.Optional(Text(nonempty=True))
     mask = c.Optional(Mask())
     colorbar = _default(_Either(ColorbarConfig), True)
     # Cell text
-    annotate = c.Choice(("auto", True, False), default="auto")
+    annotate = OneOf(("auto", True, False), default="auto")
     fmt = c.Optional(FormatSpec())
     annotate_color = _default(Text(nonempty=True), "auto")
     highlight = c.Optional(Highlight())
     # Figure and output
     figsize = c.Optional(FigSize())
-    square = c.Type(bool, default=False)
+    square = Flag(False)
     gridlines = _default(_Either(GridConfig), False)
-    format = c.Choice(("svg", "png"), default="svg")
+    format = OneOf(("svg", "png"), default="svg")
     dpi = c.Optional(Integer(minimum=50, maximum=600))
     style = c.Optional(StyleRef())
-    theme = c.Optional(c.Choice(("light", "dark", "auto")))
+    theme = c.Optional(OneOf(("light", "dark", "auto")))
     alt = c.Optional(Text())
     caption = c.Optional(Text())
     id = c.Optional(Identifier())
     class_ = c.Optional(Identifier(many=True))
     width = c.Optional(Width())
-    download = c.Type(bool, default=False)
-    table = c.Type(bool, default=False)
+    download = Flag(False)
+    table = Flag(False)
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -547,9 +577,21 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise SpecError("invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
-    for key in data:
+    lines = text.split("\n")
+    for key, value in data.items():
         if not isinstance(key, str):
             raise SpecError(f"keys must be names, got {key!r}", block_line=key_lines.get(str(key)))
+        line = key_lines.get(key)
+        if value is None and line is not None:
+            rest = lines[line].split(":", 1)[-1].strip()
+            if rest.startswith("#"):
+                # `nan_color: #d9d9d9` is a key with no value and a comment.
+                raise SpecError(
+                    f"'{key}': {rest.split()[0]!r} starts a YAML comment here; "
+                    f"put it in quotes: {key}: '{rest.split()[0]}'",
+                    key=key,
+                    block_line=line,
+                )
     return data, key_lines
 
 
@@ -688,6 +730,10 @@ def _describe(value: object) -> str:
     if isinstance(value, str):
         return f"the text {value!r}"
     return repr(value)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _label(item: object) -> str:

@@ -143,6 +143,10 @@ def _style_path(style: str, base_dir: Path | None) -> Path:
             "a .mplstyle file, or a mapping of rcParams"
         )
     path = Path(style.lstrip("/")) if base_dir is None else base_dir / style.lstrip("/")
+    if base_dir is not None and not path.resolve().is_relative_to(base_dir.resolve()):
+        # Same rule as data files: a page must not make the build read (and
+        # echo in messages) files from outside the project.
+        raise ConfigError(f"style file '{style}' resolves outside the project")
     if not path.is_file():
         raise ConfigError(f"style file '{style}' not found")
     return path
