@@ -118,6 +118,7 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ("unquoted-hex", M + "nan_color: #d9d9d9", {}, "put it in quotes", L + 2),
     ("fmt-on-fraction", "matrix: [[0.5]]\nannotate: true\nfmt: d", {}, "cannot format", L + 3),
     ("mathtext", M + "title: '$\\frac{$'", {}, "does not parse", L + 2),
+    ("missing-glyph", M + 'title: "bell \\a"', {}, "has no glyph for '\\x07'", L),
     ("mask-shape", M + "mask: [[true]]", {}, "'mask' is 1x1", L + 2),
     ("style-name", M + "style: fancy", {}, "unknown style 'fancy'", L + 2),
     ("style-rc", M + "style: {font.size: huge}", {}, "font.size", L + 2),

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +142,8 @@ def render(
         rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
     )
     try:
-        with mpl.rc_context(settings):
+        with mpl.rc_context(settings), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             fig = build_figure(spec, matrix, variant=variant)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
@@ -152,6 +154,7 @@ def render(
             else:
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        _raise_for(caught)
     except RenderError:
         raise
     except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
@@ -205,6 +208,24 @@ def compact_embedded_images(svg: bytes) -> bytes:
         return match[1] + base64.encodebytes(out.getvalue()).rstrip(b"\n") + b'"'
 
     return _EMBEDDED_PNG.sub(shrink, svg)
+
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.+?)\.?$")
+
+
+def _raise_for(caught: list[warnings.WarningMessage]) -> None:
+    """matplotlib warns (and draws a box) for a character its font lacks; a
+    figure with boxes for labels is broken, so say which character and how to
+    fix it.  Other warnings are matplotlib's business, not the reader's."""
+    for warning in caught:
+        match = _MISSING_GLYPH.search(str(warning.message))
+        if match:
+            code = int(match[1])
+            raise RenderError(
+                f"the font {match[2]} has no glyph for {chr(code)!r} (U+{code:04X}) in a label "
+                "or title; remove it or pick a font that has it, e.g. "
+                "style: {font.family: Noto Sans CJK JP}"
+            )
 
 
 # --------------------------------------------------------------------------
