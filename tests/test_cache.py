@@ -305,3 +305,41 @@ def test_no_matplotlib_import_on_warm_build_or_site_without_blocks(two_figures: 
     two_figures.config["plugins"] = ["heatmap"]
     shutil.rmtree(two_figures.root / ".cache")
     assert not _imports_matplotlib(two_figures)
+
+
+def test_warm_build_uses_block_memos_without_parsing(
+    two_figures: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin_build(two_figures)
+    cold_html = two_figures.html()
+    import mkdocs_heatmap.fence as fence
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm build must not parse blocks again")
+
+    monkeypatch.setattr(fence, "prepare_block", refuse)
+    warm = plugin_build(two_figures)
+    assert warm._handler.stats.figures == 2
+    assert two_figures.html().split("Build Date UTC")[0] == cold_html.split("Build Date UTC")[0]
+    assert len(list((two_figures.root / ".cache/heatmap/blocks").glob("*/*.json"))) == 2
+
+
+@pytest.mark.parametrize("damage", ["memo-garbage", "image-entry-gone", "data-changed"])
+def test_memo_falls_back_when_it_cannot_be_trusted(two_figures: Site, damage: str) -> None:
+    plugin_build(two_figures)
+    cold = images(two_figures)
+    cache = two_figures.root / ".cache/heatmap"
+    if damage == "memo-garbage":
+        for memo in cache.glob("blocks/*/*.json"):
+            memo.write_text("{not json")
+    elif damage == "image-entry-gone":
+        for entry in cache.glob("*/*.heatmap"):
+            entry.unlink()
+    else:
+        two_figures.write("docs/m.csv", ",a,b\nx,1,2\ny,3,9\n")
+    warm = plugin_build(two_figures)
+    expected = {"memo-garbage": 0, "image-entry-gone": 2, "data-changed": 1}[damage]
+    assert warm._handler.stats.rendered == expected
+    assert warm._handler.stats.figures == 2
+    if damage != "data-changed":
+        assert images(two_figures) == cold

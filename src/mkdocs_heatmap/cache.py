@@ -60,13 +60,15 @@ class DiskCache:
         return images
 
     def put(self, key: str, images: Sequence[Image]) -> None:
-        path = self.path(key)
+        self._write(self.path(key), encode_entry(images))
+
+    def _write(self, path: Path, content: bytes) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(encode_entry(images))
+                    handle.write(content)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -75,13 +77,30 @@ class DiskCache:
             # A read-only or full cache folder costs speed, never the build.
             return
 
+    def get_text(self, key: str) -> str | None:
+        """A small text record (a block memo); its JSON is checked by the caller."""
+        path = self._text_path(key)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return text
+
+    def put_text(self, key: str, text: str) -> None:
+        self._write(self._text_path(key), text.encode("utf-8"))
+
+    def _text_path(self, key: str) -> Path:
+        return self.root / "blocks" / key[:2] / f"{key}.json"
+
     def prune(self, now: float | None = None) -> int:
         """Delete entries unused for ``max_age_days`` and stale temp files."""
         cutoff = (now if now is not None else time.time()) - self.max_age_days * 86400
         removed = 0
         if not self.root.is_dir():
             return 0
-        for path in self.root.glob(f"*/*{SUFFIX}"):
+        for path in [*self.root.glob(f"*/*{SUFFIX}"), *self.root.glob("blocks/*/*.json")]:
             try:
                 if path.stat().st_mtime < cutoff:
                     path.unlink()

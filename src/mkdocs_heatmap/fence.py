@@ -35,12 +35,16 @@ from .cache import DiskCache
 from .emit import error_html
 from .errors import HeatmapError
 from .pipeline import (
+    Memo,
     Output,
     Prepared,
     Rendered,
     RenderJob,
+    Result,
     Settings,
     finish_block,
+    memo_key,
+    placeholder_url,
     prepare_block,
     render_jobs,
     worker_count,
@@ -171,7 +175,8 @@ class Stats:
 class _Block:
     line: int | None  # of the opening fence in the page source
     body: str  # as written in the page
-    item: Prepared | str  # ready to render, or the error box already reported
+    item: Prepared | Memo | str  # to render, finished before, or an error box
+    memo_id: str = ""
 
 
 @dataclass
@@ -212,6 +217,7 @@ class FenceHandler:
         # Survives serve rebuilds: a figure whose inputs did not change is not
         # drawn again even with the disk cache off.
         self.memory: dict[str, list[Image]] = {}
+        self.memos: dict[str, Memo] = {}
         self._bodies: list[str] = []
         self._pages: list[_Page] = []
         self._nonce = secrets.token_hex(8)
@@ -252,7 +258,9 @@ class FenceHandler:
                     continue  # the fence ended up as code: not a figure
                 block = prepared[p, n] = self._prepare(page.context, body)
                 item = block.item
-                if isinstance(item, Prepared):
+                if isinstance(item, Memo):
+                    self.files.update(Path(path) for path, _ in item.files)
+                elif isinstance(item, Prepared):
                     self.files.update(item.files)
                     if item.key not in self.memory and item.key not in jobs:
                         cached = self.cache.get(item.key) if self.cache else None
@@ -290,8 +298,12 @@ class FenceHandler:
         line = written.line if written else None
         if written is not None:
             body = textwrap.dedent(written.body)
+        memo_id = memo_key(body, page.settings, page.defaults)
+        memo = self._memo(memo_id)
+        if memo is not None:
+            return _Block(line, body, memo, memo_id)
         try:
-            return _Block(line, body, prepare_block(body, page.settings, page.defaults))
+            return _Block(line, body, prepare_block(body, page.settings, page.defaults), memo_id)
         except HeatmapError as exc:
             return _Block(line, body, self.fail(page, _line(line, exc), exc.message, body))
         except Exception as exc:  # a bug of ours must not vanish silently
@@ -301,6 +313,8 @@ class FenceHandler:
         item = block.item
         if isinstance(item, str):
             return item  # an error box
+        if isinstance(item, Memo):
+            return self._place(item.result(self.memory[item.image_key], page.url_of))
         rendered = self.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
             if rendered.block_line is None:
@@ -308,13 +322,37 @@ class FenceHandler:
             return self.fail(page, _line(block.line, rendered), rendered.message, block.body)
         try:
             assert rendered is not None
-            result = finish_block(item, rendered, page.settings, page.url_of)
+            template = finish_block(item, rendered, page.settings, placeholder_url)
+            memo = Memo.of(item, rendered, template)
         except Exception as exc:
             return self._internal(page, block.line, exc, block.body)
+        self.memos[block.memo_id] = memo
+        if self.cache:
+            self.cache.put_text(block.memo_id, memo.to_json())
+        return self._place(memo.result(rendered, page.url_of))
+
+    def _place(self, result: Result) -> str:
         self.stats.figures += 1
         for output in result.outputs:
             self.publish(output)
         return result.html
+
+    def _memo(self, memo_id: str) -> Memo | None:
+        """A block finished before, whose files are unchanged and whose images
+        are still at hand."""
+        memo = self.memos.get(memo_id)
+        if memo is None and self.cache:
+            text = self.cache.get_text(memo_id)
+            memo = Memo.from_json(text) if text else None
+        if memo is None or not memo.still_valid():
+            return None
+        if memo.image_key not in self.memory:
+            images = self.cache.get(memo.image_key) if self.cache else None
+            if images is None or max((n for _, n in memo.images), default=-1) >= len(images):
+                return None
+            self.memory[memo.image_key] = images
+        self.memos[memo_id] = memo
+        return memo
 
     def _internal(self, page: PageContext, line: int | None, exc: Exception, body: str) -> str:
         self.logger.debug("heatmap: unexpected error", exc_info=True)

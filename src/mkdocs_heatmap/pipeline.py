@@ -9,11 +9,15 @@ block for single-page hosts (the Markdown extension, the CLI).
 
 from __future__ import annotations
 
+import hashlib
+import html
 import importlib
+import json
 import logging
 import multiprocessing
 import multiprocessing.context
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -157,7 +161,7 @@ def prepare_block(
         __version__,
         matplotlib_version(),
         drawn,
-        matrix.values.tobytes().hex(),
+        hashlib.sha256(matrix.values.tobytes()).hexdigest(),
         matrix.values.shape,
         matrix.x_labels,
         matrix.y_labels,
@@ -215,6 +219,106 @@ def process_block(
         if cache:
             cache.put(prepared.key, images)
     return finish_block(prepared, images, settings, url_of)
+
+
+# --------------------------------------------------------------------------
+# Warm builds: a memo per block skips parsing, loading and even numpy.
+
+_URL = re.compile("\x00([^\x00]*)\x00")
+
+
+def placeholder_url(site_path: str) -> str:
+    """Stands for a URL in a memo's HTML template; the page fills it in."""
+    return f"\x00{site_path}\x00"
+
+
+def fill_urls(template: str, url_of: Callable[[str], str]) -> str:
+    return _URL.sub(lambda m: html.escape(url_of(html.unescape(m[1])), quote=True), template)
+
+
+def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None) -> str:
+    """Everything a block's HTML and files depend on, except the bytes of the
+    files it reads (a memo lists those with their hashes)."""
+    roots = settings.roots
+    return make_key(
+        "block",
+        __version__,
+        matplotlib_version(),
+        body,
+        dict(page_defaults or {}),
+        dict(settings.defaults),
+        sorted(settings.rc.items()),
+        [str(p) for p in (roots.docs_dir, roots.project_root, roots.page_dir, *roots.data_dirs)],
+        settings.limits,
+        settings.output_dir,
+        settings.theme,
+        settings.dark_markup,
+    )
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A finished block: its HTML template, its files, what it read."""
+
+    image_key: str
+    html: str  # URLs as placeholder_url(site path)
+    images: tuple[tuple[str, int], ...]  # (site path, index into the cached images)
+    extra: tuple[tuple[str, str], ...]  # (site path, text), e.g. the CSV download
+    files: tuple[tuple[str, str], ...]  # (path, sha256 of its bytes when memoized)
+
+    @classmethod
+    def of(cls, prepared: Prepared, images: list[Image], template: Result) -> Memo:
+        index = {id(image.content): n for n, image in enumerate(images)}
+        by_bytes = {image.content: n for n, image in enumerate(images)}
+        placed, extra = [], []
+        for output in template.outputs:
+            n = index.get(id(output.content), by_bytes.get(output.content))
+            if n is None:
+                extra.append((output.path, output.content.decode("utf-8")))
+            else:
+                placed.append((output.path, n))
+        files = tuple((str(path), _file_hash(path)) for path in prepared.files)
+        return cls(prepared.key, template.html, tuple(placed), tuple(extra), files)
+
+    def still_valid(self) -> bool:
+        return all(_file_hash(Path(path)) == digest for path, digest in self.files)
+
+    def result(self, images: list[Image], url_of: Callable[[str], str]) -> Result:
+        outputs = [Output(path, images[n].content) for path, n in self.images]
+        outputs += [Output(path, text.encode("utf-8")) for path, text in self.extra]
+        return Result(fill_urls(self.html, url_of), tuple(outputs))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "image_key": self.image_key,
+                "html": self.html,
+                "images": self.images,
+                "extra": self.extra,
+                "files": self.files,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Memo | None:
+        try:
+            raw = json.loads(text)
+            return cls(
+                str(raw["image_key"]),
+                str(raw["html"]),
+                tuple((str(p), int(n)) for p, n in raw["images"]),
+                tuple((str(p), str(t)) for p, t in raw["extra"]),
+                tuple((str(p), str(h)) for p, h in raw["files"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
 
 
 # --------------------------------------------------------------------------
