@@ -40,7 +40,6 @@ from .pipeline import (
     Prepared,
     Rendered,
     RenderJob,
-    Result,
     Settings,
     finish_block,
     memo_key,
@@ -233,6 +232,9 @@ class FenceHandler:
         self._bodies.append(body)
         return f"<!-- heatmap:{self._nonce}:{len(self._bodies) - 1} -->"
 
+    def has_placeholders(self, html: str) -> bool:
+        return bool(self._bodies) and f"<!-- heatmap:{self._nonce}:" in html
+
     def end_page(self, html: str) -> None:
         """The current page's HTML is final: keep it for ``flush``."""
         if self.page is not None and self._bodies:
@@ -314,7 +316,7 @@ class FenceHandler:
         if isinstance(item, str):
             return item  # an error box
         if isinstance(item, Memo):
-            return self._place(item.result(self.memory[item.image_key], page.url_of))
+            return self._place(item, self.memory[item.image_key], page)
         rendered = self.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
             if rendered.block_line is None:
@@ -329,13 +331,13 @@ class FenceHandler:
         self.memos[block.memo_id] = memo
         if self.cache:
             self.cache.put_text(block.memo_id, memo.to_json())
-        return self._place(memo.result(rendered, page.url_of))
+        return self._place(memo, rendered, page)
 
-    def _place(self, result: Result) -> str:
+    def _place(self, memo: Memo, images: list[Image], page: PageContext) -> str:
         self.stats.figures += 1
-        for output in result.outputs:
+        for output in memo.outputs(images):
             self.publish(output)
-        return result.html
+        return memo.html_for(page.url_of)
 
     def _memo(self, memo_id: str) -> Memo | None:
         """A block finished before, whose files are unchanged and whose images

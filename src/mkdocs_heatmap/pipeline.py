@@ -283,10 +283,14 @@ class Memo:
     def still_valid(self) -> bool:
         return all(_file_hash(Path(path)) == digest for path, digest in self.files)
 
-    def result(self, images: list[Image], url_of: Callable[[str], str]) -> Result:
+    def outputs(self, images: list[Image]) -> list[Output]:
         outputs = [Output(path, images[n].content) for path, n in self.images]
-        outputs += [Output(path, text.encode("utf-8")) for path, text in self.extra]
-        return Result(fill_urls(self.html, url_of), tuple(outputs))
+        return outputs + [Output(path, text.encode("utf-8")) for path, text in self.extra]
+
+    def html_for(self, url_of: Callable[[str], str]) -> str:
+        """The HTML with each file's URL as the page sees it; ask only after
+        the files are published (a host may embed their bytes)."""
+        return fill_urls(self.html, url_of)
 
     def to_json(self) -> str:
         return json.dumps(

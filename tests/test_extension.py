@@ -1,0 +1,150 @@
+"""The Markdown extension (Python-Markdown, Zensical) and ProperDocs running the plugin."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import markdown
+import pytest
+
+from conftest import Site
+from mkdocs_heatmap.extension import fence_format
+from mkdocs_heatmap.fence import HeatmapBuildError
+
+EXAMPLE = Path(__file__).parents[1] / "example_site"
+BLOCK = "```heatmap\nmatrix: [[1, 2], [3, 4]]\ntitle: Same everywhere\n```\n"
+DATA_URI = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def convert(text: str, tmp_path: Path, **options: Any) -> str:
+    options.setdefault("base_dir", str(tmp_path))
+    return markdown.markdown(
+        text,
+        extensions=["mkdocs_heatmap.extension"],
+        extension_configs={"mkdocs_heatmap.extension": options},
+    )
+
+
+def test_no_options_inline_matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    html = markdown.markdown("# T\n\n" + BLOCK, extensions=["mkdocs_heatmap.extension"])
+    (svg,) = DATA_URI.findall(html)
+    assert base64.b64decode(svg).startswith(b"<?xml")
+    assert 'alt="Heatmap of Same everywhere: 2 rows by 2 columns.' in html
+
+
+def test_data_files_resolve_from_docs_dir(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "m.csv").write_text(",a,b\nx,1,2\n")
+    html = convert("```heatmap\ndata: m.csv\ndownload: true\n```\n", tmp_path)
+    assert len(DATA_URI.findall(html)) == 1
+    assert 'href="data:text/csv;base64,' in html
+
+
+def test_output_dir_writes_files(tmp_path: Path) -> None:
+    html = convert(BLOCK, tmp_path, output_dir="site/figures", base_url="/figures")
+    (src,) = re.findall(r'<img src="([^"]+)"', html)
+    assert src.startswith("/figures/") and src.endswith(".svg")
+    assert (tmp_path / "site/figures" / src.rsplit("/", 1)[1]).is_file()
+
+
+def test_superfences_custom_fence_nested(tmp_path: Path) -> None:
+    text = "!!! note\n\n    " + BLOCK.replace("\n", "\n    ")
+    html = markdown.markdown(
+        text,
+        extensions=["admonition", "pymdownx.superfences", "mkdocs_heatmap.extension"],
+        extension_configs={
+            "pymdownx.superfences": {
+                "custom_fences": [{"name": "heatmap", "class": "heatmap", "format": fence_format}]
+            },
+            "mkdocs_heatmap.extension": {"base_dir": str(tmp_path)},
+        },
+    )
+    assert re.search(r'class="admonition note".*<figure class="heatmap">', html, re.S)
+
+
+def test_errors_warn_with_line_and_box(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="mkdocs_heatmap"):
+        html = convert("# T\n\n```heatmap\nmatrix: [[1]]\ncmapp: x\n```\n", tmp_path)
+    assert [r.getMessage() for r in caplog.records] == [
+        "page:5: heatmap: unknown key 'cmapp' (did you mean 'cmap'?)"
+    ]
+    assert "heatmap-error" in html
+
+
+def test_on_error_fail_raises(tmp_path: Path) -> None:
+    with pytest.raises(HeatmapBuildError, match="unknown key 'cmapp'"):
+        convert("```heatmap\nmatrix: [[1]]\ncmapp: x\n```\n", tmp_path, on_error="fail")
+
+
+def test_theme_auto_embeds_both_variants(tmp_path: Path) -> None:
+    html = convert(BLOCK, tmp_path, theme="auto")
+    assert len(re.findall(r"#only-light", html)) == 1
+    assert len(re.findall(r"#only-dark", html)) == 1
+
+
+def test_same_image_as_the_mkdocs_plugin(site: Site, build: Any, tmp_path: Path) -> None:
+    site.page("index.md", BLOCK)
+    assert build(site, strict=True).ok
+    (plugin_svg,) = site.images()
+    html = convert(BLOCK, tmp_path / "ext")
+    (svg,) = DATA_URI.findall(html)
+    assert base64.b64decode(svg) == plugin_svg.read_bytes()
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent))
+    if path is None:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def test_zensical_builds_the_same_figures(site: Site, build: Any, tmp_path: Path) -> None:
+    zensical = _tool("zensical")
+    root = tmp_path / "zensical"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "m.csv").write_text(",a,b\nx,1,2\ny,3,4\n")
+    page = "# Zensical\n\n" + BLOCK + "\n!!! note\n\n    ```heatmap\n    data: m.csv\n    ```\n"
+    (root / "docs" / "index.md").write_text(page)
+    (root / "mkdocs.yml").write_text(
+        "site_name: Z\nmarkdown_extensions:\n  - admonition\n  - pymdownx.superfences:\n"
+        "      custom_fences:\n        - name: heatmap\n          class: heatmap\n"
+        "          format: !!python/name:mkdocs_heatmap.extension.fence_format\n"
+        "  - mkdocs_heatmap.extension\n"
+    )
+    proc = subprocess.run(
+        [zensical, "build"], cwd=root, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (root / "site" / "index.html").read_text()
+    svgs = [base64.b64decode(s) for s in DATA_URI.findall(html)]
+    assert len(svgs) == 2
+    site.page("index.md", BLOCK)
+    assert build(site, strict=True).ok
+    assert svgs[0] == site.images()[0].read_bytes()
+
+
+def test_properdocs_runs_the_plugin_unchanged(tmp_path: Path) -> None:
+    properdocs = _tool("properdocs")
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE / "docs", root / "docs")
+    shutil.copy(EXAMPLE / "mkdocs.yml", root / "mkdocs.yml")
+    proc = subprocess.run(
+        [properdocs, "build", "--strict", "-f", "mkdocs.yml"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (root / "site" / "index.html").read_text()
+    (src,) = re.findall(r'<figure class="heatmap"[^>]*><img src="([^"#]+)', html)[:1]
+    assert (root / "site" / src).is_file()
