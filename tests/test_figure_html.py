@@ -129,3 +129,31 @@ def test_builtin_and_file_styles(site: Site, build: Any) -> None:
     assert build(site, strict=True).ok
     assert _fill(site, "index.md") == {"#000005"}
     assert _fill(site, "paper.md") == set()
+
+
+def test_numbered_figures_per_page(site: Site, build: Any) -> None:
+    site.config["plugins"] = [{"heatmap": {"numbering": True}}]
+    site.page(
+        "index.md",
+        block("caption: First\nid: fig-a\n")
+        + "\n"
+        + block("numbered: false\ncaption: Not counted\n")
+        + "\n"
+        + block("\n"),
+    )
+    site.page("other.md", block("caption: Again one\n"))
+    assert build(site, strict=True).ok
+    captions = [f["caption"] for f in figures(site.html()).figures]
+    assert captions == ["Figure 1. First", "Not counted", "Figure 2."]
+    assert figures(site.html()).figures[0]["figure"]["id"] == "fig-a"
+    assert figures(site.html("other.md")).figures[0]["caption"] == "Figure 1. Again one"
+    # Warm build: numbers come from the page, not from the memo.
+    assert build(site, strict=True).ok
+    assert [f["caption"] for f in figures(site.html()).figures] == captions
+
+
+def test_numbered_per_block_without_site_numbering(site: Site, build: Any) -> None:
+    site.page("index.md", block("numbered: true\ncaption: Only me\n") + "\n" + block())
+    assert build(site, strict=True).ok
+    captions = [f["caption"] for f in figures(site.html()).figures]
+    assert captions == ["Figure 1. Only me", ""]

@@ -63,6 +63,7 @@ class PluginConfig(base.Config):
     workers = _Workers()
     on_error = c.Choice(("warn", "fail"), default="warn")
     enabled = c.Type(bool, default=True)
+    numbering = c.Type(bool, default=False)  # "Figure N." on every figure's caption
     # Limits, checked before memory is spent (SPEC §4 promise 7).
     max_file_size = c.Type(int, default=50 * 1024 * 1024)  # bytes
     max_cells = c.Type(int, default=4_000_000)

@@ -21,7 +21,7 @@ import re
 import secrets
 import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,9 +280,12 @@ class FenceHandler:
                     self.cache.put(key, rendered)
         out: dict[str, str] = {}
         for p, page in enumerate(pages):
+            numbers = iter(range(1, len(page.bodies) + 1))
 
-            def replace(match: re.Match[str], p: int = p, page: _Page = page) -> str:
-                return self._finish(page.context, prepared[p, int(match[1])], results)
+            def replace(
+                match: re.Match[str], p: int = p, page: _Page = page, numbers: Any = numbers
+            ) -> str:
+                return self._finish(page.context, prepared[p, int(match[1])], results, numbers)
 
             out[page.context.src_path] = self._pattern.sub(replace, page.html)
         self.stats.seconds += time.monotonic() - start
@@ -311,12 +314,18 @@ class FenceHandler:
         except Exception as exc:  # a bug of ours must not vanish silently
             return _Block(line, body, self._internal(page, line, exc, body))
 
-    def _finish(self, page: PageContext, block: _Block, results: Mapping[str, Rendered]) -> str:
+    def _finish(
+        self,
+        page: PageContext,
+        block: _Block,
+        results: Mapping[str, Rendered],
+        numbers: Iterator[int],
+    ) -> str:
         item = block.item
         if isinstance(item, str):
             return item  # an error box
         if isinstance(item, Memo):
-            return self._place(item, self.memory[item.image_key], page)
+            return self._place(item, self.memory[item.image_key], page, numbers)
         rendered = self.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
             if rendered.block_line is None:
@@ -325,19 +334,21 @@ class FenceHandler:
         try:
             assert rendered is not None
             template = finish_block(item, rendered, page.settings, placeholder_url)
-            memo = Memo.of(item, rendered, template)
+            memo = Memo.of(item, rendered, template, page.settings.numbering)
         except Exception as exc:
             return self._internal(page, block.line, exc, block.body)
         self.memos[block.memo_id] = memo
         if self.cache:
             self.cache.put_text(block.memo_id, memo.to_json())
-        return self._place(memo, rendered, page)
+        return self._place(memo, rendered, page, numbers)
 
-    def _place(self, memo: Memo, images: list[Image], page: PageContext) -> str:
+    def _place(
+        self, memo: Memo, images: list[Image], page: PageContext, numbers: Iterator[int]
+    ) -> str:
         self.stats.figures += 1
         for output in memo.outputs(images):
             self.publish(output)
-        return memo.html_for(page.url_of)
+        return memo.html_for(page.url_of, next(numbers) if memo.numbered else None)
 
     def _memo(self, memo_id: str) -> Memo | None:
         """A block finished before, whose files are unchanged and whose images

@@ -43,7 +43,9 @@ DarkMarkup = Literal["material", "media"]
 
 # Keys that only shape the HTML around the image: changing them re-uses the
 # cached images (and must not change their bytes).
-HTML_ONLY = frozenset({"alt", "caption", "id", "css_class", "width", "download", "table"})
+HTML_ONLY = frozenset(
+    {"alt", "caption", "id", "css_class", "width", "download", "table", "numbered"}
+)
 # Keys that only say where the matrix comes from: the matrix itself is keyed.
 DATA_ONLY = frozenset(
     {"data", "matrix", "data_format", "header", "index", "key", "pivot", "rows", "columns"}
@@ -61,6 +63,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     output_dir: str = "assets/heatmaps"
     theme: Literal["light", "dark", "auto"] = "light"
+    numbering: bool = False  # "Figure N." before every caption
     # How a light/dark pair is shown: Material's #only-light/#only-dark
     # (follows its palette toggle) or <picture> with prefers-color-scheme.
     dark_markup: DarkMarkup = "media"
@@ -253,6 +256,7 @@ def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | N
         settings.output_dir,
         settings.theme,
         settings.dark_markup,
+        settings.numbering,
     )
 
 
@@ -261,13 +265,16 @@ class Memo:
     """A finished block: its HTML template, its files, what it read."""
 
     image_key: str
+    numbered: bool  # gets "Figure N." where it is placed on its page
     html: str  # URLs as placeholder_url(site path)
     images: tuple[tuple[str, int], ...]  # (site path, index into the cached images)
     extra: tuple[tuple[str, str], ...]  # (site path, text), e.g. the CSV download
     files: tuple[tuple[str, str], ...]  # (path, sha256 of its bytes when memoized)
 
     @classmethod
-    def of(cls, prepared: Prepared, images: list[Image], template: Result) -> Memo:
+    def of(
+        cls, prepared: Prepared, images: list[Image], template: Result, numbering: bool = False
+    ) -> Memo:
         index = {id(image.content): n for n, image in enumerate(images)}
         by_bytes = {image.content: n for n, image in enumerate(images)}
         placed, extra = [], []
@@ -278,7 +285,8 @@ class Memo:
             else:
                 placed.append((output.path, n))
         files = tuple((str(path), _file_hash(path)) for path in prepared.files)
-        return cls(prepared.key, template.html, tuple(placed), tuple(extra), files)
+        numbered = bool(prepared.spec.numbered if prepared.spec.numbered is not None else numbering)
+        return cls(prepared.key, numbered, template.html, tuple(placed), tuple(extra), files)
 
     def still_valid(self) -> bool:
         return all(_file_hash(Path(path)) == digest for path, digest in self.files)
@@ -287,15 +295,22 @@ class Memo:
         outputs = [Output(path, images[n].content) for path, n in self.images]
         return outputs + [Output(path, text.encode("utf-8")) for path, text in self.extra]
 
-    def html_for(self, url_of: Callable[[str], str]) -> str:
-        """The HTML with each file's URL as the page sees it; ask only after
-        the files are published (a host may embed their bytes)."""
-        return fill_urls(self.html, url_of)
+    def html_for(self, url_of: Callable[[str], str], number: int | None = None) -> str:
+        """The HTML with each file's URL as the page sees it (ask only after the
+        files are published: a host may embed their bytes), numbered if asked."""
+        text = fill_urls(self.html, url_of)
+        if number is None:
+            return text
+        label = f'<span class="heatmap-number">Figure {number}.</span>'
+        if "<figcaption>" in text:
+            return text.replace("<figcaption>", f"<figcaption>{label} ", 1)
+        return text.replace("</figure>", f"<figcaption>{label}</figcaption></figure>", 1)
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "image_key": self.image_key,
+                "numbered": self.numbered,
                 "html": self.html,
                 "images": self.images,
                 "extra": self.extra,
@@ -309,6 +324,7 @@ class Memo:
             raw = json.loads(text)
             return cls(
                 str(raw["image_key"]),
+                bool(raw["numbered"]),
                 str(raw["html"]),
                 tuple((str(p), int(n)) for p, n in raw["images"]),
                 tuple((str(p), str(t)) for p, t in raw["extra"]),

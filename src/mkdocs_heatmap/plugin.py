@@ -85,6 +85,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             ),
             output_dir=self.config.output_dir.strip("/"),
             theme="auto" if self.config.theme == "auto" else "light",
+            numbering=self.config.numbering,
             dark_markup="material" if config.theme.name == "material" else "media",
         )
         self._handler.fail_fast = self.config.on_error == "fail"

@@ -198,9 +198,10 @@ class OneOf(BaseConfigOption[Any]):
 
 
 class Flag(BaseConfigOption[bool]):
-    def __init__(self, default: bool) -> None:
+    def __init__(self, default: bool | None) -> None:
         super().__init__()
-        self.default = default
+        if default is not None:
+            self.default = default
 
     def run_validation(self, value: object) -> bool:
         if isinstance(value, bool):
@@ -407,6 +408,8 @@ class BlockConfig(Config):
     width = c.Optional(Width())
     download = Flag(False)
     table = Flag(False)
+    # Research extras (SPEC §5)
+    numbered = c.Optional(Flag(None))
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -494,6 +497,7 @@ class HeatmapSpec:
     width: str | None = None
     download: bool = False
     table: bool = False
+    numbered: bool | None = None  # None: the site's `numbering` decides
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
