@@ -130,6 +130,17 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
         "resolves outside the project",
         L + 2,
     ),
+    # -- research extras
+    ("subtract-missing", "data: m.csv\nsubtract: gone.csv", CSV, "'subtract': data file", L + 2),
+    (
+        "subtract-labels",
+        "data: m.csv\nsubtract: n.csv",
+        {**CSV, "docs/n.csv": ",a,c\nx,1,2\ny,3,4\n"},
+        "the column labels differ",
+        L + 2,
+    ),
+    ("subtract-key", M + "subtract: {dta: m.csv}", {}, "did you mean 'data'?", L + 2),
+    ("numbered", M + "numbered: sometimes", {}, "'numbered': expected true or false", L + 2),
     # -- paths
     (
         "outside-project",

@@ -157,3 +157,43 @@ def test_numbered_per_block_without_site_numbering(site: Site, build: Any) -> No
     assert build(site, strict=True).ok
     captions = [f["caption"] for f in figures(site.html()).figures]
     assert captions == ["Figure 1. Only me", ""]
+
+
+def test_subtract_by_label_diverging_at_zero(site: Site, build: Any) -> None:
+    site.write("docs/a.csv", ",x,y\nr1,5,7\nr2,1,2\n")
+    site.write("docs/b.csv", ",y,x\nr2,1,1\nr1,4,3\n")  # other order: matched by label
+    site.page("index.md", "```heatmap\ndata: a.csv\nsubtract: b.csv\ndownload: true\n```\n")
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures[0]
+    assert fig["img"]["alt"].startswith(
+        "Difference heatmap of values (the block's data minus b.csv)"
+    )
+    (link,) = fig["links"]
+    rows = resolve(site, "index.html", link["href"]).read_text().splitlines()
+    assert rows == [",x,y", "r1,2.0,3.0", "r2,0.0,1.0"]
+
+
+def test_subtract_mismatched_labels_name_them(site: Site, build: Any) -> None:
+    site.write("docs/a.csv", ",x,y\nr1,5,7\n")
+    site.write("docs/b.csv", ",x,z\nr1,1,1\n")
+    site.page("index.md", "```heatmap\ndata: a.csv\nsubtract: b.csv\n```\n")
+    (warning,) = build(site).heatmap_warnings()
+    assert warning == (
+        "index.md:3: heatmap: 'subtract': the column labels differ "
+        "(only in the block's data: 'y'; only in the 'subtract' data: 'z')"
+    )
+
+
+def test_subtract_mapping_and_center_override(site: Site, build: Any) -> None:
+    from mkdocs_heatmap.data import DataRoots
+    from mkdocs_heatmap.pipeline import Settings, prepare_block
+    from mkdocs_heatmap.style import resolve_style
+
+    settings = Settings(
+        roots=DataRoots(docs_dir=site.root, project_root=site.root), rc=resolve_style(None)
+    )
+    prepared = prepare_block("matrix: [[3, 4]]\nsubtract: {matrix: [[1, 1]]}", settings)
+    assert prepared.matrix.values.tolist() == [[2.0, 3.0]]
+    assert prepared.spec.center == 0.0
+    own = prepare_block("matrix: [[3, 4]]\nsubtract: {matrix: [[1, 1]]}\ncenter: 1", settings)
+    assert own.spec.center == 1.0

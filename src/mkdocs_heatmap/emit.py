@@ -146,6 +146,9 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
     axes = f"{rows} rows" + (f" ({spec.ylabel})" if spec.ylabel else "")
     axes += f" by {cols} columns" + (f" ({spec.xlabel})" if spec.xlabel else "")
     text = f"Heatmap of {subject}: {axes}."
+    if spec.subtract is not None:
+        other = spec.subtract if isinstance(spec.subtract, str) else "the second data source"
+        text = f"Difference heatmap of {subject} (the block's data minus {other}): {axes}."
     values = matrix.values
     finite = np.isfinite(values)
     if finite.any():

@@ -23,20 +23,22 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from .__about__ import __version__
 from .cache import DiskCache, make_key
 from .data import DataRoots, Limits, parse_source, read_source
 from .emit import Picture, content_name, default_alt, figure_html
-from .errors import HeatmapError
+from .errors import DataError, HeatmapError
 from .model import LabelledMatrix
 from .render import Image, render
-from .spec import HeatmapSpec, parse_block
+from .spec import HeatmapSpec, parse_block, subtrahend_spec
 from .style import Rc, layer, style_files
 
 DarkMarkup = Literal["material", "media"]
@@ -149,10 +151,16 @@ def prepare_block(
     with at_key_line(spec):
         source = read_source(spec, settings.roots, settings.limits)
         matrix = parse_source(spec, source, settings.limits)
+        files = [source.path] if source is not None else []
+        if spec.subtract is not None:
+            matrix, other = _subtract(spec, matrix, settings)
+            files += other
+            if spec.center is None and spec.norm == "linear":
+                # A difference reads against zero: diverging, centered there.
+                spec = replace(spec, center=0.0)
         rc = _block_rc(spec, settings)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
-    files = [source.path] if source is not None else []
     files += style_files(spec.style, settings.roots.project_root)
     drawn = {
         f.name: getattr(spec, f.name)
@@ -174,6 +182,53 @@ def prepare_block(
     )
     job = RenderJob(spec, matrix, rc, variants, theme == "auto", salt=key[:16])
     return Prepared(spec, matrix, job, key, tuple(files))
+
+
+def _subtract(
+    spec: HeatmapSpec, matrix: LabelledMatrix, settings: Settings
+) -> tuple[LabelledMatrix, list[Path]]:
+    """The block's matrix minus the ``subtract`` data, cell by cell by label."""
+    other_spec = subtrahend_spec(spec)
+    try:
+        source = read_source(other_spec, settings.roots, settings.limits)
+        other = parse_source(other_spec, source, settings.limits)
+    except HeatmapError as exc:
+        raise DataError(f"'subtract': {exc.message}", key="subtract") from None
+    rows = _align(matrix.y_labels, other.y_labels, "row")
+    cols = _align(matrix.x_labels, other.x_labels, "column")
+    values = matrix.values - other.values[np.ix_(rows, cols)]
+    difference = LabelledMatrix(values, matrix.x_labels, matrix.y_labels)
+    return difference, [source.path] if source is not None else []
+
+
+def _align(mine: tuple[str, ...], theirs: tuple[str, ...], what: str) -> list[int]:
+    """Where each of the block's labels sits in the subtracted data."""
+    for labels, whose in ((mine, "the block's data"), (theirs, "the 'subtract' data")):
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise DataError(
+                f"'subtract' matches cells by label, but {whose} has the {what} label "
+                f"{repeated[0]!r} more than once",
+                key="subtract",
+            )
+    only_mine = [label for label in mine if label not in theirs]
+    only_theirs = [label for label in theirs if label not in mine]
+    if only_mine or only_theirs:
+        parts = []
+        if only_mine:
+            parts.append(f"only in the block's data: {_listing(only_mine)}")
+        if only_theirs:
+            parts.append(f"only in the 'subtract' data: {_listing(only_theirs)}")
+        raise DataError(
+            f"'subtract': the {what} labels differ ({'; '.join(parts)})", key="subtract"
+        )
+    where = {label: n for n, label in enumerate(theirs)}
+    return [where[label] for label in mine]
+
+
+def _listing(labels: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(label) for label in labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
 
 
 def finish_block(

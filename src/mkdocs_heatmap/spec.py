@@ -297,6 +297,41 @@ class FigSize(BaseConfigOption[tuple[float, float]]):
         )
 
 
+SOURCE_KEYS = (
+    "data",
+    "matrix",
+    "data_format",
+    "header",
+    "index",
+    "key",
+    "pivot",
+    "rows",
+    "columns",
+    "transpose",
+    "x_labels",
+    "y_labels",
+)
+
+
+class SubtractRef(BaseConfigOption[Any]):
+    """A second data source: a path, or a mapping of data keys."""
+
+    def run_validation(self, value: object) -> Any:
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict):
+            for key in value:
+                if key not in SOURCE_KEYS:
+                    raise ValidationError(
+                        f"unknown key {key!r}{_suggest(str(key), SOURCE_KEYS)}; a data source "
+                        f"takes {', '.join(SOURCE_KEYS)}"
+                    )
+            return value
+        raise ValidationError(
+            f"expected a data file path or a mapping of data keys, got {_describe(value)}"
+        )
+
+
 class StyleRef(BaseConfigOption[Any]):
     def run_validation(self, value: object) -> Any:
         if isinstance(value, str) and value.strip():
@@ -410,6 +445,7 @@ class BlockConfig(Config):
     table = Flag(False)
     # Research extras (SPEC §5)
     numbered = c.Optional(Flag(None))
+    subtract = c.Optional(SubtractRef())
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -498,6 +534,7 @@ class HeatmapSpec:
     download: bool = False
     table: bool = False
     numbered: bool | None = None  # None: the site's `numbering` decides
+    subtract: str | Mapping[str, Any] | None = None
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -760,6 +797,27 @@ def validate_defaults(defaults: Mapping[str, Any]) -> None:
     if "data" in defaults or "matrix" in defaults:
         raise SpecError("'data' and 'matrix' belong in a block, not in defaults")
     validate({**defaults, "matrix": [[0.0]]})
+
+
+def subtrahend_spec(spec: HeatmapSpec) -> HeatmapSpec:
+    """The spec of the data ``subtract`` names: a path reads like the block's
+    own file (same layout keys); a mapping says everything itself."""
+    assert spec.subtract is not None
+    if isinstance(spec.subtract, str):
+        own = {
+            key: value
+            for key in SOURCE_KEYS
+            if key not in ("data", "matrix", "x_labels", "y_labels")
+            and (value := getattr(spec, key)) is not None
+        }
+        own = {k: v for k, v in spec.as_dict().items() if k in own}
+        body: dict[str, Any] = {**own, "data": spec.subtract}
+    else:
+        body = dict(spec.subtract)
+    try:
+        return validate(body)
+    except SpecError as exc:
+        raise SpecError(f"'subtract': {exc.message}", key="subtract") from None
 
 
 def format_value(value: float, fmt: str) -> str:
