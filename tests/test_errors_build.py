@@ -141,6 +141,15 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ),
     ("subtract-key", M + "subtract: {dta: m.csv}", {}, "did you mean 'data'?", L + 2),
     ("numbered", M + "numbered: sometimes", {}, "'numbered': expected true or false", L + 2),
+    ("cluster", M + "cluster: diagonal", {}, "'cluster': expected one of rows", L + 2),
+    ("dendrogram-alone", M + "dendrogram: true", {}, "draws the tree of 'cluster'", L + 2),
+    (
+        "ward-metric",
+        M + "cluster: rows\ncluster_method: ward\ncluster_metric: cosine",
+        {},
+        "needs 'cluster_metric: euclidean'",
+        L + 4,
+    ),
     # -- paths
     (
         "outside-project",

@@ -197,3 +197,67 @@ def test_subtract_mapping_and_center_override(site: Site, build: Any) -> None:
     assert prepared.spec.center == 0.0
     own = prepare_block("matrix: [[3, 4]]\nsubtract: {matrix: [[1, 1]]}\ncenter: 1", settings)
     assert own.spec.center == 1.0
+
+
+CLUSTERED = (
+    "```heatmap\nmatrix: [[1, 1, 9], [9, 9, 1], [1.2, 1, 8], [9, 8.5, 1]]\n"
+    "y_labels: [a, b, c, d]\nx_labels: [x, y, z]\ncluster: {how}\n{extra}```\n"
+)
+
+
+def test_cluster_reorders_and_labels_travel(site: Site, build: Any) -> None:
+    site.page("index.md", CLUSTERED.format(how="rows", extra="download: true\ntable: true\n"))
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures[0]
+    (link,) = fig["links"]
+    rows = resolve(site, "index.html", link["href"]).read_text().splitlines()
+    order = [row.split(",")[0] for row in rows[1:]]
+    # a and c are alike, b and d are alike: each pair ends up adjacent.
+    assert {tuple(order[:2]), tuple(order[2:])} in (
+        {("a", "c"), ("b", "d")},
+        {("c", "a"), ("d", "b")},
+        {("a", "c"), ("d", "b")},
+        {("c", "a"), ("b", "d")},
+    )
+    table_rows = re.findall(r'<th scope="row">([a-d])</th>', site.html())
+    assert table_rows == order
+    assert rows[0] == ",x,y,z"  # columns untouched with cluster: rows
+
+
+def test_dendrogram_axes(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from mkdocs_heatmap.data import DataRoots
+    from mkdocs_heatmap.pipeline import Settings, prepare_block
+    from test_render import RC, figure
+
+    settings = Settings(
+        roots=DataRoots(docs_dir=Path(tmp_path), project_root=Path(tmp_path)), rc=RC
+    )
+    body = CLUSTERED.format(how="both", extra="dendrogram: true\n").split("\n", 1)[1]
+    prepared = prepare_block(body.rsplit("```", 1)[0], settings)
+    fig = figure(prepared.spec, prepared.matrix)
+    assert len(fig.axes[0].child_axes) == 2  # the row tree and the column tree
+    assert prepared.spec.row_tree and prepared.spec.col_tree
+
+
+def test_cluster_without_scipy_says_how_to_install(
+    site: Site, build: Any, monkeypatch: Any
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_scipy(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("scipy"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_scipy)
+    site.config["plugins"] = [{"heatmap": {"workers": 1}}]
+    site.page("index.md", CLUSTERED.format(how="rows", extra=""))
+    (warning,) = build(site).heatmap_warnings()
+    assert warning == (
+        "index.md:5: heatmap: 'cluster' needs SciPy; install it with: "
+        "pip install 'mkdocs-heatmap[cluster]'"
+    )

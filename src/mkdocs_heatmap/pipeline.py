@@ -158,6 +158,8 @@ def prepare_block(
             if spec.center is None and spec.norm == "linear":
                 # A difference reads against zero: diverging, centered there.
                 spec = replace(spec, center=0.0)
+        if spec.cluster is not None:
+            matrix, spec = cluster(spec, matrix)
         rc = _block_rc(spec, settings)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
@@ -199,6 +201,61 @@ def _subtract(
     values = matrix.values - other.values[np.ix_(rows, cols)]
     difference = LabelledMatrix(values, matrix.x_labels, matrix.y_labels)
     return difference, [source.path] if source is not None else []
+
+
+def cluster(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[LabelledMatrix, HeatmapSpec]:
+    """Reorder rows and/or columns by hierarchical clustering (SciPy).
+
+    Labels travel with their rows and columns, so the table, the CSV download
+    and the alt text all follow the displayed order.  Missing cells take their
+    column's mean for the distances only.  The trees come back in the spec as
+    dendrogram segments in cell coordinates.
+    """
+    try:
+        from scipy.cluster.hierarchy import dendrogram, linkage
+    except ImportError:
+        raise DataError(
+            "'cluster' needs SciPy; install it with: pip install 'mkdocs-heatmap[cluster]'",
+            key="cluster",
+        ) from None
+    values = matrix.values
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(np.where(np.isfinite(values), values, np.nan), axis=0)
+    filled = np.where(np.isfinite(values), values, np.nan_to_num(means)[np.newaxis, :])
+
+    def tree(data: Any, what: str) -> tuple[list[int], tuple[tuple[float, ...], ...]]:
+        if len(data) < 2:
+            return list(range(len(data))), ()
+        try:
+            links = linkage(
+                data, method=spec.cluster_method, metric=spec.cluster_metric, optimal_ordering=True
+            )
+        except ValueError as exc:
+            raise DataError(
+                f"'cluster': cannot cluster the {what} with {spec.cluster_metric} distances "
+                f"({' '.join(str(exc).split())[:120]}); try cluster_metric: euclidean",
+                key="cluster",
+            ) from None
+        shape = dendrogram(links, no_plot=True)
+        # scipy puts leaf k at 5 + 10 k; cells sit at k.
+        segments = tuple(
+            tuple((x - 5) / 10 for x in xs) + tuple(float(y) for y in ys)
+            for xs, ys in zip(shape["icoord"], shape["dcoord"], strict=True)
+        )
+        return [int(leaf) for leaf in shape["leaves"]], segments
+
+    rows, cols = list(range(matrix.shape[0])), list(range(matrix.shape[1]))
+    row_tree = col_tree = None
+    if spec.cluster in ("rows", "both"):
+        rows, row_tree = tree(filled, "rows")
+    if spec.cluster in ("columns", "both"):
+        cols, col_tree = tree(filled.T, "columns")
+    ordered = LabelledMatrix(
+        values[np.ix_(rows, cols)],
+        tuple(matrix.x_labels[j] for j in cols),
+        tuple(matrix.y_labels[i] for i in rows),
+    )
+    return ordered, replace(spec, row_tree=row_tree or None, col_tree=col_tree or None)
 
 
 def _align(mine: tuple[str, ...], theirs: tuple[str, ...], what: str) -> list[int]:

@@ -416,6 +416,8 @@ def build_figure(spec: HeatmapSpec, matrix: LabelledMatrix, *, variant: str = "l
             ax.text(j, i, text, ha="center", va="center", color=color, size=annotations.size)
     if spec.highlight:
         _highlight(ax, spec, matrix, colors)
+    if spec.dendrogram:
+        _dendrograms(ax, spec, matrix)
     if spec.title:
         ax.set_title(spec.title)
     if spec.xlabel:
@@ -454,6 +456,29 @@ def _colorbar(fig: Figure, ax: Axes, spec: HeatmapSpec, mappable: Any, colors: C
     cb.ax.tick_params(length=2.5, width=0.5, size=2.5)
     if bar.label:
         cb.set_label(bar.label)
+
+
+def _dendrograms(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
+    """Trees of a clustered block beside the map: rows on the left (the row
+    labels move to the right), columns on top."""
+    import matplotlib as mpl
+
+    ink = mpl.rcParams["axes.edgecolor"]
+    if spec.row_tree:
+        side = ax.inset_axes((-0.2, 0.0, 0.18, 1.0))
+        for segment in spec.row_tree:
+            side.plot(segment[4:], segment[:4], color=ink, linewidth=0.7)
+        side.set_ylim(ax.get_ylim())
+        side.invert_xaxis()
+        side.set_axis_off()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+    if spec.col_tree:
+        top = ax.inset_axes((0.0, 1.02, 1.0, 0.18))
+        for segment in spec.col_tree:
+            top.plot(segment[:4], segment[4:], color=ink, linewidth=0.7)
+        top.set_xlim(ax.get_xlim())
+        top.set_axis_off()
 
 
 def _hatch_missing(ax: Axes, missing: BoolArray, variant: str) -> None:
@@ -642,6 +667,8 @@ class Layout:
         if spec.square:
             cell_w = cell_h = min(max(cell_w, cell_h), 0.55)
         colorbar_w = 0.0
+        if spec.dendrogram and spec.row_tree:
+            colorbar_w += 0.8  # the tree on the left pushes the labels right
         if spec.colorbar is not None and spec.colorbar.orientation == "vertical":
             colorbar_w = 0.75 + (0.22 if spec.colorbar.label else 0.0)
         left = ywidth + 0.15 + (0.3 if spec.ylabel else 0.0)
@@ -673,7 +700,11 @@ class Layout:
             else xheight * 1.5
         )
         bottom = drop / 72 + 0.15 + (0.3 if spec.xlabel else 0.0)
-        top = 0.15 + (0.35 if spec.title else 0.0)
+        top = (
+            0.15
+            + (0.35 if spec.title else 0.0)
+            + (0.7 if spec.dendrogram and spec.col_tree else 0.0)
+        )
         if spec.colorbar is not None and spec.colorbar.orientation == "horizontal":
             bottom += 0.55 + (0.22 if spec.colorbar.label else 0.0)
         width = max(left + area_w + colorbar_w + 0.1, 2.0)

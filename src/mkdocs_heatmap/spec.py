@@ -446,6 +446,16 @@ class BlockConfig(Config):
     # Research extras (SPEC §5)
     numbered = c.Optional(Flag(None))
     subtract = c.Optional(SubtractRef())
+    cluster = c.Optional(OneOf(("rows", "columns", "both")))
+    cluster_method = OneOf(
+        ("average", "single", "complete", "weighted", "centroid", "median", "ward"),
+        default="average",
+    )
+    cluster_metric = OneOf(
+        ("euclidean", "correlation", "cosine", "cityblock", "chebyshev", "canberra"),
+        default="euclidean",
+    )
+    dendrogram = Flag(False)
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -535,6 +545,14 @@ class HeatmapSpec:
     table: bool = False
     numbered: bool | None = None  # None: the site's `numbering` decides
     subtract: str | Mapping[str, Any] | None = None
+    cluster: Literal["rows", "columns", "both"] | None = None
+    cluster_method: str = "average"
+    cluster_metric: str = "euclidean"
+    dendrogram: bool = False
+    # Linkage matrices of a clustered block (set by the pipeline, drawn as
+    # dendrograms): rows of (a, b, distance, size).
+    row_tree: tuple[tuple[float, ...], ...] | None = None
+    col_tree: tuple[tuple[float, ...], ...] | None = None
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -714,6 +732,18 @@ def _check_consistency(spec: HeatmapSpec) -> None:
                     key=key,
                     block_line=spec.line_of(key),
                 )
+    if spec.cluster_method in ("ward", "centroid", "median") and spec.cluster_metric != "euclidean":
+        raise SpecError(
+            f"'cluster_method: {spec.cluster_method}' needs 'cluster_metric: euclidean'",
+            key="cluster_metric",
+            block_line=spec.line_of("cluster_metric"),
+        )
+    if spec.dendrogram and spec.cluster is None:
+        raise SpecError(
+            "'dendrogram' draws the tree of 'cluster'; set cluster: rows, columns or both",
+            key="dendrogram",
+            block_line=spec.line_of("dendrogram"),
+        )
     if spec.matrix is not None:
         for key in ("data_format", "key", "pivot"):
             if getattr(spec, key) is not None:
