@@ -1,0 +1,231 @@
+"""Heatmap blocks from Python: notebooks, scripts and other tools.
+
+The same core as the MkDocs plugin (``pipeline.prepare_block``: parse,
+validate, load the data, resolve the style; then the plugin's renderer, or
+``render.build_figure`` for a live ``Figure``), without a site::
+
+    from mkdocs_heatmap.api import figure, render_spec
+
+    svg = render_spec({"matrix": [[1, 2], [3, 4]], "cmap": "Blues"})
+    png = render_spec("data: results/auc.csv\\ntitle: AUC", format="png")
+    fig = figure({"matrix": [[1, 2], [3, 4]], "x_labels": ["a", "b"]})
+
+A block is given either as its YAML text (exactly what sits between the fences)
+or as a mapping of block keys; in a mapping, NumPy arrays and tuples are
+accepted where the block expects lists (``matrix``, ``mask``, labels).
+
+Every problem the caller can fix raises a ``HeatmapError`` subclass
+(``SpecError``, ``DataError``, ``RenderError``, ``ConfigError``) with a one-line
+message; for YAML text, ``block_line`` is the 0-based line of the key at fault.
+
+Importing this module does not import matplotlib; drawing does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import yaml
+
+from .data import DataRoots, Limits
+from .errors import HeatmapError, RenderError, SpecError
+from .pipeline import Prepared, Settings, at_key_line, prepare_block
+from .style import check_style, resolve_style, theme_rc
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .render import Image
+
+__all__ = ["HeatmapError", "SpecInput", "figure", "render_spec"]
+
+SpecInput: TypeAlias = "str | Mapping[str, Any]"
+"""A block: its YAML text, or a mapping of block keys."""
+
+Theme = Literal["light", "dark"]
+ImageFormat = Literal["svg", "png"]
+_FORMATS: tuple[ImageFormat, ...] = ("svg", "png")
+_THEMES: tuple[Theme, ...] = ("light", "dark")
+
+
+def render_spec(
+    spec: SpecInput,
+    *,
+    format: str | None = None,
+    theme: str = "light",
+    style: str | Mapping[str, Any] | None = None,
+    base_dir: str | Path | None = None,
+) -> bytes:
+    """Render one block to image bytes, exactly as the site would draw it.
+
+    ``spec``
+        The block: YAML text or a mapping of block keys.
+    ``format``
+        ``"svg"`` or ``"png"``; overrides the block's ``format`` key (default:
+        the block's, which defaults to SVG).  PNG is drawn at the block's
+        ``dpi`` (96 unless set).
+    ``theme``
+        ``"light"`` or ``"dark"``: which variant to draw.  Overrides the
+        block's ``theme`` key; a block with ``theme: auto`` keeps the
+        transparent background it has on the site.
+    ``style``
+        The site style: a built-in name (``default``, ``paper``), a
+        ``.mplstyle`` path (relative to ``base_dir``) or a mapping of rcParams.
+        The block's own ``style`` key is layered over it.
+    ``base_dir``
+        The project root (default: the current directory).  ``data`` paths
+        are looked up there, and the resolved file must lie inside it.
+
+    Raises a ``HeatmapError`` subclass for anything wrong with the block, its
+    data or the style.
+    """
+    settings = site_settings(style=style, base_dir=base_dir)
+    return draw(prepare(spec, settings), format=format, theme=theme).content
+
+
+def figure(
+    spec: SpecInput,
+    *,
+    theme: str = "light",
+    style: str | Mapping[str, Any] | None = None,
+    base_dir: str | Path | None = None,
+) -> Figure:
+    """The matplotlib ``Figure`` for one block, for display or further editing.
+
+    Arguments as for ``render_spec``.  The figure is drawn under the site
+    style and has an Agg canvas attached, so ``fig.savefig(...)`` works
+    without pyplot.  Settings that matplotlib reads only when saving
+    (``savefig.*``) come from the caller's rcParams then; use ``render_spec``
+    for files byte-identical to the site's.
+    """
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .render import build_figure, validate
+
+    prepared = prepare(spec, settings=site_settings(style=style, base_dir=base_dir))
+    variant = _variant(prepared, theme)
+    rc: Any = {**prepared.job.rc, **theme_rc(variant, transparent=prepared.job.transparent)}
+    with at_key_line(prepared.spec):
+        validate(prepared.spec)
+        try:
+            with mpl.rc_context(rc):
+                fig = build_figure(prepared.spec, prepared.matrix, variant=variant)
+                # Lay out and draw once under the style, so what would fail
+                # when saving (a bad rcParam value, mathtext) fails here.
+                FigureCanvasAgg(fig)
+                fig.draw_without_rendering()
+        except HeatmapError:
+            raise
+        except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise RenderError(f"matplotlib could not draw the figure: {reason}") from None
+    return fig
+
+
+# --------------------------------------------------------------------------
+# Building blocks, shared with the command line.
+
+
+def site_settings(
+    *,
+    style: str | Mapping[str, Any] | None = None,
+    base_dir: str | Path | None = None,
+    docs_dir: Path | None = None,
+    page_dir: Path | None = None,
+    data_dirs: tuple[Path, ...] = (),
+    defaults: Mapping[str, Any] | None = None,
+    theme: Literal["light", "auto"] = "light",
+    limits: Limits | None = None,
+) -> Settings:
+    """``Settings`` for drawing outside a MkDocs build.
+
+    ``base_dir`` is the project root (default: the current directory); the
+    style is resolved against it and checked as the plugin checks its
+    ``style`` option (``ConfigError``).  ``docs_dir`` defaults to it too.
+    """
+    root = Path(base_dir if base_dir is not None else ".").resolve()
+    rc = resolve_style(style, root)
+    check_style(style, root)  # what the plugin checks when its config loads
+    return Settings(
+        roots=DataRoots(
+            docs_dir=docs_dir if docs_dir is not None else root,
+            project_root=root,
+            page_dir=page_dir,
+            data_dirs=data_dirs,
+        ),
+        rc=rc,
+        defaults=dict(defaults or {}),
+        limits=limits or Limits(),
+        theme=theme,
+    )
+
+
+def prepare(spec: SpecInput, settings: Settings) -> Prepared:
+    """Parse and validate a block (text or mapping), load its data and resolve
+    its style, through the pipeline the plugin uses.
+
+    A mapping goes through the same YAML path as text; its errors carry the
+    key at fault but no line.
+    """
+    if isinstance(spec, str):
+        return prepare_block(spec, settings)
+    if not isinstance(spec, Mapping):
+        raise TypeError(
+            f"spec must be YAML text or a mapping of block keys, not {type(spec).__name__}"
+        )
+    try:
+        text = yaml.safe_dump(
+            {str(key): _plain(value) for key, value in spec.items()},
+            sort_keys=False,
+            allow_unicode=True,
+        )
+    except yaml.YAMLError as exc:
+        raise SpecError(f"the block holds a value YAML cannot express: {exc}") from None
+    try:
+        return prepare_block(text, settings)
+    except HeatmapError as exc:
+        exc.block_line = None  # a line of our YAML text would mean nothing to the caller
+        raise
+
+
+def draw(prepared: Prepared, *, format: str | None = None, theme: str | None = None) -> Image:
+    """Render a prepared block to one image, as the site's renderer does.
+
+    ``format`` overrides the block's ``format``; ``theme`` (``light`` or
+    ``dark``) picks the variant, by default the first the site would draw
+    (the block's theme, else the site's; ``auto`` draws light first).
+    """
+    spec = prepared.spec
+    if format is not None:
+        spec = replace(spec, format=_checked(format, _FORMATS, "format"))
+    job = replace(prepared.job, spec=spec, variants=(_variant(prepared, theme),))
+    with at_key_line(spec):
+        return job.run()[0]
+
+
+def _variant(prepared: Prepared, theme: str | None) -> str:
+    if theme is None:
+        return prepared.job.variants[0]
+    return str(_checked(theme, _THEMES, "theme"))
+
+
+def _checked(value: str, allowed: tuple[str, ...], key: str) -> Any:
+    if value not in allowed:
+        raise SpecError(f"'{key}' must be one of {', '.join(allowed)}, got {value!r}", key=key)
+    return value
+
+
+def _plain(value: object) -> object:
+    """NumPy arrays and scalars, tuples and mappings as plain YAML data."""
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist) and not isinstance(value, (str, bytes)):
+        value = tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value

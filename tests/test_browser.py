@@ -1,0 +1,402 @@
+"""The built sites in a real browser: every heatmap image loads, no console
+errors, and ``theme: auto`` figures follow Material's palette toggle.
+
+The example site and the project's own docs are built (``mkdocs build
+--strict``) from copies in a temp folder, served by ``http.server`` on
+127.0.0.1 and driven with headless Debian Chromium through Selenium.  The
+driver and browser are given by path, so Selenium Manager never downloads
+anything; external hosts are mapped to "not found" inside the browser, so
+nothing leaves the machine (Material's web-font and repository requests fail
+fast and are the only console errors tolerated).
+
+Without Chromium the module is skipped, except under CI (``CI`` set), where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required when CI is set)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+for _binary in (CHROMIUM, CHROMEDRIVER):
+    if not _binary.exists():
+        _unavailable(
+            f"{_binary} is missing: install Debian's chromium and chromium-driver "
+            "to run the browser tests"
+        )
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:
+    _unavailable("selenium is not installed (it is in the 'test' extra)")
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome as WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+
+PALETTE_PAGE = """\
+# Palette
+
+A figure drawn for both color schemes.
+
+```heatmap
+matrix: [[1, 2, 3], [4, 5, 6]]
+title: Follows the palette
+theme: auto
+```
+"""
+FIGURE_PAGE = re.compile(r'<figure class="heatmap[ "]')
+IMG_SRC = re.compile(
+    r'<figure class="heatmap[^>]*>(?:<picture>[^<]*<source[^>]*>)?<img src="([^"]+)"'
+)
+WAIT = 15  # seconds for an image or the palette to settle
+
+
+# --------------------------------------------------------------------------
+# Sites and the server.
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """(folder served, its URL): each site is built into a sub-folder."""
+    root = tmp_path_factory.mktemp("served")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _build(config: Path, out: Path, work: Path, extra_pages: dict[str, str]) -> None:
+    """Copy a site (config + docs/) to ``work``, add pages, build it strictly."""
+    work.mkdir(parents=True)
+    shutil.copy(config, work / "mkdocs.yml")
+    shutil.copytree(config.parent / "docs", work / "docs")
+    for name, text in extra_pages.items():
+        (work / "docs" / name).write_text(text, encoding="utf-8")
+    config_copy = str(work / "mkdocs.yml")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            config_copy,
+            "-d",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+SITES = {
+    # name: (config, pages added to the copy)
+    "example_site": (ROOT / "example_site" / "mkdocs.yml", {"palette.md": PALETTE_PAGE}),
+    "docs": (ROOT / "mkdocs.yml", {}),
+}
+
+
+@pytest.fixture(scope="module")
+def site_url(
+    served: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], tuple[Path, str]]:
+    """Build a site once per module: name -> (built folder, its URL)."""
+    root, base = served
+    built: dict[str, tuple[Path, str]] = {}
+
+    def get(name: str) -> tuple[Path, str]:
+        if name not in built:
+            config, pages = SITES[name]
+            if not config.exists():
+                pytest.skip(f"{config.relative_to(ROOT)} does not exist yet (the docs site)")
+            work = tmp_path_factory.mktemp(f"{name}-src")
+            _build(config, root / name, work / "project", pages)
+            built[name] = (root / name, f"{base}/{name}/")
+        return built[name]
+
+    return get
+
+
+def figure_pages(site: Path) -> list[str]:
+    """URL paths (relative to the site) of pages with a heatmap figure."""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        if FIGURE_PAGE.search(path.read_text(encoding="utf-8")):
+            rel = path.relative_to(site).as_posix()
+            pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
+
+
+# --------------------------------------------------------------------------
+# The browser.
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        # Only the local server is reachable: nothing leaves the machine.
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browser.set_page_load_timeout(60)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def console_errors(driver: WebDriver, base: str) -> list[str]:
+    """SEVERE console messages since the last call, except failed requests to
+    other hosts (web fonts, repository stats: unreachable here by design)."""
+    errors = []
+    for entry in driver.get_log("browser"):  # type: ignore[no-untyped-call]
+        if entry["level"] != "SEVERE":
+            continue
+        message = str(entry["message"])
+        external = entry.get("source") == "network" and not message.startswith(base)
+        if external and "net::ERR_" in message:
+            continue
+        errors.append(message)
+    return errors
+
+
+def _scroll_to(driver: WebDriver, element: WebElement) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+
+
+def broken_images(driver: WebDriver) -> list[str]:
+    """Displayed heatmap images on the current page that did not load."""
+    return check_images(driver)[1]
+
+
+def check_images(driver: WebDriver) -> tuple[int, list[str]]:
+    """(displayed heatmap images checked, those that did not load).
+
+    Each is scrolled into view first (they are ``loading="lazy"``) and given
+    time to finish; loaded means ``complete && naturalWidth > 0``.
+    """
+    checked, broken = 0, []
+    for img in driver.find_elements(By.CSS_SELECTOR, "figure.heatmap img"):
+        if not img.is_displayed():
+            continue
+        checked += 1
+        _scroll_to(driver, img)
+        src = str(img.get_attribute("src"))
+        try:
+            WebDriverWait(driver, WAIT).until(
+                lambda d: d.execute_script("return arguments[0].complete", img)  # noqa: B023
+            )
+        except TimeoutException:
+            broken.append(f"{src}: still loading after {WAIT} s")
+            continue
+        if not driver.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", img
+        ):
+            broken.append(f"{src}: broken")
+    return checked, broken
+
+
+def undecodable_images(driver: WebDriver) -> list[str]:
+    """Every heatmap image of the page, displayed or not (closed details,
+    inactive tabs, the other palette's variant), decoded off-page."""
+    script = """
+    const done = arguments[arguments.length - 1];
+    const urls = new Set();
+    for (const el of document.querySelectorAll('figure.heatmap img, figure.heatmap source')) {
+      if (el.getAttribute('src')) urls.add(el.src);
+      for (const item of (el.getAttribute('srcset') || '').split(',')) {
+        const ref = item.trim().split(/\\s+/)[0];
+        if (ref) urls.add(new URL(ref, document.baseURI).href);
+      }
+    }
+    Promise.all([...urls].map(url => {
+      const img = new Image();
+      img.src = url;
+      return img.decode().then(() => (img.naturalWidth > 0 ? null : url), () => url);
+    })).then(results => done(results.filter(Boolean)));
+    """
+    driver.set_script_timeout(WAIT * 2)
+    return [str(url) for url in driver.execute_async_script(script)]
+
+
+def open_page(driver: WebDriver, url: str) -> None:
+    driver.get(url)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+# --------------------------------------------------------------------------
+# Tests.
+
+
+@pytest.mark.parametrize("name", list(SITES))
+def test_every_heatmap_image_loads(
+    driver: WebDriver, site_url: Callable[[str], tuple[Path, str]], name: str
+) -> None:
+    folder, url = site_url(name)
+    pages = figure_pages(folder)
+    assert pages, f"no page of {name} has a heatmap figure"
+    base = url.split(f"/{name}/")[0]
+    console_errors(driver, base)  # drop what earlier tests left
+    failures: dict[str, list[str]] = {}
+    displayed = 0
+    for page in pages:
+        open_page(driver, url + page)
+        assert driver.find_elements(By.CSS_SELECTOR, "figure.heatmap img"), page
+        checked, problems = check_images(driver)
+        displayed += checked
+        problems += undecodable_images(driver)
+        problems += [f"console: {e}" for e in console_errors(driver, base)]
+        if problems:
+            failures[page] = problems
+    assert not failures
+    assert displayed >= len(pages)
+
+
+def test_seed_page_screenshot(
+    driver: WebDriver, site_url: Callable[[str], tuple[Path, str]]
+) -> None:
+    _folder, url = site_url("example_site")
+    open_page(driver, url)
+    # The first figure is in the first screenful: wait for it without scrolling,
+    # so the shot shows the page as a reader first sees it.
+    img = driver.find_element(By.CSS_SELECTOR, "figure.heatmap img")
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script("return arguments[0].complete", img)
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "seed.png"
+    assert driver.save_screenshot(str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    assert not broken_images(driver)
+
+
+def _palette_variants(driver: WebDriver) -> tuple[WebElement, WebElement]:
+    figure = driver.find_element(By.CSS_SELECTOR, "figure.heatmap")
+    light = figure.find_element(By.CSS_SELECTOR, 'img[src$="#only-light"]')
+    dark = figure.find_element(By.CSS_SELECTOR, 'img[src$="#only-dark"]')
+    return light, dark
+
+
+def _scheme(driver: WebDriver) -> str:
+    return str(driver.execute_script("return document.body.dataset.mdColorScheme || ''"))
+
+
+def test_auto_theme_follows_the_palette_toggle(
+    driver: WebDriver, site_url: Callable[[str], tuple[Path, str]]
+) -> None:
+    _folder, url = site_url("example_site")
+    # A light reader with no palette choice saved yet.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
+    )
+    open_page(driver, url + "palette/")
+    driver.execute_script("localStorage.clear()")
+    open_page(driver, url + "palette/")
+    try:
+        WebDriverWait(driver, WAIT).until(lambda d: _scheme(d) == "default")
+        light, dark = _palette_variants(driver)
+        _scroll_to(driver, light)
+        assert light.is_displayed()
+        assert not dark.is_displayed()
+        assert not broken_images(driver)
+
+        toggle = next(
+            label
+            for label in driver.find_elements(By.CSS_SELECTOR, "[data-md-component=palette] label")
+            if label.is_displayed()
+        )
+        assert toggle.get_attribute("title") == "Switch to dark mode"
+        toggle.click()
+        WebDriverWait(driver, WAIT).until(lambda d: _scheme(d) == "slate")
+        light, dark = _palette_variants(driver)
+        _scroll_to(driver, dark)
+        assert dark.is_displayed()
+        assert not light.is_displayed()
+        assert not broken_images(driver)
+        assert not console_errors(driver, url.split("/example_site/")[0])
+    finally:
+        driver.execute_script("localStorage.clear()")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_the_image_check_can_fail(
+    driver: WebDriver, served: tuple[Path, str], site_url: Callable[[str], tuple[Path, str]]
+) -> None:
+    """A copy of the site with one image replaced by garbage: the check sees it."""
+    root, base = served
+    folder, _url = site_url("example_site")
+    broken_site = root / "broken"
+    shutil.copytree(folder, broken_site)
+    html = (broken_site / "index.html").read_text(encoding="utf-8")
+    match = IMG_SRC.search(html)
+    assert match, "no heatmap <img> on the index page"
+    src = match[1].split("#")[0]
+    (broken_site / src).write_bytes(b"this is not an image\x00\xff" * 64)
+
+    open_page(driver, f"{base}/broken/")
+    broken = broken_images(driver)
+    assert len(broken) == 1
+    assert broken[0].endswith(f"/broken/{src}: broken")
+    assert [url.split("/broken/")[1] for url in undecodable_images(driver)] == [src]
+    console_errors(driver, base)  # the broken image may log; not this test's concern
