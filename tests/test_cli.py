@@ -7,21 +7,18 @@ real and checked, and the two outputs compared line for line.
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from conftest import Site
 from mkdocs_heatmap.__about__ import __version__
 from mkdocs_heatmap.cli import main
-from test_errors_build import CASES, FENCE_LINE, OPTION_CASES, _page
+from test_errors_build import CASES, FENCE_LINE, OPTION_CASES, _page, write_case
 
 ROOT = Path(__file__).parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -266,15 +263,7 @@ def assert_same_as_build(site: Site, build: Any, capsys: pytest.CaptureFixture[s
 # the build finds only while drawing, which ``check`` (``pipeline.check_block``:
 # parse, load, style, colormap) does not reach yet; and ``scan_fences`` cannot
 # tell a fence shown inside an indented code block (Markdown leaves it alone).
-_DRAWING = "pipeline.check_block does not run {}; the build finds it while drawing"
 KNOWN_GAPS = {
-    "log-non-positive": _DRAWING.format("render._norm"),
-    "fmt-on-fraction": _DRAWING.format("render._annotations"),
-    "mathtext": _DRAWING.format("render.check_math"),
-    "mask-shape": _DRAWING.format("render._mask"),
-    "style-rc": _DRAWING.format("style.check_rc on the block's style"),
-    "missing-glyph": _DRAWING.format("the missing-glyph check (render._raise_for)"),
-    "block-style-bad-rcparam": _DRAWING.format("style.check_rc on the block's style"),
     "example-in-indented-code": "scan_fences finds fences inside indented code blocks, "
     "which Markdown shows as code",
 }
@@ -283,27 +272,7 @@ KNOWN_GAPS = {
 def _known_gap(name: str) -> list[pytest.MarkDecorator]:
     if name not in KNOWN_GAPS:
         return []
-    return [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=False)]
-
-
-def write_case(site: Site, body: str, files: dict[str, str | bytes]) -> None:
-    """The page and files of one row of the build's error table.
-
-    Mirrors the set-up of ``test_errors_build._check_bad_block`` (including
-    its two rows whose files are made in code), so both see the same site.
-    """
-    for rel, content in files.items():
-        site.write(rel, content)
-    if "link.csv" in body:
-        site.write("../secret.csv", "a\n1\n")
-        site.docs.mkdir(parents=True, exist_ok=True)
-        os.symlink(site.root.parent / "secret.csv", site.docs / "link.csv")
-    if "z.npz" in body:
-        buffer = io.BytesIO()
-        np.savez(buffer, values=np.ones((2, 2)))
-        site.write("docs/z.npz", buffer.getvalue())
-    site.page("index.md", _page(body))
-    site.page("other.md", "# Fine\n\n" + GOOD)
+    return [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)]
 
 
 @pytest.mark.parametrize(

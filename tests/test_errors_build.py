@@ -150,6 +150,23 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
         "needs 'cluster_metric: euclidean'",
         L + 4,
     ),
+    ("panels-empty", "title: t\npanels: []", {}, "'panels' must be a list", L + 2),
+    (
+        "panel-bad-key",
+        "title: t\npanels:\n  - {matrix: [[1]], cmapp: x}",
+        {},
+        "panel 1: unknown key 'cmapp'",
+        L + 2,
+    ),
+    ("panel-missing-file", "panels:\n  - {data: gone.csv}", {}, "panel 1: data file", L + 1),
+    ("facet-no-pivot", "data: m.csv\nfacet: model", CSV, "needs 'data' and 'pivot'", L + 2),
+    (
+        "facet-column",
+        "data: t.csv\npivot: {x: token, y: layer, value: auc}\nfacet: datset",
+        {"docs/t.csv": "dataset,token,layer,auc\nA,a,0,0.5\n"},
+        "did you mean 'dataset'?",
+        L + 3,
+    ),
     # -- paths
     (
         "outside-project",
@@ -208,9 +225,8 @@ def test_limits(
     _check_bad_block(site, build, body, files, fragment, line)
 
 
-def _check_bad_block(
-    site: Site, build: Any, body: str, files: dict[str, str | bytes], fragment: str, line: int
-) -> None:
+def write_case(site: Site, body: str, files: dict[str, str | bytes]) -> None:
+    """The page and files of one row (shared with the CLI's check tests)."""
     for rel, content in files.items():
         site.write(rel, content)
     if "link.csv" in body:
@@ -223,6 +239,12 @@ def _check_bad_block(
         site.write("docs/z.npz", buffer.getvalue())
     site.page("index.md", _page(body))
     site.page("other.md", "# Fine\n\n```heatmap\nmatrix: [[1, 2]]\n```\n")
+
+
+def _check_bad_block(
+    site: Site, build: Any, body: str, files: dict[str, str | bytes], fragment: str, line: int
+) -> None:
+    write_case(site, body, files)
 
     result = build(site)
     assert result.ok, result.error

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from conftest import MATERIAL, Site
 from test_build import figures, resolve
 
@@ -261,3 +263,88 @@ def test_cluster_without_scipy_says_how_to_install(
         "index.md:5: heatmap: 'cluster' needs SciPy; install it with: "
         "pip install 'mkdocs-heatmap[cluster]'"
     )
+
+
+PANELS = """```heatmap
+title: Three runs
+xlabel: Token
+ylabel: Layer
+panels:
+  - {data: a.csv, title: A}
+  - {data: b.csv, title: B}
+  - {data: c.csv, title: C, cmap: Reds}
+download: true
+table: true
+```
+"""
+
+
+def _three_runs(site: Site) -> None:
+    site.write("docs/a.csv", ",t1,t2\n0,0.1,0.2\n1,0.3,0.4\n")
+    site.write("docs/b.csv", ",t1,t2\n0,0.5,0.6\n1,0.7,0.9\n")
+    site.write("docs/c.csv", ",t1,t2\n0,5,6\n1,7,8\n")
+
+
+def test_panels_share_one_colorbar_over_the_union(site: Site, build: Any) -> None:
+    _three_runs(site)
+    site.page("index.md", PANELS)
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures[0]
+    assert fig["img"]["alt"].startswith("3 heatmap panels of Three runs: A, B, C.")
+    labels = [link["href"] for link in fig["links"]]
+    assert len(labels) == 3
+    assert "Download data (CSV): " in fig["caption"]
+    tables = re.findall(r"<summary>Data table: ([ABC])</summary>", site.html())
+    assert tables == ["A", "B", "C"]
+
+
+def test_panel_figure_structure(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from mkdocs_heatmap.data import DataRoots
+    from mkdocs_heatmap.pipeline import Settings, prepare_block
+    from mkdocs_heatmap.render import build_figure, rc_for
+    from test_render import RC
+
+    root = Path(tmp_path)
+    (root / "docs").mkdir()
+    site = Site(root)
+    _three_runs(site)
+    settings = Settings(roots=DataRoots(docs_dir=root / "docs", project_root=root), rc=RC)
+    prepared = prepare_block(PANELS.split("\n", 1)[1].rsplit("```", 1)[0], settings)
+    import matplotlib as mpl
+
+    with mpl.rc_context(rc_for(RC, "light")):
+        fig = build_figure(prepared.spec, prepared.matrix, panels=prepared.panels)
+    heatmaps = [ax for ax in fig.axes if ax.get_title() in ("A", "B", "C")]
+    bars = [ax for ax in fig.axes if ax not in heatmaps]
+    assert [ax.get_title() for ax in heatmaps] == ["A", "B", "C"]
+    assert len(bars) == 2  # one shared by A and B, C's own (it overrides cmap)
+    shared = bars[0] if bars[0].get_ylim()[1] < 2 else bars[1]
+    assert shared.get_ylim() == pytest.approx((0.1, 0.9))  # the union of A and B
+    assert fig.get_suptitle() == "Three runs"
+    assert fig._supxlabel is not None and fig._supxlabel.get_text() == "Token"
+    assert heatmaps[0].get_xlabel() == ""
+    # B sits right of A with the same row labels: only A shows them.
+    assert heatmaps[0].yaxis.get_tick_params()["labelleft"] is not False
+    assert heatmaps[1].yaxis.get_tick_params()["labelleft"] is False
+
+
+def test_facet_one_panel_per_value_in_first_appearance_order(site: Site, build: Any) -> None:
+    site.write(
+        "docs/long.csv",
+        "dataset,model,layer,auc\nTQA,m1,0,0.9\nTQA,m1,1,0.8\nHQA,m1,0,0.7\nTQA,m2,0,0.6\n"
+        "HQA,m2,1,0.5\n",
+    )
+    site.page(
+        "index.md",
+        "```heatmap\ndata: long.csv\npivot: {x: layer, y: model, value: auc}\nfacet: dataset\n"
+        "download: true\n```\n",
+    )
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures[0]
+    assert fig["img"]["alt"].startswith("2 heatmap panels: TQA, HQA.")
+    first, second = (resolve(site, "index.html", link["href"]).read_text() for link in fig["links"])
+    # Every facet has the whole table's rows and columns, in one order.
+    assert first.splitlines() == [",0,1", "m1,0.9,0.8", "m2,0.6,"]
+    assert second.splitlines() == [",0,1", "m1,0.7,", "m2,,0.5"]

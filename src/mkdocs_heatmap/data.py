@@ -238,6 +238,34 @@ def load_matrix(
     return parse_source(spec, read_source(spec, roots, limits), limits)
 
 
+def facet_values(spec: HeatmapSpec, source: Source, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """The values of the ``facet`` column of a tidy CSV/TSV, in order of first
+    appearance (one panel each)."""
+    assert spec.facet is not None
+    if source.fmt not in ("csv", "tsv"):
+        raise DataError(
+            f"'facet' works with tidy CSV or TSV files; {_q(spec.data or '')} is {source.fmt}",
+            key="facet",
+        )
+    ctx = _Ctx(_q(spec.data or ""), "data", limits, source.fmt)
+    rows, _lines = _read_rows(
+        _decode(source.content, ctx), "\t" if source.fmt == "tsv" else ",", ctx
+    )
+    if not rows or not spec.header:
+        raise DataError(f"'facet' needs a header row naming the columns of {ctx.name}", key="facet")
+    try:
+        column = _pivot_column(rows[0], spec.facet, "facet", ctx)
+    except DataError as exc:
+        raise DataError(exc.message.replace("pivot facet:", "'facet':"), key="facet") from None
+    seen: dict[str, None] = {}
+    for row in rows[1:]:
+        if column < len(row) and row[column].strip():
+            seen.setdefault(row[column].strip(), None)
+    if not seen:
+        raise DataError(f"{ctx.name}: the facet column {_q(spec.facet)} is empty", key="facet")
+    return list(seen)
+
+
 def matrix_to_csv(m: LabelledMatrix) -> str:
     """The matrix as the ``download`` CSV.
 
@@ -536,6 +564,9 @@ def _parse_delimited(
     if spec.pivot is not None:
         columns = header if header is not None else _numbered(width)
         records = ((row, f"line {line}") for row, line in zip(data, data_lines, strict=True))
+        if spec.facet is not None and spec.facet_value is not None:
+            fc = _pivot_column(columns, spec.facet, "facet", ctx)
+            records = ((r, w) for r, w in records if r[fc].strip() == spec.facet_value)
         return _pivot(
             columns, records, _text_label, _text_number_of, _text_missing_of, spec.pivot, ctx
         )

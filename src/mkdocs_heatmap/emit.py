@@ -43,27 +43,36 @@ def figure_html(
     pictures: Sequence[Picture],
     alt: str,
     *,
-    matrix: LabelledMatrix | None = None,
-    csv_url: str | None = None,
+    matrices: Sequence[tuple[str | None, LabelledMatrix]] = (),
+    downloads: Sequence[tuple[str, str]] = (),
     dark_markup: str = "media",
 ) -> str:
-    """The ``<figure class="heatmap">`` element for one block."""
+    """The ``<figure class="heatmap">`` element for one block.
+
+    ``matrices`` are the plotted matrices with their panel titles (for the
+    data table); ``downloads`` the (label, URL) of each CSV download.
+    """
     classes = "heatmap" + (f" {spec.css_class}" if spec.css_class else "")
     figure_attrs = f' class="{_attr(classes)}"'
     if spec.id:
         figure_attrs += f' id="{_attr(spec.id)}"'
     parts = [f"<figure{figure_attrs}>", _images(spec, pictures, alt, dark_markup)]
-    if spec.caption or csv_url:
+    if spec.caption or downloads:
         caption = html.escape(spec.caption or "", quote=False)
-        if csv_url:
-            link = (
-                f'<a class="heatmap-download" href="{_attr(csv_url)}" download>'
-                "Download data (CSV)</a>"
+        if downloads:
+            links = ", ".join(
+                f'<a class="heatmap-download" href="{_attr(url)}" download>{_text(label)}</a>'
+                for label, url in downloads
             )
-            caption = f"{caption} {link}" if caption else link
+            if len(downloads) == 1:
+                links = links.replace(f">{_text(downloads[0][0])}</a>", ">Download data (CSV)</a>")
+            else:
+                links = f"Download data (CSV): {links}"
+            caption = f"{caption} {links}" if caption else links
         parts.append(f"<figcaption>{caption}</figcaption>")
-    if spec.table and matrix is not None:
-        parts.append(table_html(matrix, spec.fmt, spec.title))
+    if spec.table:
+        for title, matrix in matrices:
+            parts.append(table_html(matrix, spec.fmt, title))
     parts.append("</figure>")
     return "".join(parts)
 
@@ -137,6 +146,17 @@ def error_html(location: str, message: str, source: str) -> str:
         f"<pre><code>{_text(source.rstrip())}</code></pre>"
         "</div>"
     )
+
+
+def panels_alt(spec: HeatmapSpec, panels: Sequence[tuple[HeatmapSpec, LabelledMatrix]]) -> str:
+    """Alt text for a multi-panel figure: what it shows, then each panel."""
+    names = ", ".join(p.title or f"panel {n}" for n, (p, _) in enumerate(panels, start=1))
+    head = f"{len(panels)} heatmap panels" + (f" of {spec.title}" if spec.title else "")
+    parts = [f"{head}: {names}."]
+    for n, (panel, matrix) in enumerate(panels, start=1):
+        one = default_alt(panel, matrix).replace("Heatmap of ", "", 1)
+        parts.append(f"Panel {n}, {one}")
+    return " ".join(parts)
 
 
 def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:

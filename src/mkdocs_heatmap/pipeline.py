@@ -34,11 +34,11 @@ import numpy as np
 from .__about__ import __version__
 from .cache import DiskCache, make_key
 from .data import DataRoots, Limits, parse_source, read_source
-from .emit import Picture, content_name, default_alt, figure_html
+from .emit import Picture, content_name, default_alt, figure_html, panels_alt
 from .errors import DataError, HeatmapError
 from .model import LabelledMatrix
-from .render import Image, render
-from .spec import HeatmapSpec, parse_block, subtrahend_spec
+from .render import Image, Panels, render
+from .spec import MAX_PANELS, HeatmapSpec, parse_block, subtrahend_spec
 from .style import Rc, layer, style_files
 
 DarkMarkup = Literal["material", "media"]
@@ -95,6 +95,7 @@ class RenderJob:
     variants: tuple[str, ...]
     transparent: bool
     salt: str
+    panels: Panels | None = None
 
     def run(self) -> list[Image]:
         images: list[Image] = []
@@ -110,6 +111,7 @@ class RenderJob:
                         transparent=self.transparent,
                         scale=scale,
                         salt=self.salt,
+                        panels=self.panels,
                     )
                 )
         return images
@@ -122,6 +124,7 @@ class Prepared:
     job: RenderJob
     key: str
     files: tuple[Path, ...]  # data and style files the figure depends on
+    panels: Panels | None = None
 
 
 def load_block(
@@ -136,11 +139,12 @@ def check_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
 ) -> None:
     """Everything ``process_block`` checks, short of drawing the figure."""
-    from .render import validate
+    from .render import precheck
 
     prepared = prepare_block(body, settings, page_defaults)
+    job = prepared.job
     with at_key_line(prepared.spec):
-        validate(prepared.spec)
+        precheck(job.spec, job.matrix, job.rc, job.panels)
 
 
 def prepare_block(
@@ -148,32 +152,22 @@ def prepare_block(
 ) -> Prepared:
     """Parse, load, resolve the style and compute the cache key (no matplotlib)."""
     spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
+    panels: Panels | None = None
     with at_key_line(spec):
-        source = read_source(spec, settings.roots, settings.limits)
-        matrix = parse_source(spec, source, settings.limits)
-        files = [source.path] if source is not None else []
-        if spec.subtract is not None:
-            matrix, other = _subtract(spec, matrix, settings)
-            files += other
-            if spec.center is None and spec.norm == "linear":
-                # A difference reads against zero: diverging, centered there.
-                spec = replace(spec, center=0.0)
-        if spec.cluster is not None:
-            matrix, spec = cluster(spec, matrix)
+        if spec.panels is not None or spec.facet is not None:
+            panels, files = _load_panels(spec, settings)
+            matrix = panels[0][1]  # stands in where one matrix is expected
+        else:
+            spec, matrix, files = _load(spec, settings)
         rc = _block_rc(spec, settings)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
     files += style_files(spec.style, settings.roots.project_root)
-    drawn = {
-        f.name: getattr(spec, f.name)
-        for f in fields(spec)
-        if f.name not in HTML_ONLY | DATA_ONLY | {"key_lines", "style"}
-    }
     key = make_key(
         "figure",
         __version__,
         matplotlib_version(),
-        drawn,
+        _drawn(spec),
         hashlib.sha256(matrix.values.tobytes()).hexdigest(),
         matrix.values.shape,
         matrix.x_labels,
@@ -181,9 +175,78 @@ def prepare_block(
         sorted(rc.items()),
         variants,
         theme == "auto",
+        [
+            (_drawn(p), hashlib.sha256(m.values.tobytes()).hexdigest(), m.x_labels, m.y_labels)
+            for p, m in panels or ()
+        ],
     )
-    job = RenderJob(spec, matrix, rc, variants, theme == "auto", salt=key[:16])
-    return Prepared(spec, matrix, job, key, tuple(files))
+    job = RenderJob(spec, matrix, rc, variants, theme == "auto", salt=key[:16], panels=panels)
+    return Prepared(spec, matrix, job, key, tuple(files), panels)
+
+
+def _drawn(spec: HeatmapSpec) -> dict[str, Any]:
+    """The part of a spec that shapes the image (not the HTML, not the source)."""
+    return {
+        f.name: getattr(spec, f.name)
+        for f in fields(spec)
+        if f.name not in HTML_ONLY | DATA_ONLY | {"key_lines", "style", "panels"}
+    }
+
+
+def _load(spec: HeatmapSpec, settings: Settings) -> tuple[HeatmapSpec, LabelledMatrix, list[Path]]:
+    """One matrix: read, parse, subtract, cluster."""
+    source = read_source(spec, settings.roots, settings.limits)
+    matrix = parse_source(spec, source, settings.limits)
+    files = [source.path] if source is not None else []
+    if spec.subtract is not None:
+        matrix, other = _subtract(spec, matrix, settings)
+        files += other
+        if spec.center is None and spec.norm == "linear":
+            # A difference reads against zero: diverging, centered there.
+            spec = replace(spec, center=0.0)
+    if spec.cluster is not None:
+        matrix, spec = cluster(spec, matrix)
+    return spec, matrix, files
+
+
+def _load_panels(spec: HeatmapSpec, settings: Settings) -> tuple[Panels, list[Path]]:
+    """Every panel's matrix: the listed ``panels``, or one per ``facet`` value
+    (all facets share the whole table's row and column order)."""
+    files: list[Path] = []
+    loaded: list[tuple[HeatmapSpec, LabelledMatrix]] = []
+    if spec.panels is not None:
+        for number, panel in enumerate(spec.panels, start=1):
+            try:
+                part, matrix, used = _load(panel, settings)
+            except HeatmapError as exc:
+                raise type(exc)(f"panel {number}: {exc.message}", key="panels") from None
+            loaded.append((part, matrix))
+            files += used
+        return tuple(loaded), files
+    from .data import facet_values
+
+    source = read_source(spec, settings.roots, settings.limits)
+    assert source is not None  # facet requires data (checked in spec)
+    files.append(source.path)
+    whole = parse_source(replace(spec, facet=None), source, settings.limits)
+    for value in facet_values(spec, source, settings.limits):
+        part = replace(spec, facet_value=value, title=value)
+        matrix = parse_source(part, source, settings.limits)
+        loaded.append((part, _reindex(matrix, whole.x_labels, whole.y_labels)))
+    if len(loaded) > MAX_PANELS:
+        raise DataError(f"'facet' makes {len(loaded)} panels; at most {MAX_PANELS}", key="facet")
+    return tuple(loaded), files
+
+
+def _reindex(matrix: LabelledMatrix, xs: tuple[str, ...], ys: tuple[str, ...]) -> LabelledMatrix:
+    values = np.full((len(ys), len(xs)), np.nan)
+    col = {label: j for j, label in enumerate(matrix.x_labels)}
+    row = {label: i for i, label in enumerate(matrix.y_labels)}
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            if y in row and x in col:
+                values[i, j] = matrix.values[row[y], col[x]]
+    return LabelledMatrix(values, xs, ys)
 
 
 def _subtract(
@@ -306,14 +369,27 @@ def finish_block(
         url = publish(image.content, image.format)
         url_2x = publish(images[n * per_variant + 1].content, "png") if per_variant == 2 else None
         pictures.append(Picture(variant, image, url, url_2x))
-    csv_url = None
+    panels = prepared.panels or ((spec, matrix),)
+    downloads = []
     if spec.download:
         from .data import matrix_to_csv
 
-        csv_url = publish(matrix_to_csv(matrix).encode("utf-8"), "csv")
-    alt = spec.alt if spec.alt is not None else default_alt(spec, matrix)
+        for n, (panel, values) in enumerate(panels, start=1):
+            url = publish(matrix_to_csv(values).encode("utf-8"), "csv")
+            downloads.append((panel.title or f"panel {n}", url))
+    if spec.alt is not None:
+        alt = spec.alt
+    elif prepared.panels:
+        alt = panels_alt(spec, prepared.panels)
+    else:
+        alt = default_alt(spec, matrix)
     html = figure_html(
-        spec, pictures, alt, matrix=matrix, csv_url=csv_url, dark_markup=settings.dark_markup
+        spec,
+        pictures,
+        alt,
+        matrices=[(p.title if prepared.panels else spec.title, m) for p, m in panels],
+        downloads=downloads,
+        dark_markup=settings.dark_markup,
     )
     return Result(html, tuple(outputs))
 

@@ -20,7 +20,7 @@ import json
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,6 +81,54 @@ def validate(spec: HeatmapSpec) -> None:
             )
 
 
+def precheck(
+    spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, panels: Panels | None = None
+) -> None:
+    """Everything that can be checked without drawing, so `check` and the
+    build report the same problems: colors, style, math, mask, norm, fmt and
+    glyphs.  Raises ``RenderError`` naming the key at fault."""
+    import matplotlib as mpl
+
+    try:
+        check_rc(rc, "style")
+    except HeatmapError as exc:
+        raise RenderError(exc.message, key="style") from None
+    with mpl.rc_context(rc_for(rc, "light")):
+        for part, values in panels or ((spec, matrix),):
+            validate(part)
+            check_math(part, values)
+            colors = cell_colors(part, values)
+            if part.annotate is not False:
+                _annotations(part, values, colors)
+            check_glyphs(part, values)
+
+
+def check_glyphs(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
+    """Every character of the titles and labels exists in the style's fonts
+    (matplotlib would only warn and draw a box)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    covered: set[int] = set()
+    for family in mpl.rcParams["font.family"]:
+        path = findfont(FontProperties(family=family), fallback_to_default=True)
+        covered.update(get_font(path).get_charmap())
+    texts = [getattr(spec, key) or "" for key in ("title", "xlabel", "ylabel")]
+    if spec.colorbar is not None and spec.colorbar.label:
+        texts.append(spec.colorbar.label)
+    texts += [*matrix.x_labels, *matrix.y_labels]
+    for text in texts:
+        if text.replace("\\$", "").count("$") >= 2:
+            continue  # mathtext has fonts of its own
+        for char in text:
+            if ord(char) not in covered and not char.isspace():
+                raise RenderError(
+                    f"the font has no glyph for {char!r} (U+{ord(char):04X}) in {text!r}; "
+                    "remove it or pick a font that has it, e.g. "
+                    "style: {font.family: Noto Sans CJK JP}"
+                )
+
+
 def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
     """Text between ``$`` signs is mathtext; one that does not parse would only
     fail deep inside drawing, so check each text up front and name its key."""
@@ -121,6 +169,7 @@ def render(
     transparent: bool = False,
     scale: int = 1,
     salt: str = "",
+    panels: Panels | None = None,
 ) -> Image:
     """Draw one heatmap and return the encoded image.
 
@@ -132,19 +181,14 @@ def render(
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    validate(spec)
-    try:
-        check_rc(rc, "style")
-    except HeatmapError as exc:
-        raise RenderError(exc.message, key="style") from None
-    check_math(spec, matrix)
+    precheck(spec, matrix, rc, panels)
     settings = rc_for(
         rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
     )
     try:
         with mpl.rc_context(settings), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig = build_figure(spec, matrix, variant=variant)
+            fig = build_figure(spec, matrix, variant=variant, panels=panels)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
             if spec.format == "svg":
@@ -364,21 +408,122 @@ def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
 # The figure.
 
 
-def build_figure(spec: HeatmapSpec, matrix: LabelledMatrix, *, variant: str = "light") -> Figure:
+def build_figure(
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    *,
+    variant: str = "light",
+    panels: Panels | None = None,
+) -> Figure:
     """The matplotlib Figure for a block; call inside ``rc_context`` of the style."""
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-    rc = mpl.rcParams
+    if panels:
+        return _panels_figure(spec, panels, variant)
     colors = cell_colors(spec, matrix, variant)
-    rows, cols = matrix.shape
     annotations = _annotations(spec, matrix, colors)
-    layout = Layout.compute(spec, matrix, rc, annotations)
-    if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
-        annotations = None
+    layout = Layout.compute(spec, matrix, mpl.rcParams, annotations)
     fig = Figure(figsize=layout.figsize, layout="constrained")
     ax = fig.add_subplot()
+    _draw(ax, spec, matrix, colors, layout, annotations, variant)
+    if spec.colorbar is not None:
+        _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
+    return fig
+
+
+Panels = tuple[tuple[HeatmapSpec, LabelledMatrix], ...]
+# Keys that set a panel's color scale: panels that leave them as the block
+# has them share one scale and one colorbar.
+_SCALE_KEYS = ("cmap", "vmin", "vmax", "robust", "center", "norm")
+
+
+def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
+    import matplotlib as mpl
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.figure import Figure
+
+    shared = [all(getattr(p, k) == getattr(spec, k) for k in _SCALE_KEYS) for p, _ in panels]
+    union_colors = None
+    specs = [p for p, _ in panels]
+    if any(shared):
+        # One scale over the union of the shared panels' data, so colors
+        # compare across panels.
+        visible = [
+            m.values[np.isfinite(m.values)] for (_, m), s in zip(panels, shared, strict=True) if s
+        ]
+        union = np.concatenate(visible)[np.newaxis, :] if visible else np.zeros((1, 1))
+        row = LabelledMatrix(union, tuple(str(j) for j in range(union.shape[1])), ("all",))
+        union_colors = cell_colors(replace(spec, mask=None), row, variant)
+        lo, hi = float(union_colors.norm.vmin or 0), float(union_colors.norm.vmax or 1)
+        specs = [
+            replace(p, vmin=lo, vmax=hi, robust=False, colorbar=None) if s else p
+            for p, s in zip(specs, shared, strict=True)
+        ]
+    count = len(panels)
+    ncols = min(spec.ncols or min(count, 4), count)
+    nrows = -(-count // ncols)
+    same_x = len({p.xlabel for p in specs}) == 1 and specs[0].xlabel
+    same_y = len({p.ylabel for p in specs}) == 1 and specs[0].ylabel
+    drawn = []
+    for p, (_, m) in zip(specs, panels, strict=True):
+        q = replace(p, xlabel=None if same_x else p.xlabel, ylabel=None if same_y else p.ylabel)
+        colors = cell_colors(q, m, variant)
+        notes = _annotations(q, m, colors)
+        drawn.append((q, m, colors, notes, Layout.compute(q, m, mpl.rcParams, notes)))
+    width = max(d[4].figsize[0] for d in drawn)
+    height = max(d[4].figsize[1] for d in drawn)
+    extra_w = 0.9 if union_colors is not None and spec.colorbar is not None else 0.0
+    # Small multiples: each panel a little smaller than alone, the whole
+    # figure still within a wide content column.
+    scale = min(1.0, 11.0 / (ncols * width + extra_w))
+    fig = Figure(
+        figsize=(
+            round((ncols * width + extra_w) * scale, 2),
+            round(nrows * height * max(scale, 0.75) + (0.4 if spec.title else 0), 2),
+        ),
+        layout="constrained",
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    shared_axes = []
+    for n, (q, m, colors, notes, layout) in enumerate(drawn):
+        ax = axes[n // ncols][n % ncols]
+        _draw(ax, q, m, colors, layout, notes, variant)
+        left = drawn[(n // ncols) * ncols][1]
+        if n % ncols and left.y_labels == m.y_labels:
+            ax.tick_params(axis="y", labelleft=False)  # the row's first panel shows them
+        if shared[n]:
+            shared_axes.append(ax)
+        elif q.colorbar is not None:
+            _colorbar(fig, ax, q, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
+    for n in range(count, nrows * ncols):
+        axes[n // ncols][n % ncols].set_visible(False)
+    if union_colors is not None and spec.colorbar is not None and shared_axes:
+        mappable = ScalarMappable(norm=union_colors.norm, cmap=union_colors.cmap)
+        _colorbar(fig, shared_axes, spec, mappable, union_colors)
+    if same_x:
+        fig.supxlabel(str(same_x), fontsize=mpl.rcParams["axes.labelsize"])
+    if same_y:
+        fig.supylabel(str(same_y), fontsize=mpl.rcParams["axes.labelsize"])
+    if spec.title:
+        fig.suptitle(spec.title, fontsize=mpl.rcParams["axes.titlesize"], fontweight="bold")
+    return fig
+
+
+def _draw(
+    ax: Axes,
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    colors: Colors,
+    layout: Layout,
+    annotations: Annotations | None,
+    variant: str,
+) -> None:
+    """One heatmap into one Axes: cells, ticks, text, outlines, trees, titles."""
+    rows, cols = matrix.shape
+    if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
+        annotations = None
     vector = rows * cols <= VECTOR_CELL_LIMIT
     grid = spec.gridlines
     grid_color = (grid.color if grid and grid.color else GRID_COLOR[variant]) if grid else None
@@ -424,12 +569,9 @@ def build_figure(spec: HeatmapSpec, matrix: LabelledMatrix, *, variant: str = "l
         ax.set_xlabel(spec.xlabel)
     if spec.ylabel:
         ax.set_ylabel(spec.ylabel)
-    if spec.colorbar is not None:
-        _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
-    return fig
 
 
-def _colorbar(fig: Figure, ax: Axes, spec: HeatmapSpec, mappable: Any, colors: Colors) -> None:
+def _colorbar(fig: Figure, ax: Any, spec: HeatmapSpec, mappable: Any, colors: Colors) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     bar = spec.colorbar

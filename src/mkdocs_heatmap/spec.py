@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 import yaml
@@ -456,6 +456,9 @@ class BlockConfig(Config):
         default="euclidean",
     )
     dendrogram = Flag(False)
+    panels = c.Optional(c.Type(list))
+    ncols = c.Optional(Integer(minimum=1, maximum=12))
+    facet = c.Optional(Text(nonempty=True))
 
 
 # ``class`` is a Python keyword and ``data`` is taken by ``UserDict`` (the base
@@ -553,6 +556,10 @@ class HeatmapSpec:
     # dendrograms): rows of (a, b, distance, size).
     row_tree: tuple[tuple[float, ...], ...] | None = None
     col_tree: tuple[tuple[float, ...], ...] | None = None
+    panels: tuple[HeatmapSpec, ...] | None = None
+    ncols: int | None = None
+    facet: str | None = None
+    facet_value: str | None = None  # set by the pipeline for each facet's panel
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -566,7 +573,9 @@ class HeatmapSpec:
             if f.name == "key_lines":
                 continue
             value = getattr(self, f.name)
-            if isinstance(value, (Pivot, Colorbar, Grid)):
+            if isinstance(value, tuple) and value and isinstance(value[0], HeatmapSpec):
+                value = [panel.as_dict() for panel in value]
+            elif isinstance(value, (Pivot, Colorbar, Grid)):
                 value = {g.name: getattr(value, g.name) for g in fields(value)}
             out[f.name] = value
         return out
@@ -664,6 +673,8 @@ def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None
                 key=key,
                 block_line=key_lines.get(key),
             )
+    if body.get("panels") is not None:
+        return _validate_panels(body, key_lines)
     has_data = body.get("data") is not None
     has_matrix = body.get("matrix") is not None
     if has_data == has_matrix:
@@ -682,6 +693,60 @@ def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None
     spec = _to_spec(cfg, key_lines)
     _check_consistency(spec)
     return spec
+
+
+MAX_PANELS = 24
+# Keys that describe the whole figure, not one panel.
+FIGURE_KEYS = ("panels", "ncols", "facet")
+
+
+def _validate_panels(body: Mapping[str, Any], key_lines: Mapping[str, int]) -> HeatmapSpec:
+    """A multi-panel block: each panel is its top-level keys under its own."""
+    line = key_lines.get("panels")
+    panels = body["panels"]
+    if not isinstance(panels, list) or not panels:
+        raise SpecError(
+            "'panels' must be a list of panels, each a mapping of block keys",
+            key="panels",
+            block_line=line,
+        )
+    if len(panels) > MAX_PANELS:
+        raise SpecError(
+            f"'panels' has {len(panels)} panels; at most {MAX_PANELS}",
+            key="panels",
+            block_line=line,
+        )
+    if body.get("facet") is not None:
+        raise SpecError(
+            "give either 'panels' or 'facet', not both",
+            key="facet",
+            block_line=key_lines.get("facet"),
+        )
+    shared = {k: v for k, v in body.items() if k not in FIGURE_KEYS}
+    specs = []
+    for number, panel in enumerate(panels, start=1):
+        if not isinstance(panel, dict):
+            raise SpecError(
+                f"panel {number} must be a mapping of block keys, not {_describe(panel)}",
+                key="panels",
+                block_line=line,
+            )
+        inner = [k for k in panel if k in FIGURE_KEYS]
+        if inner:
+            raise SpecError(
+                f"panel {number}: '{inner[0]}' belongs at the top level of the block",
+                key="panels",
+                block_line=line,
+            )
+        try:
+            specs.append(validate({**shared, **panel}))
+        except SpecError as exc:
+            raise SpecError(
+                f"panel {number}: {exc.message}", key="panels", block_line=line
+            ) from None
+    top = {k: v for k, v in body.items() if k not in SOURCE_KEYS and k != "panels"}
+    figure = validate({**top, "matrix": [[0.0]]}, key_lines)
+    return replace(figure, matrix=None, panels=tuple(specs))
 
 
 def _to_spec(cfg: BlockConfig, key_lines: Mapping[str, int]) -> HeatmapSpec:
@@ -737,6 +802,12 @@ def _check_consistency(spec: HeatmapSpec) -> None:
             f"'cluster_method: {spec.cluster_method}' needs 'cluster_metric: euclidean'",
             key="cluster_metric",
             block_line=spec.line_of("cluster_metric"),
+        )
+    if spec.facet is not None and (spec.pivot is None or spec.data is None):
+        raise SpecError(
+            "'facet' splits a tidy data file: it needs 'data' and 'pivot'",
+            key="facet",
+            block_line=spec.line_of("facet"),
         )
     if spec.dendrogram and spec.cluster is None:
         raise SpecError(
