@@ -478,10 +478,23 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
     # Small multiples: each panel a little smaller than alone, the whole
     # figure still within a wide content column.
     scale = min(1.0, 11.0 / (ncols * width + extra_w))
+    panel_size = (round(width * scale, 2), round(height * max(scale, 0.75), 2))
+    if scale < 1.0:
+        # Thin the ticks for the size each panel really gets, not its size alone.
+        drawn = [
+            (
+                q,
+                m,
+                colors,
+                notes,
+                Layout.compute(replace(q, figsize=panel_size), m, mpl.rcParams, notes),
+            )
+            for q, m, colors, notes, _layout in drawn
+        ]
     fig = Figure(
         figsize=(
-            round((ncols * width + extra_w) * scale, 2),
-            round(nrows * height * max(scale, 0.75) + (0.4 if spec.title else 0), 2),
+            round(ncols * panel_size[0] + extra_w * scale, 2),
+            round(nrows * panel_size[1] + (0.4 if spec.title else 0), 2),
         ),
         layout="constrained",
     )
@@ -493,6 +506,8 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
         left = drawn[(n // ncols) * ncols][1]
         if n % ncols and left.y_labels == m.y_labels:
             ax.tick_params(axis="y", labelleft=False)  # the row's first panel shows them
+        if n + ncols < count and drawn[n + ncols][1].x_labels == m.x_labels:
+            ax.tick_params(axis="x", labelbottom=False)  # the panel below shows them
         if shared[n]:
             shared_axes.append(ax)
         elif q.colorbar is not None:
@@ -532,8 +547,11 @@ def _draw(
             np.arange(cols + 1) - 0.5,
             np.arange(rows + 1) - 0.5,
             colors.rgba,
-            edgecolors=grid_color or "none",
-            linewidth=grid.width if grid else 0.0,
+            # Without a stroke, browsers antialias each cell's edges and the
+            # page shows through as hairline seams; a hairline in the cell's
+            # own color closes them.
+            edgecolors=grid_color or "face",
+            linewidth=grid.width if grid else 0.3,
             antialiased=False,
         )
         ax.set_xlim(-0.5, cols - 0.5)
@@ -580,6 +598,8 @@ def _colorbar(fig: Figure, ax: Any, spec: HeatmapSpec, mappable: Any, colors: Co
     ticks: Any = list(bar.ticks) if bar.ticks else None
     if ticks is None and spec.norm in ("linear", "sqrt"):
         ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])
+    elif ticks is None and spec.norm == "symlog":
+        ticks = _symlog_ticks(colors.norm)
     fmt = bar.format
     formatter = FuncFormatter(lambda v, _pos: format_value(v, fmt)) if fmt else None
     cb = fig.colorbar(
@@ -621,6 +641,17 @@ def _dendrograms(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
             top.plot(segment[:4], segment[4:], color=ink, linewidth=0.7)
         top.set_xlim(ax.get_xlim())
         top.set_axis_off()
+
+
+def _symlog_ticks(norm: Any) -> list[float]:
+    """0 and whole decades beyond the linear zone, so labels never crowd at 0."""
+    lo, hi, linthresh = float(norm.vmin), float(norm.vmax), float(norm.linthresh)
+    first = math.ceil(math.log10(linthresh * 10))
+    ticks = [0.0] if lo <= 0 <= hi else []
+    top = max(abs(lo), abs(hi))
+    for k in range(first, math.floor(math.log10(top)) + 1 if top > 0 else first):
+        ticks += [v for v in (10.0**k, -(10.0**k)) if lo <= v <= hi]
+    return sorted(ticks) or [lo, hi]
 
 
 def _hatch_missing(ax: Axes, missing: BoolArray, variant: str) -> None:
@@ -708,15 +739,19 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
 
 
 def auto_fmt(values: FloatArray) -> str:
-    """Integers stay integers; otherwise two decimals, or 3 significant digits
-    when the values are very large or very small."""
+    """Integers stay integers; otherwise two decimals, fewer for hundreds and
+    thousands, and 3 significant digits only for very large or small values."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return ".2f"
     if np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e6:
         return ".0f"
     top = float(np.abs(finite).max())
-    return ".2f" if 0.01 <= top < 1000 else ".3g"
+    if 0.01 <= top < 100:
+        return ".2f"
+    if 100 <= top < 1e6:
+        return ".0f" if top >= 1000 else ".1f"
+    return ".3g"
 
 
 def relative_luminance(rgb: Any) -> float:
@@ -812,7 +847,7 @@ class Layout:
         if spec.dendrogram and spec.row_tree:
             colorbar_w += 0.8  # the tree on the left pushes the labels right
         if spec.colorbar is not None and spec.colorbar.orientation == "vertical":
-            colorbar_w = 0.75 + (0.22 if spec.colorbar.label else 0.0)
+            colorbar_w += 0.75 + (0.22 if spec.colorbar.label else 0.0)
         left = ywidth + 0.15 + (0.3 if spec.ylabel else 0.0)
         area_w = min(cols * cell_w, MAX_WIDTH_IN - left - colorbar_w - 0.1)
         area_h = min(rows * cell_h, 7.0)
@@ -826,7 +861,9 @@ class Layout:
         room_x = area_w * 72 / cols
         rotation = _rotation(spec, _label_room(widest_x, xheight), room_x)
         if rotation:
-            per_label = xheight / max(math.sin(math.radians(abs(rotation))), 0.2)
+            # Rotated labels are one text height apart across their baselines
+            # at best; leave a third of a line between them.
+            per_label = 1.3 * xheight / max(math.sin(math.radians(abs(rotation))), 0.2)
         else:
             per_label = _label_room(widest_x, xheight)
         xstep = _step(spec.xticks, cols, area_w * 72, per_label)
