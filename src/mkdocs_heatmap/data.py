@@ -832,15 +832,18 @@ def _rows_matrix(
     values = np.empty((len(rows), width), dtype=np.float64)
     for i, row in enumerate(rows):
         for j, cell in enumerate(row):
-            number = _value_number(cell)
-            if number is None:
-                raise DataError(
-                    f"{ctx.name}: row {_q(y_labels[i])}, column {_q(x_labels[j])}: "
-                    f"{_describe(cell)} is not a number or null",
-                    key="data",
-                )
-            values[i, j] = number
+            values[i, j] = _cell_number(cell, f"row {_q(y_labels[i])}", x_labels[j], ctx)
     return _build(values, x_labels, y_labels, ctx)
+
+
+def _cell_number(cell: object, where: str, column: str, ctx: _Ctx) -> float:
+    number = _value_number(cell)
+    if number is None:
+        raise DataError(
+            f"{ctx.name}: {where}, column {_q(column)}: {_describe(cell)} is not a number or null",
+            key="data",
+        )
+    return number
 
 
 def _file_labels(raw: object, count: int, axis: str, name: str, ctx: _Ctx) -> list[str]:
@@ -866,15 +869,7 @@ def _records_matrix(records: list[object], ctx: _Ctx) -> LabelledMatrix:
     for i, record in enumerate(records):
         assert isinstance(record, dict)
         for j, key in enumerate(keys):
-            cell = record.get(key)
-            number = _value_number(cell)
-            if number is None:
-                raise DataError(
-                    f"{ctx.name}: record {i + 1}, column {_q(x_labels[j])}: "
-                    f"{_describe(cell)} is not a number or null",
-                    key="data",
-                )
-            values[i, j] = number
+            values[i, j] = _cell_number(record.get(key), f"record {i + 1}", x_labels[j], ctx)
     return _build(values, x_labels, y_labels, ctx)
 
 

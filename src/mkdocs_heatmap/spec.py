@@ -755,22 +755,21 @@ def _to_spec(cfg: BlockConfig, key_lines: Mapping[str, int]) -> HeatmapSpec:
     pivot = values["pivot"]
     values["pivot"] = Pivot(**pivot) if pivot is not None else None
     bar = values["colorbar"]
-    if bar is True:
-        values["colorbar"] = Colorbar()
-    elif bar is False:
-        values["colorbar"] = None
-    else:
-        ticks = bar["ticks"]
-        values["colorbar"] = Colorbar(**{**bar, "ticks": tuple(ticks) if ticks else None})
-    grid = values["gridlines"]
-    if grid is True:
-        values["gridlines"] = Grid()
-    elif grid is False:
-        values["gridlines"] = None
-    else:
-        values["gridlines"] = Grid(**grid)
+    if isinstance(bar, dict):
+        bar = {**bar, "ticks": tuple(bar["ticks"]) if bar["ticks"] else None}
+    values["colorbar"] = _switch(bar, Colorbar)
+    values["gridlines"] = _switch(values["gridlines"], Grid)
     values["highlight"] = values["highlight"] or ()
     return HeatmapSpec(**values, key_lines=dict(key_lines))
+
+
+def _switch(value: bool | dict[str, Any], kind: type[Any]) -> Any:
+    """``true`` is the defaults, ``false`` is off, a mapping sets the options."""
+    if value is True:
+        return kind()
+    if value is False:
+        return None
+    return kind(**value)
 
 
 def _check_consistency(spec: HeatmapSpec) -> None:
