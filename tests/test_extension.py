@@ -84,6 +84,13 @@ def test_on_error_fail_raises(tmp_path: Path) -> None:
         convert("```heatmap\nmatrix: [[1]]\ncmapp: x\n```\n", tmp_path, on_error="fail")
 
 
+def test_bad_extension_options_are_refused(tmp_path: Path) -> None:
+    from mkdocs_heatmap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="'on_error' must be one of warn, fail"):
+        convert(BLOCK, tmp_path, on_error="fial")
+
+
 def test_theme_auto_embeds_both_variants(tmp_path: Path) -> None:
     html = convert(BLOCK, tmp_path, theme="auto")
     assert len(re.findall(r"#only-light", html)) == 1
@@ -113,6 +120,14 @@ def test_zensical_builds_the_same_figures(site: Site, build: Any, tmp_path: Path
     (root / "docs" / "m.csv").write_text(",a,b\nx,1,2\ny,3,4\n")
     page = "# Zensical\n\n" + BLOCK + "\n!!! note\n\n    ```heatmap\n    data: m.csv\n    ```\n"
     (root / "docs" / "index.md").write_text(page)
+    # A page in a sub folder, with front matter defaults and a bad block: the
+    # data path resolves from its folder and the message names page and line.
+    (root / "docs" / "sub").mkdir()
+    (root / "docs" / "sub" / "n.csv").write_text(",a\nx,1\n")
+    (root / "docs" / "sub" / "page.md").write_text(
+        "---\nheatmap:\n  caption: from front matter\n---\n# Sub\n\n```heatmap\ndata: n.csv\n```\n"
+        "\n```heatmap\nmatrix: [[1]]\ncmapp: x\n```\n"
+    )
     (root / "mkdocs.yml").write_text(
         "site_name: Z\nmarkdown_extensions:\n  - admonition\n  - pymdownx.superfences:\n"
         "      custom_fences:\n        - name: heatmap\n          class: heatmap\n"
@@ -126,6 +141,10 @@ def test_zensical_builds_the_same_figures(site: Site, build: Any, tmp_path: Path
     html = (root / "site" / "index.html").read_text()
     svgs = [base64.b64decode(s) for s in DATA_URI.findall(html)]
     assert len(svgs) == 2
+    sub = (root / "site" / "sub" / "page" / "index.html").read_text()
+    assert len(DATA_URI.findall(sub)) == 1
+    assert "from front matter" in sub
+    assert "sub/page.md:13: heatmap: unknown key 'cmapp'" in proc.stdout + proc.stderr
     site.page("index.md", BLOCK)
     assert build(site, strict=True).ok
     assert svgs[0] == site.images()[0].read_bytes()

@@ -38,7 +38,7 @@ from .style import check_style, resolve_style, theme_rc
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .render import Image
+    from .model import Image
 
 __all__ = ["HeatmapError", "SpecInput", "figure", "render_spec"]
 

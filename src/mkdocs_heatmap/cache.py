@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .render import Image
+from .model import Image
 
 ENTRY_VERSION = 1
 SUFFIX = ".heatmap"

@@ -32,7 +32,7 @@ import numpy.typing as npt
 import yaml
 
 from .errors import DataError
-from .model import LabelledMatrix
+from .model import DataRoots, LabelledMatrix, Limits
 
 if TYPE_CHECKING:
     # Only for annotations: importing spec at run time would pull in MkDocs.
@@ -80,26 +80,7 @@ R and spreadsheets write for a missing value.
 _AGGREGATES = ("mean", "median", "sum", "min", "max", "first", "count")
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Guards applied before memory is spent on a data file."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_cells: int = 4_000_000
-    max_label_length: int = 200
-
-
 DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class DataRoots:
-    """The folders a ``data`` path is looked up in and must stay inside."""
-
-    docs_dir: Path
-    project_root: Path
-    page_dir: Path | None = None
-    data_dirs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from .model import LabelledMatrix
-from .render import Image, auto_fmt
+from .model import Image, LabelledMatrix
 from .spec import HeatmapSpec, format_value
 
 TABLE_CELL_LIMIT = 10_000
@@ -119,6 +116,8 @@ def table_html(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> st
             f"<p>The matrix has {rows * cols:,} cells, too many for a table; "
             "use the CSV download instead.</p></details>"
         )
+    from .render import auto_fmt
+
     fmt = fmt or auto_fmt(matrix.values)
     head = "".join(f'<th scope="col">{_text(label)}</th>' for label in matrix.x_labels)
     body = []
@@ -169,6 +168,8 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
     if spec.subtract is not None:
         other = spec.subtract if isinstance(spec.subtract, str) else "the second data source"
         text = f"Difference heatmap of {subject} (the block's data minus {other}): {axes}."
+    import numpy as np
+
     values = matrix.values
     finite = np.isfinite(values)
     if finite.any():

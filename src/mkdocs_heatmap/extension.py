@@ -16,6 +16,7 @@ options under it), or as a superfences custom fence with ``format:
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -26,9 +27,9 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from .cache import DiskCache
-from .data import DataRoots, Limits
-from .errors import HeatmapError
+from .errors import ConfigError, HeatmapError
 from .fence import FenceHandler, PageContext, PlainFenceExtension
+from .model import DataRoots, Limits
 from .pipeline import Output, Settings
 from .spec import validate_defaults
 from .style import check_style, resolve_style
@@ -132,6 +133,12 @@ class _Host:
             # on light palettes and the reverse; both variants are in the page.
             dark_markup="material",
         )
+        for option, allowed in (("theme", ("light", "auto")), ("on_error", ("warn", "fail"))):
+            if options.get(option, allowed[0]) not in allowed:
+                raise ConfigError(
+                    f"mkdocs_heatmap.extension: '{option}' must be one of "
+                    f"{', '.join(allowed)}, got {options.get(option)!r}"
+                )
         self.cache = cache
         self.fail_fast = options.get("on_error") == "fail"
         self._content: dict[str, bytes] = {}
@@ -161,7 +168,13 @@ class _Host:
         path = str(getattr(page, "path", "") or "page")
         meta = getattr(page, "meta", {}) or {}
         source = getattr(md, "heatmap_source", "") or "\n".join(getattr(md, "lines", []))
-        page_dir = (self.settings.roots.docs_dir / path).parent if page is not None else None
+        page_dir = None
+        if page is not None:
+            file = self.settings.roots.docs_dir / path
+            page_dir = file.parent
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                # The page as written, front matter included, for line numbers.
+                source = file.read_text(encoding="utf-8-sig")
         settings = Settings(
             roots=DataRoots(
                 docs_dir=self.settings.roots.docs_dir,
@@ -215,7 +228,8 @@ def _superfences_owns_heatmap(md: Markdown) -> bool:
 
 
 def _zensical_page(md: Markdown) -> Any:
-    for extension in md.registeredExtensions:
-        if type(extension).__name__ == "ContextExtension":
-            return getattr(extension, "_kwargs", {}).get("page")
+    """Zensical's page (path, url, meta), from its rendering-context
+    preprocessor; ``None`` under any other host."""
+    if "rendering_context" in md.preprocessors:
+        return getattr(md.preprocessors["rendering_context"], "page", None)
     return None

@@ -34,6 +34,7 @@ from pymdownx.superfences import SuperFencesException
 from .cache import DiskCache
 from .emit import error_html
 from .errors import HeatmapError
+from .model import Image
 from .pipeline import (
     Memo,
     Output,
@@ -48,7 +49,6 @@ from .pipeline import (
     render_jobs,
     worker_count,
 )
-from .render import Image
 
 LANGUAGE = "heatmap"
 

@@ -1,11 +1,18 @@
-"""The labelled matrix every data source is turned into."""
+"""The plain data the pipeline passes around: matrices, limits, roots, images.
+
+Nothing here imports numpy or matplotlib at run time, so a warm build that
+only re-uses cached figures never pays for either.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -34,3 +41,30 @@ class LabelledMatrix:
     def shape(self) -> tuple[int, int]:
         rows, cols = self.values.shape
         return rows, cols
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards applied before memory is spent on a data file."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_cells: int = 4_000_000
+    max_label_length: int = 200
+
+
+@dataclass(frozen=True)
+class DataRoots:
+    """The folders a ``data`` path is looked up in and must stay inside."""
+
+    docs_dir: Path
+    project_root: Path
+    page_dir: Path | None = None
+    data_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Image:
+    content: bytes
+    format: str  # "svg" | "png"
+    width: int  # CSS pixels the image is displayed at
+    height: int

@@ -27,19 +27,20 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from .__about__ import __version__
 from .cache import DiskCache, make_key
-from .data import DataRoots, Limits, parse_source, read_source
-from .emit import Picture, content_name, default_alt, figure_html, panels_alt
 from .errors import DataError, HeatmapError
-from .model import LabelledMatrix
-from .render import Image, Panels, render
+from .model import DataRoots, Image, LabelledMatrix, Limits
 from .spec import MAX_PANELS, HeatmapSpec, parse_block, subtrahend_spec
 from .style import Rc, layer, style_files
+
+if TYPE_CHECKING:
+    from .render import Panels
+
+# numpy, the data loaders, the renderer and the HTML writer are imported where
+# they are used: a warm build that re-uses block memos needs none of them.
 
 DarkMarkup = Literal["material", "media"]
 
@@ -98,6 +99,8 @@ class RenderJob:
     panels: Panels | None = None
 
     def run(self) -> list[Image]:
+        from .render import render
+
         images: list[Image] = []
         for variant in self.variants:
             scales = (1, 2) if self.spec.format == "png" else (1,)
@@ -195,6 +198,8 @@ def _drawn(spec: HeatmapSpec) -> dict[str, Any]:
 
 def _load(spec: HeatmapSpec, settings: Settings) -> tuple[HeatmapSpec, LabelledMatrix, list[Path]]:
     """One matrix: read, parse, subtract, cluster."""
+    from .data import parse_source, read_source
+
     source = read_source(spec, settings.roots, settings.limits)
     matrix = parse_source(spec, source, settings.limits)
     files = [source.path] if source is not None else []
@@ -223,7 +228,7 @@ def _load_panels(spec: HeatmapSpec, settings: Settings) -> tuple[Panels, list[Pa
             loaded.append((part, matrix))
             files += used
         return tuple(loaded), files
-    from .data import facet_values
+    from .data import facet_values, parse_source, read_source
 
     source = read_source(spec, settings.roots, settings.limits)
     assert source is not None  # facet requires data (checked in spec)
@@ -239,6 +244,8 @@ def _load_panels(spec: HeatmapSpec, settings: Settings) -> tuple[Panels, list[Pa
 
 
 def _reindex(matrix: LabelledMatrix, xs: tuple[str, ...], ys: tuple[str, ...]) -> LabelledMatrix:
+    import numpy as np
+
     values = np.full((len(ys), len(xs)), np.nan)
     col = {label: j for j, label in enumerate(matrix.x_labels)}
     row = {label: i for i, label in enumerate(matrix.y_labels)}
@@ -253,6 +260,10 @@ def _subtract(
     spec: HeatmapSpec, matrix: LabelledMatrix, settings: Settings
 ) -> tuple[LabelledMatrix, list[Path]]:
     """The block's matrix minus the ``subtract`` data, cell by cell by label."""
+    import numpy as np
+
+    from .data import parse_source, read_source
+
     other_spec = subtrahend_spec(spec)
     try:
         source = read_source(other_spec, settings.roots, settings.limits)
@@ -274,6 +285,8 @@ def cluster(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[LabelledMatrix, 
     column's mean for the distances only.  The trees come back in the spec as
     dendrogram segments in cell coordinates.
     """
+    import numpy as np
+
     try:
         from scipy.cluster.hierarchy import dendrogram, linkage
     except ImportError:
@@ -355,6 +368,8 @@ def finish_block(
     prepared: Prepared, images: list[Image], settings: Settings, url_of: Callable[[str], str]
 ) -> Result:
     """The figure's HTML and the files to publish, from its rendered images."""
+    from .emit import Picture, content_name, default_alt, figure_html, panels_alt
+
     spec, matrix = prepared.spec, prepared.matrix
     outputs: list[Output] = []
 

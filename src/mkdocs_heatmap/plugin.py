@@ -23,9 +23,9 @@ from mkdocs.utils import get_relative_url
 
 from .cache import DiskCache, make_key
 from .config import PluginConfig
-from .data import DataRoots, Limits
 from .errors import HeatmapError
 from .fence import LANGUAGE, FenceHandler, PageContext, PlainFenceExtension, superfences_entry
+from .model import DataRoots, Limits
 from .pipeline import Output, Settings, matplotlib_version
 from .spec import validate_defaults
 from .style import BUILTIN_STYLES, check_style, resolve_style, style_files

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import HeatmapError, RenderError
-from .model import LabelledMatrix
+from .model import Image, LabelledMatrix
 from .spec import HeatmapSpec, format_value
 from .style import Rc, check_rc, theme_rc
 
@@ -51,14 +51,6 @@ HATCH_LIMIT = 2_000
 ANNOTATE_AUTO_LIMIT = 1_000
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class Image:
-    content: bytes
-    format: str  # "svg" | "png"
-    width: int  # CSS pixels the image is displayed at
-    height: int
 
 
 def validate(spec: HeatmapSpec) -> None:

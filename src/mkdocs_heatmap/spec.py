@@ -382,7 +382,7 @@ class PivotConfig(Config):
 class ColorbarConfig(Config):
     label = c.Optional(Text())
     ticks = c.Optional(c.ListOfItems(Number()))
-    format = c.Optional(Text(nonempty=True))
+    format = c.Optional(FormatSpec())
     orientation = OneOf(("vertical", "horizontal"), default="vertical")
 
 
