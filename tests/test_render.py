@@ -384,10 +384,12 @@ def test_gridlines() -> None:
     assert mesh.get_linewidth()[0] == 1.5
     assert tuple(mesh.get_edgecolor()[0]) == to_rgba("black")
     off = figure(spec_of("matrix: [[1]]"), matrix_of([[1, 2]]))
-    mesh = off.axes[0].collections[0]
-    # No grid: only a hairline in each cell's own color, against seams.
-    assert mesh.get_linewidth()[0] == 0.3
-    assert np.allclose(mesh.get_edgecolor(), mesh.get_facecolor())
+    assert off.axes[0].collections[0].get_linewidth()[0] == 0
+
+
+def test_svg_cells_have_no_antialiased_seams() -> None:
+    svg = render(spec_of("matrix: [[1]]"), matrix_of([[1, 2], [3, 4]]), RC).content
+    assert b'<g shape-rendering="crispEdges" id="QuadMesh_1">' in svg
 
 
 def test_large_matrix_is_a_crisp_raster_and_small_svg() -> None:

@@ -185,8 +185,10 @@ def render(
             buffer = io.BytesIO()
             if spec.format == "svg":
                 fig.savefig(buffer, format="svg", metadata={"Date": None})
+                svg = crisp_cells(buffer.getvalue())
                 if matrix.values.size > VECTOR_CELL_LIMIT:
-                    buffer = io.BytesIO(compact_embedded_images(buffer.getvalue()))
+                    svg = compact_embedded_images(svg)
+                buffer = io.BytesIO(svg)
             else:
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
@@ -211,6 +213,16 @@ def rc_for(rc: Rc, variant: str, *, transparent: bool = False, salt: str = "") -
         **theme_rc(variant, transparent=transparent),
         "svg.hashsalt": f"{salt}{variant}",
     }
+
+
+def crisp_cells(svg: bytes) -> bytes:
+    """Draw the cell mesh without antialiasing.
+
+    Browsers antialias each cell's edges on their own, so the page shows
+    through as hairline seams between cells (a dark grid on dark pages);
+    crispEdges butts the cells together exactly.
+    """
+    return svg.replace(b'<g id="QuadMesh_', b'<g shape-rendering="crispEdges" id="QuadMesh_')
 
 
 _EMBEDDED_PNG = re.compile(rb'(data:image/png;base64,\n)([A-Za-z0-9+/=\n]+)"')
@@ -539,11 +551,8 @@ def _draw(
             np.arange(cols + 1) - 0.5,
             np.arange(rows + 1) - 0.5,
             colors.rgba,
-            # Without a stroke, browsers antialias each cell's edges and the
-            # page shows through as hairline seams; a hairline in the cell's
-            # own color closes them.
-            edgecolors=grid_color or "face",
-            linewidth=grid.width if grid else 0.3,
+            edgecolors=grid_color or "none",
+            linewidth=grid.width if grid else 0.0,
             antialiased=False,
         )
         ax.set_xlim(-0.5, cols - 0.5)
