@@ -120,3 +120,10 @@ def test_example_sources_are_not_live() -> None:
     assert "block key `cmap` has no live heatmap example in docs/" in undocumented(
         {KEYS_PAGE: "| `cmap` | colormap |\n", "page.md": page}, ["cmap"], []
     )
+
+
+def test_docs_changelog_mirrors_the_repository_changelog() -> None:
+    root = Path(__file__).parents[1]
+    repo = (root / "CHANGELOG.md").read_text(encoding="utf-8").split("\n", 1)[1]
+    docs = (root / "docs" / "changelog.md").read_text(encoding="utf-8")
+    assert repo.strip().split("## ", 1)[1] in docs

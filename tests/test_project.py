@@ -46,3 +46,21 @@ def test_site_builds_strict(tmp_path: Path, config: str) -> None:
     result = _run("mkdocs", "build", "--strict", "-f", str(copy / source.name), "-d", str(site))
     assert result.returncode == 0, result.stdout + result.stderr
     assert list((site / "assets" / "heatmaps").glob("*.svg"))
+
+
+def test_wheel_and_sdist_build_and_pass_twine_check(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    built = _run("build", "--sdist", "--wheel", "--outdir", str(out), str(ROOT))
+    assert built.returncode == 0, built.stdout + built.stderr
+    wheel = next(out.glob("*.whl"))
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in ("mkdocs_heatmap/py.typed", "mkdocs_heatmap/assets/heatmap.css"):
+        assert needed in names
+    metadata = next(n for n in names if n.endswith("METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Classifier: Framework :: MkDocs" in text
+    assert "Requires-Dist: mkdocs<2,>=1.5" in text
+    checked = _run("twine", "check", "--strict", *map(str, out.iterdir()))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
