@@ -197,10 +197,6 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
                 self._server.watch(str(path))
             self._watching.add(path)
 
-    @property
-    def watched_files(self) -> set[Path]:
-        """Files a rebuild should follow (for tests and tools)."""
-        return {*self._handler.files, *self._style_files}
 
 
 def _check_style_once(
