@@ -23,6 +23,17 @@ import yaml
 MATERIAL = {"name": "material"}
 
 
+def put(root: Path, rel: str, content: str | bytes) -> Path:
+    """Write a file under ``root`` (text exactly as given: no newline translation)."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
 @dataclass
 class Site:
     root: Path
@@ -41,13 +52,7 @@ class Site:
         return self.root / "site"
 
     def write(self, rel: str, content: str | bytes) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8", newline="")
-        return path
+        return put(self.root, rel, content)
 
     def page(self, rel: str, content: str) -> Path:
         return self.write(f"docs/{rel}", textwrap.dedent(content).lstrip("\n"))

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import mkdocs_heatmap.data as data_module
+from conftest import put
 from mkdocs_heatmap.data import (
     DataRoots,
     Limits,
@@ -40,16 +41,6 @@ def make_roots(root: Path) -> DataRoots:
     """A project at ``root`` with docs/ and a page in docs/guide/."""
     (root / "docs" / "guide").mkdir(parents=True, exist_ok=True)
     return DataRoots(docs_dir=root / "docs", project_root=root, page_dir=root / "docs" / "guide")
-
-
-def put(root: Path, rel: str, content: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
 
 
 def load(
