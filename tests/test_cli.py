@@ -263,10 +263,7 @@ def assert_same_as_build(site: Site, build: Any, capsys: pytest.CaptureFixture[s
 # the build finds only while drawing, which ``check`` (``pipeline.check_block``:
 # parse, load, style, colormap) does not reach yet; and ``scan_fences`` cannot
 # tell a fence shown inside an indented code block (Markdown leaves it alone).
-KNOWN_GAPS = {
-    "example-in-indented-code": "scan_fences finds fences inside indented code blocks, "
-    "which Markdown shows as code",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _known_gap(name: str) -> list[pytest.MarkDecorator]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from .data import Limits
+    from .fence import FenceBlock
     from .pipeline import Settings
 
 PROG = "mkdocs-heatmap"
@@ -59,6 +60,10 @@ class SiteOptions:
     limits: Limits | None = None  # None: the defaults
     # Without pymdownx.superfences the plugin only sees top-level fences.
     superfences: bool = True
+    # The site's Markdown set-up, to find the blocks Markdown really renders
+    # (a fence shown inside an indented code block is not one).
+    markdown_extensions: tuple[Any, ...] = ("toc", "tables", "fenced_code")
+    mdx_configs: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_site(config_file: Path | None, *, docs_dir: Path | None = None) -> SiteOptions:
@@ -81,6 +86,8 @@ def load_site(config_file: Path | None, *, docs_dir: Path | None = None) -> Site
         theme="auto" if options.get("theme") == "auto" else "light",
         limits=_limits(options),
         superfences="pymdownx.superfences" in config.markdown_extensions,
+        markdown_extensions=tuple(config.markdown_extensions),
+        mdx_configs=dict(config.mdx_configs),
     )
 
 
@@ -268,10 +275,12 @@ def check_page(
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return 0, [Problem(rel, None, f"the page is not UTF-8 text: {exc}")]
-    _markdown, meta = get_data(source)
+    markdown, meta = get_data(source)
     defaults, problems = page_defaults(rel, meta, source)
     page_settings = replace(settings, roots=replace(settings.roots, page_dir=page_dir))
-    blocks = scan_fences(source, top_level_only=not site.superfences)
+    blocks = rendered_blocks(markdown, source, site)
+    if blocks is None:
+        blocks = scan_fences(source, top_level_only=not site.superfences)
     for block in blocks:
         try:
             check_block(textwrap.dedent(block.body), page_settings, defaults)
@@ -282,6 +291,42 @@ def check_page(
             message = f"internal error ({type(exc).__name__}: {exc}); please report it"
             problems.append(Problem(rel, block.line, message))
     return len(blocks), problems
+
+
+def rendered_blocks(markdown: str, source: str, site: SiteOptions) -> list[FenceBlock] | None:
+    """The heatmap blocks Markdown really renders on this page, as written in
+    the source (line, body), by converting it with the site's own Markdown
+    set-up and the plugin's fence hook; ``None`` if that conversion fails
+    (an extension that needs a live MkDocs build), and the caller scans."""
+    import logging
+
+    import markdown as md_lib
+
+    from .fence import FenceHandler, PageContext, PlainFenceExtension, superfences_entry
+    from .model import DataRoots
+    from .pipeline import Settings
+
+    handler = FenceHandler(logging.getLogger(__name__), lambda output: None)
+    extensions = list(site.markdown_extensions)
+    configs = {name: dict(options) for name, options in site.mdx_configs.items()}
+    if "pymdownx.superfences" in extensions:
+        options = configs.setdefault("pymdownx.superfences", {})
+        fences = [f for f in options.get("custom_fences", []) if f.get("name") != "heatmap"]
+        options["custom_fences"] = [*fences, superfences_entry(handler)]
+    else:
+        extensions.append(PlainFenceExtension(handler))
+    try:
+        html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(markdown)
+    except Exception:  # the site's extensions, not ours: fall back to scanning
+        return None
+    roots = DataRoots(docs_dir=site.docs_dir, project_root=site.project_root)
+    context = PageContext("", source, Settings(roots=roots, rc={}), lambda path: path)
+    found = []
+    for n, body in enumerate(handler.bodies):
+        block = context.locate(body) if handler.rendered(n, html) else None
+        if block is not None:
+            found.append(block)
+    return found
 
 
 def page_defaults(

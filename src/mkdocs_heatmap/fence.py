@@ -232,6 +232,16 @@ class FenceHandler:
         self._bodies.append(body)
         return f"<!-- heatmap:{self._nonce}:{len(self._bodies) - 1} -->"
 
+    @property
+    def bodies(self) -> list[str]:
+        """The bodies handed over for the current page, in order."""
+        return list(self._bodies)
+
+    def rendered(self, n: int, html: str) -> bool:
+        """Whether block ``n`` of the current page reached ``html`` (a fence
+        inside an indented code block is restored as code)."""
+        return self._marker(n) in html
+
     def has_placeholders(self, html: str) -> bool:
         return bool(self._bodies) and f"<!-- heatmap:{self._nonce}:" in html
 

@@ -198,7 +198,6 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             self._watching.add(path)
 
 
-
 def _check_style_once(
     style: Any, project_root: Path, rc: dict[str, Any], cache: DiskCache | None
 ) -> None:
