@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import yaml
 
-from .data import DataRoots, Limits
+from .data import Limits
 from .errors import HeatmapError, RenderError, SpecError
 from .pipeline import Prepared, Settings, at_key_line, prepare_block
-from .style import check_style, resolve_style, theme_rc
+from .pipeline import site_settings as settings_from_options
+from .style import check_style, theme_rc
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -148,20 +149,21 @@ def site_settings(
     ``style`` option (``ConfigError``).  ``docs_dir`` defaults to it too.
     """
     root = Path(base_dir if base_dir is not None else ".").resolve()
-    rc = resolve_style(style, root)
     check_style(style, root)  # what the plugin checks when its config loads
-    return Settings(
-        roots=DataRoots(
-            docs_dir=docs_dir if docs_dir is not None else root,
-            project_root=root,
-            page_dir=page_dir,
-            data_dirs=data_dirs,
-        ),
-        rc=rc,
-        defaults=dict(defaults or {}),
-        limits=limits or Limits(),
-        theme=theme,
+    limits = limits or Limits()
+    settings = settings_from_options(
+        {
+            "style": style,
+            "defaults": defaults,
+            "theme": theme,
+            "max_file_size": limits.max_file_bytes,
+            "max_cells": limits.max_cells,
+            "max_label_length": limits.max_label_length,
+        },
+        project_root=root,
+        docs_dir=docs_dir if docs_dir is not None else root,
     )
+    return replace(settings, roots=replace(settings.roots, page_dir=page_dir, data_dirs=data_dirs))
 
 
 def prepare(spec: SpecInput, settings: Settings) -> Prepared:

@@ -19,6 +19,7 @@ import base64
 import contextlib
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,10 @@ from markdown.preprocessors import Preprocessor
 from .cache import DiskCache
 from .errors import ConfigError, HeatmapError
 from .fence import FenceHandler, PageContext, PlainFenceExtension
-from .model import DataRoots, Limits
-from .pipeline import Output, Settings
+from .model import DataRoots
+from .pipeline import Output, Settings, site_settings
 from .spec import validate_defaults
-from .style import check_style, resolve_style
+from .style import check_style
 
 log = logging.getLogger("mkdocs_heatmap")
 
@@ -105,33 +106,22 @@ class _Host:
         docs = (base / docs_option) if docs_option else base / "docs"
         if not docs.is_dir():
             docs = base
-        data_dir = options.get("data_dir") or ""
         style = options.get("style")
-        defaults = dict(options.get("defaults") or {})
-        validate_defaults(defaults)
+        validate_defaults(dict(options.get("defaults") or {}))
         cache = None
         if options.get("cache", True):
             cache = DiskCache(base / (options.get("cache_dir") or ".cache/heatmap"))
-        rc = resolve_style(style, base)
         if style is not None:
             check_style(style, base)
         output_dir = options.get("output_dir") or ""
         self.output_dir = (base / output_dir) if output_dir else None
         self.base_url = str(options.get("base_url") or output_dir).rstrip("/")
-        self.settings = Settings(
-            roots=DataRoots(
-                docs_dir=docs.resolve(),
-                project_root=base,
-                data_dirs=((base / data_dir).resolve(),) if data_dir else (),
-            ),
-            rc=rc,
-            defaults=defaults,
-            limits=Limits(),
+        # Images are named at the site root of this host: no folder prefix.
+        # Material (and Zensical, its successor) hide img[src$="#only-dark"]
+        # on light palettes and the reverse; both variants are in the page.
+        self.settings = replace(
+            site_settings(options, project_root=base, docs_dir=docs, dark_markup="material"),
             output_dir="",
-            theme="auto" if options.get("theme") == "auto" else "light",
-            # Material (and Zensical, its successor) hide img[src$="#only-dark"]
-            # on light palettes and the reverse; both variants are in the page.
-            dark_markup="material",
         )
         for option, allowed in (("theme", ("light", "auto")), ("on_error", ("warn", "fail"))):
             if options.get(option, allowed[0]) not in allowed:

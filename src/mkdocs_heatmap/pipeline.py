@@ -34,7 +34,7 @@ from .cache import DiskCache, make_key
 from .errors import DataError, HeatmapError
 from .model import DataRoots, Image, LabelledMatrix, Limits
 from .spec import MAX_PANELS, HeatmapSpec, parse_block, subtrahend_spec
-from .style import Rc, layer, style_files
+from .style import Rc, layer, resolve_style, style_files
 
 if TYPE_CHECKING:
     from .render import Panels
@@ -70,6 +70,42 @@ class Settings:
     # How a light/dark pair is shown: Material's #only-light/#only-dark
     # (follows its palette toggle) or <picture> with prefers-color-scheme.
     dark_markup: DarkMarkup = "media"
+
+
+def site_settings(
+    options: Mapping[str, Any],
+    *,
+    project_root: Path,
+    docs_dir: Path,
+    dark_markup: DarkMarkup = "media",
+) -> Settings:
+    """``Settings`` from a host's options, named as the plugin names them
+    (``style``, ``defaults``, ``data_dir``, ``theme``, ``output_dir``,
+    ``numbering``, ``max_file_size``, ``max_cells``, ``max_label_length``);
+    missing ones take the plugin's defaults.  The one constructor the plugin,
+    the Markdown extension, the CLI and the API share.  The style is resolved
+    (relative to ``project_root``) but not checked: hosts check it once."""
+    root = project_root.resolve()
+    data_dir = options.get("data_dir")
+    default = Limits()
+    return Settings(
+        roots=DataRoots(
+            docs_dir=docs_dir.resolve(),
+            project_root=root,
+            data_dirs=((root / data_dir).resolve(),) if data_dir else (),
+        ),
+        rc=resolve_style(options.get("style"), root),
+        defaults=dict(options.get("defaults") or {}),
+        limits=Limits(
+            max_file_bytes=options.get("max_file_size") or default.max_file_bytes,
+            max_cells=options.get("max_cells") or default.max_cells,
+            max_label_length=options.get("max_label_length") or default.max_label_length,
+        ),
+        output_dir=str(options.get("output_dir") or "assets/heatmaps").strip("/"),
+        theme="auto" if options.get("theme") == "auto" else "light",
+        numbering=bool(options.get("numbering", False)),
+        dark_markup=dark_markup,
+    )
 
 
 @dataclass(frozen=True)

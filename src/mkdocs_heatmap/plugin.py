@@ -25,10 +25,9 @@ from .cache import DiskCache, make_key
 from .config import PluginConfig
 from .errors import HeatmapError
 from .fence import LANGUAGE, FenceHandler, PageContext, PlainFenceExtension, superfences_entry
-from .model import DataRoots, Limits
-from .pipeline import Output, Settings, matplotlib_version
+from .pipeline import Output, Settings, matplotlib_version, site_settings
 from .spec import validate_defaults
-from .style import BUILTIN_STYLES, check_style, resolve_style, style_files
+from .style import BUILTIN_STYLES, check_style, style_files
 
 log = get_plugin_logger(__name__)
 
@@ -62,32 +61,16 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         if self.config.cache:
             cache = DiskCache(project_root / self.config.cache_dir)
         try:
-            rc = resolve_style(self.config.style, project_root)
+            self._settings = site_settings(
+                self.config,
+                project_root=project_root,
+                docs_dir=Path(config.docs_dir),
+                dark_markup="material" if config.theme.name == "material" else "media",
+            )
             self._style_files = style_files(self.config.style, project_root)
-            _check_style_once(self.config.style, project_root, rc, cache)
+            _check_style_once(self.config.style, project_root, self._settings.rc, cache)
         except HeatmapError as exc:
             raise PluginError(f"heatmap: 'style': {exc}") from None
-        data_dirs: tuple[Path, ...] = ()
-        if self.config.data_dir:
-            data_dirs = ((project_root / self.config.data_dir).resolve(),)
-        self._settings = Settings(
-            roots=DataRoots(
-                docs_dir=Path(config.docs_dir).resolve(),
-                project_root=project_root,
-                data_dirs=data_dirs,
-            ),
-            rc=rc,
-            defaults=dict(self.config.defaults),
-            limits=Limits(
-                max_file_bytes=self.config.max_file_size,
-                max_cells=self.config.max_cells,
-                max_label_length=self.config.max_label_length,
-            ),
-            output_dir=self.config.output_dir.strip("/"),
-            theme="auto" if self.config.theme == "auto" else "light",
-            numbering=self.config.numbering,
-            dark_markup="material" if config.theme.name == "material" else "media",
-        )
         self._handler.fail_fast = self.config.on_error == "fail"
         self._handler.cache = cache
         self._handler.workers = self.config.workers
