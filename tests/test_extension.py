@@ -91,6 +91,19 @@ def test_bad_extension_options_are_refused(tmp_path: Path) -> None:
         convert(BLOCK, tmp_path, on_error="fial")
 
 
+def test_limits_and_numbering_options(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="mkdocs_heatmap"):
+        html = convert(
+            BLOCK + "\n" + BLOCK.replace("[[1, 2], [3, 4]]", "[[1, 2, 3]]"),
+            tmp_path,
+            max_cells=3,
+            numbering=True,
+        )
+    assert "Figure 1." in html
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "over the limit" in message
+
+
 def test_theme_auto_embeds_both_variants(tmp_path: Path) -> None:
     html = convert(BLOCK, tmp_path, theme="auto")
     assert len(re.findall(r"#only-light", html)) == 1

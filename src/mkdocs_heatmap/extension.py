@@ -30,8 +30,7 @@ from markdown.preprocessors import Preprocessor
 from .cache import DiskCache
 from .errors import ConfigError, HeatmapError
 from .fence import FenceHandler, PageContext, PlainFenceExtension
-from .model import DataRoots
-from .pipeline import Output, Settings, site_settings
+from .pipeline import Output, site_settings
 from .spec import validate_defaults
 from .style import check_style
 
@@ -54,6 +53,10 @@ class HeatmapExtension(Extension):
             "cache": [True, "keep drawn figures in cache_dir"],
             "cache_dir": [".cache/heatmap", "cache folder, relative to base_dir"],
             "on_error": ["warn", "warn or fail"],
+            "numbering": [False, "prefix every caption with 'Figure N.'"],
+            "max_file_size": [50 * 1024 * 1024, "largest data file, in bytes"],
+            "max_cells": [4_000_000, "most cells a matrix may have"],
+            "max_label_length": [200, "longest tick label, in characters"],
         }
         super().__init__(**kwargs)
 
@@ -165,20 +168,7 @@ class _Host:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 # The page as written, front matter included, for line numbers.
                 source = file.read_text(encoding="utf-8-sig")
-        settings = Settings(
-            roots=DataRoots(
-                docs_dir=self.settings.roots.docs_dir,
-                project_root=self.settings.roots.project_root,
-                page_dir=page_dir,
-                data_dirs=self.settings.roots.data_dirs,
-            ),
-            rc=self.settings.rc,
-            defaults=self.settings.defaults,
-            limits=self.settings.limits,
-            output_dir=self.settings.output_dir,
-            theme=self.settings.theme,
-            dark_markup=self.settings.dark_markup,
-        )
+        settings = replace(self.settings, roots=replace(self.settings.roots, page_dir=page_dir))
         defaults = meta.get("heatmap") if isinstance(meta, dict) else None
         context = PageContext(path, source, settings, self.url_of)
         if isinstance(defaults, dict):
