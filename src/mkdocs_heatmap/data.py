@@ -736,9 +736,9 @@ def _structured(spec: HeatmapSpec, obj: object, ctx: _Ctx) -> LabelledMatrix:
             )
         keys = [_value_label(k, ctx, "key") for k in obj]
         nested = [k for k, v in zip(keys, obj.values(), strict=True) if isinstance(v, (list, dict))]
-        hint = f"; set 'key' to one of {_listing(nested)}" if nested and spec.key is None else ""
+        hint = f"; set 'key' to one of {quoted_list(nested)}" if nested and spec.key is None else ""
         raise DataError(
-            f"{ctx.name}: a mapping with keys {_listing(keys)} is not a matrix; expected a "
+            f"{ctx.name}: a mapping with keys {quoted_list(keys)} is not a matrix; expected a "
             "list of rows, {values, x_labels, y_labels} or pandas' split form "
             f"{{columns, index, data}}{hint}",
             key="key" if hint else "data",
@@ -759,7 +759,7 @@ def _select_key(obj: object, key: str, ctx: _Ctx) -> object:
         return by_label[key.strip()]
     raise DataError(
         f"{ctx.name} has no top-level key {_q(key)}{_suggest(key, list(by_label))}; "
-        f"its keys are {_listing(list(by_label))}",
+        f"its keys are {quoted_list(list(by_label))}",
         key="key",
     )
 
@@ -991,7 +991,7 @@ def _pivot_column(columns: Sequence[str], wanted: str, role: str, ctx: _Ctx) -> 
     except ValueError:
         raise DataError(
             f"pivot {role}: {ctx.name} has no column {_q(wanted)}"
-            f"{_suggest(wanted, columns)}; its columns are {_listing(columns)}",
+            f"{_suggest(wanted, columns)}; its columns are {quoted_list(columns)}",
             key="pivot",
         ) from None
 
@@ -1079,7 +1079,7 @@ def _npz_member(names: list[str], key: str | None, ctx: _Ctx) -> str:
             return key
         raise DataError(
             f"{ctx.name} has no array {_q(key)}{_suggest(key, names)}; its arrays are "
-            f"{_listing(names) if names else 'none'}",
+            f"{quoted_list(names) if names else 'none'}",
             key="key",
         )
     if len(names) == 1:
@@ -1087,7 +1087,8 @@ def _npz_member(names: list[str], key: str | None, ctx: _Ctx) -> str:
     if not names:
         raise DataError(f"{ctx.name} holds no arrays", key="data")
     raise DataError(
-        f"{ctx.name} holds {len(names)} arrays ({_listing(names)}); set 'key' to the one to plot",
+        f"{ctx.name} holds {len(names)} arrays ({quoted_list(names)}); "
+        "set 'key' to the one to plot",
         key="key",
     )
 
@@ -1238,7 +1239,7 @@ def _pick(
         if found is None:
             raise DataError(
                 f"'{key}': {_q(label)} is not a {axis} label of {ctx.name}"
-                f"{_suggest(label, list(positions))}; its {axis}s are {_listing(labels)}",
+                f"{_suggest(label, list(positions))}; its {axis}s are {quoted_list(labels)}",
                 key=key,
             )
         if len(found) > 1:
@@ -1276,7 +1277,8 @@ def _one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text).strip()
 
 
-def _listing(labels: Sequence[str], limit: int = 10) -> str:
+def quoted_list(labels: Sequence[str], limit: int = 10) -> str:
+    """Labels for a message: quoted, shortened, at most ``limit`` of them."""
     shown = ", ".join(_q(label, 30) for label in labels[:limit])
     return shown + (f", … ({len(labels)} in all)" if len(labels) > limit else "")
 

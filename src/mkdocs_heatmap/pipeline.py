@@ -166,14 +166,6 @@ class Prepared:
     panels: Panels | None = None
 
 
-def load_block(
-    body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
-) -> tuple[HeatmapSpec, LabelledMatrix]:
-    """Parse a block and load its data; raises ``HeatmapError`` with the key's line."""
-    prepared = prepare_block(body, settings, page_defaults)
-    return prepared.spec, prepared.matrix
-
-
 def check_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
 ) -> None:
@@ -380,24 +372,21 @@ def _align(mine: tuple[str, ...], theirs: tuple[str, ...], what: str) -> list[in
                 f"{repeated[0]!r} more than once",
                 key="subtract",
             )
+    from .data import quoted_list
+
     only_mine = [label for label in mine if label not in theirs]
     only_theirs = [label for label in theirs if label not in mine]
     if only_mine or only_theirs:
         parts = []
         if only_mine:
-            parts.append(f"only in the block's data: {_listing(only_mine)}")
+            parts.append(f"only in the block's data: {quoted_list(only_mine, 5)}")
         if only_theirs:
-            parts.append(f"only in the 'subtract' data: {_listing(only_theirs)}")
+            parts.append(f"only in the 'subtract' data: {quoted_list(only_theirs, 5)}")
         raise DataError(
             f"'subtract': the {what} labels differ ({'; '.join(parts)})", key="subtract"
         )
     where = {label: n for n, label in enumerate(theirs)}
     return [where[label] for label in mine]
-
-
-def _listing(labels: list[str], limit: int = 5) -> str:
-    shown = ", ".join(repr(label) for label in labels[:limit])
-    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
 
 
 def finish_block(

@@ -108,12 +108,8 @@ def check_glyphs(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
     for family in mpl.rcParams["font.family"]:
         path = findfont(FontProperties(family=family), fallback_to_default=True)
         covered.update(get_font(path).get_charmap())
-    texts = [getattr(spec, key) or "" for key in ("title", "xlabel", "ylabel")]
-    if spec.colorbar is not None and spec.colorbar.label:
-        texts.append(spec.colorbar.label)
-    texts += [*matrix.x_labels, *matrix.y_labels]
-    for text in texts:
-        if text.replace("\\$", "").count("$") >= 2:
+    for _key, text in _texts(spec, matrix):
+        if _is_math(text):
             continue  # mathtext has fonts of its own
         for char in text:
             if ord(char) not in covered and not char.isspace():
@@ -124,11 +120,8 @@ def check_glyphs(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
                 )
 
 
-def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
-    """Text between ``$`` signs is mathtext; one that does not parse would only
-    fail deep inside drawing, so check each text up front and name its key."""
-    from matplotlib.mathtext import MathTextParser
-
+def _texts(spec: HeatmapSpec, matrix: LabelledMatrix) -> list[tuple[str, str]]:
+    """Every text drawn from the block, with the key it comes from."""
     texts: list[tuple[str, str]] = [
         (key, value)
         for key in ("title", "xlabel", "ylabel")
@@ -139,9 +132,22 @@ def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
     for axis, labels in (("x", matrix.x_labels), ("y", matrix.y_labels)):
         key = f"{axis}_labels" if getattr(spec, f"{axis}_labels") else "data"
         texts.extend((key, label) for label in labels)
+    return texts
+
+
+def _is_math(text: str) -> bool:
+    """matplotlib reads text with two unescaped ``$`` as mathtext."""
+    return text.replace("\\$", "").count("$") >= 2
+
+
+def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
+    """Text between ``$`` signs is mathtext; one that does not parse would only
+    fail deep inside drawing, so check each text up front and name its key."""
+    from matplotlib.mathtext import MathTextParser
+
     parser = None
-    for key, text in texts:
-        if text.replace("\\$", "").count("$") < 2:
+    for key, text in _texts(spec, matrix):
+        if not _is_math(text):
             continue
         parser = parser or MathTextParser("path")
         try:
