@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
+from mkdocs_heatmap.data import load_matrix, parse_source
+from mkdocs_heatmap.errors import DataError
+from mkdocs_heatmap.model import DataRoots, LabelledMatrix, Limits, Panel, Plot, Settings
+from mkdocs_heatmap.spec import HeatmapSpec
+from mkdocs_heatmap.style import resolve_style
+
 MATERIAL = {"name": "material"}
+RC = resolve_style(None)  # the default site style
 
 
 def put(root: Path, rel: str, content: str | bytes) -> Path:
@@ -176,3 +186,166 @@ def build_cli(site: Site, *args: str) -> CliResult:
         check=False,
     )
     return CliResult(proc.returncode, proc.stdout + proc.stderr)
+
+
+# --------------------------------------------------------------------------
+# Data files, loaded as a block would load them.
+
+# A long ("tidy") table: two layers, two tokens, a repeated and a missing value.
+LONG = """layer,token,auc
+2,b,0.50
+2,a,0.70
+1,b,0.60
+2,a,0.90
+1,b,
+1,b,0.80
+"""
+
+
+def make_roots(root: Path) -> DataRoots:
+    """A project at ``root`` with docs/ and a page in docs/guide/."""
+    (root / "docs" / "guide").mkdir(parents=True, exist_ok=True)
+    return DataRoots(docs_dir=root / "docs", project_root=root, page_dir=root / "docs" / "guide")
+
+
+def load(
+    tmp_path: Path,
+    name: str,
+    content: str | bytes,
+    limits: Limits | None = None,
+    **spec: Any,
+) -> LabelledMatrix:
+    """Write ``docs/<name>`` and load it as ``data: <name>``.
+
+    ``data_key`` stands for the block's ``key`` (taken by pytest helpers' own
+    ``key`` argument).
+    """
+    if "data_key" in spec:
+        spec["key"] = spec.pop("data_key")
+    roots = make_roots(tmp_path)
+    put(tmp_path, f"docs/{name}", content)
+    return load_matrix(HeatmapSpec(data=name, **spec), roots, limits or Limits())
+
+
+def load_error(
+    tmp_path: Path,
+    name: str,
+    content: str | bytes,
+    fragment: str,
+    key: str = "data",
+    limits: Limits | None = None,
+    **spec: Any,
+) -> DataError:
+    with pytest.raises(DataError) as info:
+        load(tmp_path, name, content, limits, **spec)
+    return check_error(info.value, fragment, key)
+
+
+def check_error(err: DataError, fragment: str, key: str) -> DataError:
+    message = str(err)
+    assert fragment in message, message
+    assert "\n" not in message
+    assert "\r" not in message
+    assert "Traceback" not in message
+    assert err.key == key, (err.key, message)
+    return err
+
+
+def same(actual: np.ndarray[Any, Any], expected: list[list[float]]) -> None:
+    """Equal values, NaN matching NaN."""
+    np.testing.assert_array_equal(actual, np.array(expected, dtype=np.float64))
+
+
+def inline(cells: list[list[float]], **spec: Any) -> LabelledMatrix:
+    matrix = tuple(tuple(float(v) for v in row) for row in cells)
+    return parse_source(HeatmapSpec(matrix=matrix, **spec), None)
+
+
+def save_npy(tmp_path: Path, name: str, array: Any) -> None:
+    (tmp_path / "docs").mkdir(parents=True, exist_ok=True)
+    np.save(tmp_path / "docs" / name, array, allow_pickle=True)
+
+
+def load_saved(tmp_path: Path, name: str, **spec: Any) -> LabelledMatrix:
+    if "data_key" in spec:
+        spec["key"] = spec.pop("data_key")
+    return load_matrix(HeatmapSpec(data=name, **spec), make_roots(tmp_path))
+
+
+# --------------------------------------------------------------------------
+# Figures, drawn as the renderer draws them.
+
+
+def plot_of(spec: HeatmapSpec, matrix: LabelledMatrix) -> Plot:
+    """A one-panel figure of ``spec`` over ``matrix``."""
+    return Plot(spec, (Panel(spec, matrix),))
+
+
+def drawn(plot: Plot, variant: str = "light") -> Any:
+    """The matplotlib Figure of ``plot``, laid out (extents are final)."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from mkdocs_heatmap.render import build_figure, rc_for
+
+    with mpl.rc_context(rc_for(RC, variant)):
+        fig = build_figure(plot, variant=variant)
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()  # layout runs at draw time
+    return fig
+
+
+def site_settings(root: Path, docs: Path | None = None) -> Settings:
+    """Settings of a project at ``root`` with the default style."""
+    return Settings(roots=DataRoots(docs_dir=docs or root, project_root=root), rc=RC)
+
+
+# --------------------------------------------------------------------------
+# Reading built pages.
+
+
+class Figures(HTMLParser):
+    """Collects every <figure class="heatmap"> with its <img> attributes and caption."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[dict[str, Any]] = []
+        self.errors = 0
+        self._in_caption = False
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "figure" and "heatmap" in a.get("class", "").split():
+            self.figures.append({"figure": a, "img": None, "caption": "", "links": []})
+        elif tag == "img" and self.figures and self.figures[-1]["img"] is None:
+            self.figures[-1]["img"] = a
+        elif tag == "figcaption":
+            self._in_caption = True
+        elif tag == "a" and self._in_caption:
+            self.figures[-1]["links"].append(a)
+        if tag == "div" and "heatmap-error" in a.get("class", ""):
+            self.errors += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figcaption":
+            self._in_caption = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_caption:
+            self.figures[-1]["caption"] += data
+
+
+def figures(html: str) -> Figures:
+    parser = Figures()
+    parser.feed(html)
+    return parser
+
+
+def resolve(site: Site, page_html: str, src: str) -> Path:
+    return (site.out / page_html).parent / src
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    # matplotlib writes each text as paths preceded by a comment with the string.
+    return re.findall(r"<!-- (.*?) -->", svg.decode("utf-8"))

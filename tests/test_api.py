@@ -58,6 +58,33 @@ def test_figure_has_the_tick_labels() -> None:
     assert ax.get_title() == "API"
 
 
+PANELS = {
+    "title": "Two runs",
+    "panels": [
+        {"matrix": [[1, 2], [3, 4]], "title": "A"},
+        {"matrix": [[5, 6], [7, 8]], "title": "B"},
+    ],
+}
+
+
+def test_figure_of_a_panels_block_has_every_panel() -> None:
+    """figure() draws through the same entry point as the site: every panel,
+    one shared colorbar, the block's title over the grid (it used to draw one
+    axes titled with the first panel's title)."""
+    fig = figure(PANELS)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles.count("A") == titles.count("B") == 1
+    assert fig.get_suptitle() == "Two runs"
+    assert len(fig.axes) == 3  # two panels and the shared colorbar
+    # The figure is the one render_spec() encodes.
+    import io
+
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    assert out.getvalue().startswith(PNG_MAGIC)
+    assert render_spec(PANELS, format="png").startswith(PNG_MAGIC)
+
+
 def test_figure_can_be_saved_without_pyplot(tmp_path: Path) -> None:
     fig = figure(BLOCK, theme="dark")
     out = tmp_path / "fig.png"

@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import MATERIAL, Site, build_cli
+from conftest import MATERIAL, Site, build_cli, figures, resolve, svg_texts
 
 SEED_CSV = Path(__file__).parents[1] / "example_site" / "docs" / "results" / "probe_auc.csv"
 
@@ -23,53 +22,6 @@ SUPERFENCES = {
         {"pymdownx.tabbed": {"alternate_style": True}},
     ]
 }
-
-
-class Figures(HTMLParser):
-    """Collects every <figure class="heatmap"> with its <img> attributes and caption."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.figures: list[dict[str, Any]] = []
-        self.errors = 0
-        self._in_caption = False
-        self._stack: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "figure" and "heatmap" in a.get("class", "").split():
-            self.figures.append({"figure": a, "img": None, "caption": "", "links": []})
-        elif tag == "img" and self.figures and self.figures[-1]["img"] is None:
-            self.figures[-1]["img"] = a
-        elif tag == "figcaption":
-            self._in_caption = True
-        elif tag == "a" and self._in_caption:
-            self.figures[-1]["links"].append(a)
-        if tag == "div" and "heatmap-error" in a.get("class", ""):
-            self.errors += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "figcaption":
-            self._in_caption = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_caption:
-            self.figures[-1]["caption"] += data
-
-
-def figures(html: str) -> Figures:
-    parser = Figures()
-    parser.feed(html)
-    return parser
-
-
-def resolve(site: Site, page_html: str, src: str) -> Path:
-    return (site.out / page_html).parent / src
-
-
-def svg_texts(svg: bytes) -> list[str]:
-    # matplotlib writes each text as paths preceded by a comment with the string.
-    return re.findall(r"<!-- (.*?) -->", svg.decode("utf-8"))
 
 
 SEED_BLOCK = """\

@@ -53,11 +53,11 @@ def two_figures(site: Site) -> Site:
 
 def test_second_build_renders_nothing(two_figures: Site) -> None:
     first = plugin_build(two_figures)
-    assert first._handler.stats.rendered == 2
+    assert first.stats.drawn == 2
     before = images(two_figures)
     second = plugin_build(two_figures)
-    assert second._handler.stats.rendered == 0
-    assert second._handler.stats.figures == 2
+    assert second.stats.drawn == 0
+    assert second.stats.figures == 2
     assert images(two_figures) == before
     assert list((two_figures.root / ".cache/heatmap").glob("*/*.heatmap"))
 
@@ -88,23 +88,26 @@ def test_second_build_renders_nothing(two_figures: Site) -> None:
 def test_every_ingredient_of_the_key(two_figures: Site, change: Any, renders: int) -> None:
     plugin_build(two_figures)
     change(two_figures)
-    assert plugin_build(two_figures)._handler.stats.rendered == renders
+    assert plugin_build(two_figures).stats.drawn == renders
 
 
 def test_versions_are_part_of_the_key(two_figures: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     plugin_build(two_figures)
+    import mkdocs_heatmap.memo as memo
     import mkdocs_heatmap.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "__version__", "99.0")
-    assert plugin_build(two_figures)._handler.stats.rendered == 2
-    monkeypatch.setattr(pipeline, "matplotlib_version", lambda: "0.0")
-    assert plugin_build(two_figures)._handler.stats.rendered == 2
+    for module in (pipeline, memo):  # the figure's key and the block memo's key
+        monkeypatch.setattr(module, "__version__", "99.0")
+    assert plugin_build(two_figures).stats.drawn == 2
+    for module in (pipeline, memo):
+        monkeypatch.setattr(module, "matplotlib_version", lambda: "0.0")
+    assert plugin_build(two_figures).stats.drawn == 2
 
 
 def test_cache_can_be_turned_off(two_figures: Site) -> None:
     two_figures.config["plugins"] = [{"heatmap": {"cache": False}}]
     plugin_build(two_figures)
-    assert plugin_build(two_figures)._handler.stats.rendered == 2
+    assert plugin_build(two_figures).stats.drawn == 2
     assert not (two_figures.root / ".cache").exists()
 
 
@@ -129,7 +132,7 @@ def test_corrupt_entries_are_rendered_again(two_figures: Site, damage: str) -> N
             }[damage]
         )
     rebuilt = plugin_build(two_figures)
-    assert rebuilt._handler.stats.rendered == 2
+    assert rebuilt.stats.drawn == 2
     assert images(two_figures) == good
 
 
@@ -185,17 +188,15 @@ def test_identical_blocks_render_once(site: Site) -> None:
     site.page("index.md", BLOCK + "\n" + BLOCK)
     site.page("other.md", BLOCK)
     plugin = plugin_build(site)
-    assert plugin._handler.stats.figures == 3
-    assert plugin._handler.stats.rendered == 1
+    assert plugin.stats.figures == 3
+    assert plugin.stats.drawn == 1
 
 
 def test_workers_give_identical_bytes(site: Site) -> None:
     rows = "\n".join(f"r{i},{i},{i * 2},{i % 3}" for i in range(6))
     site.write("docs/m.csv", f",a,b,c\n{rows}\n")
     blocks = "\n".join(
-        BLOCK.replace("T", f"T{i}").replace("```\n", f"cmap: {cmap}\n```\n", 1)
-        if False
-        else f"```heatmap\ndata: m.csv\ntitle: Figure {i}\ncmap: {cmap}\n```\n"
+        f"```heatmap\ndata: m.csv\ntitle: Figure {i}\ncmap: {cmap}\n```\n"
         for i, cmap in enumerate(["viridis", "Blues", "magma", "Greens"])
     )
     site.page("index.md", blocks)
@@ -205,7 +206,7 @@ def test_workers_give_identical_bytes(site: Site) -> None:
     site.config["plugins"] = [{"heatmap": {"workers": 2, "cache": False}}]
     shutil.rmtree(site.out)
     two = plugin_build(site)
-    assert one._handler.stats.rendered == two._handler.stats.rendered == 4
+    assert one.stats.drawn == two.stats.drawn == 4
     assert images(site) == serial
     assert len(serial) == 4
 
@@ -252,13 +253,13 @@ def test_serve_watches_data_and_style_files_outside_docs(site: Site) -> None:
 def test_serve_rebuild_after_editing_one_data_file_renders_one_figure(two_figures: Site) -> None:
     two_figures.config["plugins"] = [{"heatmap": {"cache": False}}]
     plugin = plugin_build(two_figures)
-    assert plugin._handler.stats.rendered == 2
+    assert plugin.stats.drawn == 2
     # Nothing changed: the plugin object lives on and its memory serves.
     assert plugin_build(two_figures, serve=True) is plugin
-    assert plugin._handler.stats.rendered == 0
+    assert plugin.stats.drawn == 0
     two_figures.write("docs/n.csv", ",a,b\nx,5,6\ny,7,9\n")
     plugin_build(two_figures, serve=True)
-    assert plugin._handler.stats.rendered == 1
+    assert plugin.stats.drawn == 1
 
 
 def test_summary_line(two_figures: Site, build: Any) -> None:

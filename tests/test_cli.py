@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from catalog import CASES, FENCE_LINE, OPTION_CASES, page, write_case
 from conftest import Site
 from mkdocs_heatmap.__about__ import __version__
 from mkdocs_heatmap.cli import main
-from test_errors_build import CASES, FENCE_LINE, OPTION_CASES, _page, write_case
 
 ROOT = Path(__file__).parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -259,26 +259,10 @@ def assert_same_as_build(site: Site, build: Any, capsys: pytest.CaptureFixture[s
     return found
 
 
-# Known differences, each a gap in the core, not in the CLI: a few problems
-# the build finds only while drawing, which ``check`` (``pipeline.check_block``:
-# parse, load, style, colormap) does not reach yet; and ``scan_fences`` cannot
-# tell a fence shown inside an indented code block (Markdown leaves it alone).
-KNOWN_GAPS: dict[str, str] = {}
-
-
-def _known_gap(name: str) -> list[pytest.MarkDecorator]:
-    if name not in KNOWN_GAPS:
-        return []
-    return [pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)]
-
-
 @pytest.mark.parametrize(
     ("options", "body", "files", "fragment", "line"),
-    [pytest.param({}, *case[1:], id=case[0], marks=_known_gap(case[0])) for case in CASES]
-    + [
-        pytest.param(*case[1:], id=f"option-{case[0]}", marks=_known_gap(case[0]))
-        for case in OPTION_CASES
-    ],
+    [pytest.param({}, *case[1:], id=case[0]) for case in CASES]
+    + [pytest.param(*case[1:], id=f"option-{case[0]}") for case in OPTION_CASES],
 )
 def test_check_reports_what_the_build_reports(
     site: Site,
@@ -319,10 +303,11 @@ PAGES: dict[str, tuple[dict[str, Any], dict[str, str], int]] = {
         1,
     ),
     "site-defaults-apply": (
-        {"plugins": [{"heatmap": {"defaults": {"cmap": "Bleus"}}}]},
+        # A color is checked when drawing: each block that keeps the default fails.
+        {"plugins": [{"heatmap": {"defaults": {"nan_color": "notacolor"}}}]},
         {
             "index.md": "# T\n\n" + GOOD,
-            "b.md": "# B\n\n```heatmap\nmatrix: [[1]]\ncmap: Reds\n```\n",
+            "b.md": "# B\n\n```heatmap\nmatrix: [[1]]\nnan_color: gray\n```\n",
         },
         1,
     ),
@@ -372,7 +357,7 @@ PAGES: dict[str, tuple[dict[str, Any], dict[str, str], int]] = {
 
 @pytest.mark.parametrize(
     ("config", "pages", "count"),
-    [pytest.param(*case, id=name, marks=_known_gap(name)) for name, case in PAGES.items()],
+    [pytest.param(*case, id=name) for name, case in PAGES.items()],
 )
 def test_check_matches_the_build_on_page_layouts(
     site: Site,
@@ -488,7 +473,7 @@ def test_check_config_with_python_tags(site: Site, capsys: pytest.CaptureFixture
 
 
 def test_check_command_line_end_to_end(site: Site) -> None:
-    site.page("index.md", _page("matrix: [[1]]\ncmapp: Blues"))
+    site.page("index.md", page("matrix: [[1]]\ncmapp: Blues"))
     site.write_config()
     result = run_module("check", "--config", "mkdocs.yml", cwd=site.root)
     assert result.returncode == 1

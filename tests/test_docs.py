@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mkdocs_heatmap.config import PluginConfig
 from mkdocs_heatmap.fence import scan_fences
+from mkdocs_heatmap.options import PluginConfig
 from mkdocs_heatmap.spec import BLOCK_KEYS
 
 DOCS = Path(__file__).parents[1] / "docs"

@@ -1,201 +1,20 @@
 """Every failure path: a warning naming PAGE.md:LINE, an error box, --strict fails.
 
-Each case is one row: the block body, files it needs, the expected message
-fragment and the expected line in the page.  The page puts the fence on line
-5 (after a front matter and a heading), so line numbers also
-prove that front matter is counted.
+The rows are in ``catalog.py``; the page puts the fence on line 5 (after a
+front matter and a heading), so line numbers also prove that front matter is
+counted.
 """
 
 from __future__ import annotations
 
-import io
-import os
+import subprocess
+import sys
 from typing import Any
 
-import numpy as np
 import pytest
 
+from catalog import CASES, FENCE_LINE, OPTION_CASES, page, write_case
 from conftest import Site, build_cli
-
-PAGE_HEAD = "---\ntitle: Errors\n---\n"  # lines 1-3, a heading on 4, the fence on 5
-FENCE_LINE = 5
-
-
-def _object_npy() -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    return buffer.getvalue()
-
-
-L = FENCE_LINE
-M = "matrix: [[1, 2], [3, 4]]\n"  # a valid source, so the row tests one thing
-CSV = {"docs/m.csv": ",a,b\nx,1,2\ny,3,4\n"}
-ALIAS_BOMB = "matrix: [[1]]\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "\n".join(
-    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}" if i > 1 else "*a"] * 10) + "]" for i in range(1, 12)
-)
-
-CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
-    # (id, block body, extra files, message fragment, line of the fault)
-    # -- YAML and the shape of the block
-    ("yaml-syntax", "data: [1, 2\ntitle: x", {}, "invalid YAML", L + 2),
-    ("yaml-tab", "data: m.csv\n\ttitle: x", {}, "invalid YAML", L + 2),
-    ("not-mapping", "- 1\n- 2", {}, "must be a YAML mapping", L + 1),
-    ("plain-text", "just some words", {}, "must be a YAML mapping", L + 1),
-    ("empty", "", {}, "the block is empty", L + 1),
-    ("duplicate-key", M + "title: a\ntitle: b", {}, "key 'title' appears twice", L + 3),
-    ("python-tag", "data: !!python/object/apply:os.system [id]", {}, "invalid YAML", L + 1),
-    ("python-name", M + "cmap: !!python/name:os.system", {}, "invalid YAML", L + 2),
-    ("alias-bomb", ALIAS_BOMB, {}, "more than 100 aliases", L + 13),
-    # -- keys
-    ("unknown-key", M + "cmapp: Blues", {}, "did you mean 'cmap'?", L + 2),
-    ("misspelt-key", M + "xlable: Token", {}, "did you mean 'xlabel'?", L + 2),
-    ("both-sources", "data: m.csv\nmatrix: [[1]]", {}, "exactly one of 'data'", L + 2),
-    ("neither-source", "title: x", {}, "exactly one of 'data'", L + 1),
-    # -- wrong types and values
-    ("wrong-type", M + "\nvmin: high", {}, "'vmin': expected a number", L + 3),
-    ("title-list", M + "title: [a, b]", {}, "'title': expected text", L + 2),
-    ("xticks-word", M + "xticks: many", {}, "'xticks': expected auto, all, none", L + 2),
-    ("origin", M + "origin: middle", {}, "'origin'", L + 2),
-    ("colorbar-text", M + "colorbar: yes please", {}, "'colorbar': expected true", L + 2),
-    ("colorbar-subkey", M + "colorbar: {lable: AUC}", {}, "did you mean 'label'?", L + 2),
-    ("figsize", M + "figsize: [0, 3]", {}, "'figsize'", L + 2),
-    ("dpi", M + "dpi: high", {}, "'dpi': expected a whole number", L + 2),
-    ("mask", M + "mask: diagonal", {}, "'mask'", L + 2),
-    ("highlight", M + "highlight: maximum", {}, "did you mean 'max'?", L + 2),
-    ("annotate", M + "annotate: sometimes", {}, "'annotate'", L + 2),
-    ("theme", M + "theme: sepia", {}, "'theme'", L + 2),
-    ("norm", M + "norm: cubic", {}, "'norm'", L + 2),
-    ("format", M + "format: pdf", {}, "'format'", L + 2),
-    ("width-injection", M + "width: '1px; background: red'", {}, "CSS length", L + 2),
-    ("id-markup", M + "id: '\"><script>'", {}, "not a valid name", L + 2),
-    ("empty-rows", "data: m.csv\nrows: []", CSV, "'rows' is empty", L + 2),
-    ("ragged-inline", "matrix: [[1, 2], [3]]", {}, "row 2 has 1 values", L + 1),
-    ("inline-text-cell", "matrix: [[1, two]]", {}, "row 1, column 2", L + 1),
-    ("vmin-gt-vmax", M + "vmin: 2\nvmax: 1", {}, "must be less than", L + 2),
-    ("center-log", M + "center: 0\nnorm: log", {}, "works with the linear norm", L + 2),
-    ("bad-fmt", M + "fmt: .2q", {}, "not a Python format spec", L + 2),
-    # -- files
-    ("missing-file", "title: t\ndata: nope.csv", {}, "nope.csv", L + 2),
-    ("directory", "data: sub", {"docs/sub/x.csv": "a\n1\n"}, "is a folder", L + 1),
-    ("empty-file", "data: e.csv", {"docs/e.csv": ""}, "e.csv is empty", L + 1),
-    ("binary", "data: g.csv", {"docs/g.csv": b"\x00\xff\xfe\x00junk"}, "not UTF-8", L + 1),
-    ("extension", "data: m.txt", {"docs/m.txt": "a\n1\n"}, "cannot tell the format", L + 1),
-    ("ragged-csv", "data: r.csv", {"docs/r.csv": ",a,b\nx,1\n"}, "line 2 has 2 cells", L + 1),
-    (
-        "unreadable-data",
-        "data: bad.csv",
-        {"docs/bad.csv": ",a\nr,abc\n"},
-        "'abc' is not a number",
-        L + 1,
-    ),
-    ("all-missing", "data: n.csv", {"docs/n.csv": ",a\nx,\ny,nan\n"}, "every cell", L + 1),
-    ("infinity", "data: i.csv", {"docs/i.csv": ",a\nx,inf\n"}, "column 'a' is inf", L + 1),
-    ("pickle-npy", "data: o.npy", {"docs/o.npy": _object_npy()}, "refused", L + 1),
-    ("npz-key", "data: z.npz\nkey: nope", {}, "z.npz has no array 'nope'", L + 2),
-    ("json-key", "data: j.json\nkey: nope", {"docs/j.json": '{"a": [[1]]}'}, "'nope'", L + 2),
-    # -- labels and selection
-    ("x-labels-count", M + "x_labels: [a]", {}, "'x_labels' has 1 labels", L + 2),
-    ("rows-missing", "data: m.csv\nrows: [zz]", CSV, "'zz' is not a row label", L + 2),
-    ("columns-typo", "data: m.csv\ncolumns: [A]", CSV, "'A'", L + 2),
-    (
-        "duplicate-columns",
-        "data: d.csv\ncolumns: [a]",
-        {"docs/d.csv": ",a,a\nx,1,2\n"},
-        "labels 2 columns",
-        L + 2,
-    ),
-    (
-        "pivot-column",
-        "data: t.csv\npivot: {x: tokn, y: layer, value: auc}",
-        {"docs/t.csv": "token,layer,auc\na,0,0.5\n"},
-        "did you mean 'token'?",
-        L + 2,
-    ),
-    # -- colors and drawing
-    ("log-non-positive", M.replace("1,", "0,") + "norm: log", {}, "needs positive values", L + 2),
-    ("unknown-cmap", M + "cmap: Bleus", {}, "did you mean 'Blues'?", L + 2),
-    ("bad-color", M + "nan_color: notacolor", {}, "is not a color", L + 2),
-    ("unquoted-hex", M + "nan_color: #d9d9d9", {}, "put it in quotes", L + 2),
-    ("fmt-on-fraction", "matrix: [[0.5]]\nannotate: true\nfmt: d", {}, "cannot format", L + 3),
-    ("mathtext", M + "title: '$\\frac{$'", {}, "does not parse", L + 2),
-    ("missing-glyph", M + 'title: "bell \\a"', {}, "has no glyph for '\\x07'", L),
-    ("mask-shape", M + "mask: [[true]]", {}, "'mask' is 1x1", L + 2),
-    ("style-name", M + "style: fancy", {}, "unknown style 'fancy'", L + 2),
-    ("style-rc", M + "style: {font.size: huge}", {}, "font.size", L + 2),
-    ("style-file", M + "style: nope.mplstyle", {}, "not found", L + 2),
-    (
-        "style-outside",
-        M + "style: ../outside.mplstyle",
-        {"../outside.mplstyle": "secret_token: 1\n"},
-        "resolves outside the project",
-        L + 2,
-    ),
-    # -- research extras
-    ("subtract-missing", "data: m.csv\nsubtract: gone.csv", CSV, "'subtract': data file", L + 2),
-    (
-        "subtract-labels",
-        "data: m.csv\nsubtract: n.csv",
-        {**CSV, "docs/n.csv": ",a,c\nx,1,2\ny,3,4\n"},
-        "the column labels differ",
-        L + 2,
-    ),
-    ("subtract-key", M + "subtract: {dta: m.csv}", {}, "did you mean 'data'?", L + 2),
-    ("numbered", M + "numbered: sometimes", {}, "'numbered': expected true or false", L + 2),
-    ("cluster", M + "cluster: diagonal", {}, "'cluster': expected one of rows", L + 2),
-    ("dendrogram-alone", M + "dendrogram: true", {}, "draws the tree of 'cluster'", L + 2),
-    (
-        "ward-metric",
-        M + "cluster: rows\ncluster_method: ward\ncluster_metric: cosine",
-        {},
-        "needs 'cluster_metric: euclidean'",
-        L + 4,
-    ),
-    ("panels-empty", "title: t\npanels: []", {}, "'panels' must be a list", L + 2),
-    (
-        "panel-bad-key",
-        "title: t\npanels:\n  - {matrix: [[1]], cmapp: x}",
-        {},
-        "panel 1: unknown key 'cmapp'",
-        L + 2,
-    ),
-    ("panel-missing-file", "panels:\n  - {data: gone.csv}", {}, "panel 1: data file", L + 1),
-    ("facet-no-pivot", "data: m.csv\nfacet: model", CSV, "needs 'data' and 'pivot'", L + 2),
-    (
-        "facet-column",
-        "data: t.csv\npivot: {x: token, y: layer, value: auc}\nfacet: datset",
-        {"docs/t.csv": "dataset,token,layer,auc\nA,a,0,0.5\n"},
-        "did you mean 'dataset'?",
-        L + 3,
-    ),
-    # -- paths
-    (
-        "outside-project",
-        "data: ../../outside.csv",
-        {"../outside.csv": "a,b\n1,2\n"},
-        "outside the project",
-        L + 1,
-    ),
-    ("absolute", "data: /etc/passwd", {}, "a leading '/' means the project root", L + 1),
-    ("symlink-out", "data: link.csv", {}, "outside the project", L + 1),
-]
-
-# Rows that need plugin options: (id, options, block body, files, fragment, line).
-OPTION_CASES: list[tuple[str, dict[str, int], str, dict[str, str | bytes], str, int]] = [
-    ("file-size", {"max_file_size": 10}, "data: m.csv", CSV, "over the limit of 10 bytes", L + 1),
-    ("cells", {"max_cells": 3}, "data: m.csv", CSV, "over the limit", L + 1),
-    (
-        "label-length",
-        {"max_label_length": 3},
-        M + "title: t\nx_labels: [long, b]",
-        {},
-        "at most 3",
-        L + 3,
-    ),
-]
-
-
-def _page(body: str) -> str:
-    return f"{PAGE_HEAD}# Errors\n```heatmap\n{body}\n```\n\nText after the block.\n"
 
 
 @pytest.mark.parametrize(
@@ -225,22 +44,6 @@ def test_limits(
     _check_bad_block(site, build, body, files, fragment, line)
 
 
-def write_case(site: Site, body: str, files: dict[str, str | bytes]) -> None:
-    """The page and files of one row (shared with the CLI's check tests)."""
-    for rel, content in files.items():
-        site.write(rel, content)
-    if "link.csv" in body:
-        site.write("../secret.csv", "a\n1\n")
-        site.docs.mkdir(parents=True, exist_ok=True)
-        os.symlink(site.root.parent / "secret.csv", site.docs / "link.csv")
-    if "z.npz" in body:
-        buffer = io.BytesIO()
-        np.savez(buffer, values=np.ones((2, 2)))
-        site.write("docs/z.npz", buffer.getvalue())
-    site.page("index.md", _page(body))
-    site.page("other.md", "# Fine\n\n```heatmap\nmatrix: [[1, 2]]\n```\n")
-
-
 def _check_bad_block(
     site: Site, build: Any, body: str, files: dict[str, str | bytes], fragment: str, line: int
 ) -> None:
@@ -263,7 +66,7 @@ def _check_bad_block(
 
 
 def test_strict_cli_fails_without_traceback(site: Site) -> None:
-    site.page("index.md", _page("matrix: [[1]]\ncmapp: Blues"))
+    site.page("index.md", page("matrix: [[1]]\ncmapp: Blues"))
     result = build_cli(site, "--strict")
     assert result.returncode != 0
     assert f"index.md:{FENCE_LINE + 2}: heatmap: unknown key 'cmapp'" in result.output
@@ -272,7 +75,7 @@ def test_strict_cli_fails_without_traceback(site: Site) -> None:
 
 def test_on_error_fail_stops_the_build(site: Site) -> None:
     site.config["plugins"] = [{"heatmap": {"on_error": "fail"}}]
-    site.page("index.md", _page("matrix: [[1]]\ncmapp: Blues"))
+    site.page("index.md", page("matrix: [[1]]\ncmapp: Blues"))
     result = build_cli(site)
     assert result.returncode != 0
     assert f"index.md:{FENCE_LINE + 2}: heatmap: unknown key 'cmapp'" in result.output
@@ -304,7 +107,7 @@ def test_error_in_nested_block_names_its_line(site: Site, build: Any) -> None:
 
 
 def test_error_box_escapes_the_block(site: Site, build: Any) -> None:
-    site.page("index.md", _page("matrix: [[1]]\ntitle: <img src=x onerror=alert(1)>\nbad: 1"))
+    site.page("index.md", page("matrix: [[1]]\ntitle: <img src=x onerror=alert(1)>\nbad: 1"))
     build(site)
     html = site.html()
     assert "<img src=x" not in html
@@ -326,7 +129,7 @@ def test_bad_front_matter_defaults(site: Site, build: Any) -> None:
     ("options", "fragment"),
     [
         ({"defaults": {"cmapp": "Blues"}}, "unknown key 'cmapp'"),
-        ({"defaults": {"vmin": "low"}}, "'vmin': expected a number"),
+        ({"defaults": {"vmin": "low"}}, "plugins.heatmap.defaults.vmin: expected a number"),
         ({"style": "papr"}, "did you mean 'paper'?"),
         ({"style": {"font.sise": 3}}, "unknown rcParam 'font.sise'"),
         ({"style": "missing.mplstyle"}, "style file 'missing.mplstyle' not found"),
@@ -342,3 +145,52 @@ def test_bad_plugin_options_fail_at_config_load(
     assert result.returncode != 0
     assert fragment in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("with_blocks", [False, True])
+@pytest.mark.parametrize(
+    ("defaults", "message"),
+    [
+        (
+            {"cmap": "Bluez"},
+            "plugins.heatmap.defaults.cmap: unknown colormap 'Bluez' (did you mean 'Blues'?)",
+        ),
+        (
+            {"cmapp": "Blues"},
+            "plugins.heatmap.defaults.cmapp: unknown key 'cmapp' (did you mean 'cmap'?)",
+        ),
+    ],
+)
+def test_bad_defaults_fail_once_at_config_load(
+    site: Site, defaults: dict[str, Any], message: str, with_blocks: bool
+) -> None:
+    site.config["plugins"] = [{"heatmap": {"defaults": defaults}}]
+    site.page(
+        "index.md", "# T\n" + ("\n```heatmap\nmatrix: [[1]]\n```\n" * 2 if with_blocks else "")
+    )
+    result = build_cli(site)
+    assert result.returncode == 1
+    errors = [line for line in result.output.splitlines() if "ERROR" in line]
+    assert errors == [
+        "ERROR   -  Config value 'plugins': Plugin 'heatmap' option 'defaults': " + message
+    ]
+    assert "Traceback" not in result.output
+    assert not (site.out / "index.html").exists()
+
+
+def test_good_defaults_import_no_matplotlib_on_a_blockless_site(site: Site) -> None:
+    site.config["plugins"] = [{"heatmap": {"defaults": {"cmap": "Blues_r", "fmt": ".2f"}}}]
+    site.page("index.md", "# No figures\n")
+    site.write_config()
+    code = (
+        "import sys\n"
+        "from mkdocs.commands.build import build\n"
+        "from mkdocs.config import load_config\n"
+        "build(load_config('mkdocs.yml', strict=True))\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=site.root, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+    assert (site.out / "index.html").exists()

@@ -87,8 +87,10 @@ def test_on_error_fail_raises(tmp_path: Path) -> None:
 def test_bad_extension_options_are_refused(tmp_path: Path) -> None:
     from mkdocs_heatmap.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="'on_error' must be one of warn, fail"):
+    with pytest.raises(ConfigError, match=r"extension: option 'on_error': .*'fial'"):
         convert(BLOCK, tmp_path, on_error="fial")
+    with pytest.raises(ConfigError, match=r"defaults\.cmap: unknown colormap 'Bluez' \(did you"):
+        convert(BLOCK, tmp_path, defaults={"cmap": "Bluez"})
 
 
 def test_limits_and_numbering_options(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -180,3 +182,23 @@ def test_properdocs_runs_the_plugin_unchanged(tmp_path: Path) -> None:
     html = (root / "site" / "index.html").read_text()
     (src,) = re.findall(r'<figure class="heatmap"[^>]*><img src="([^"#]+)', html)[:1]
     assert (root / "site" / src).is_file()
+
+
+def test_zensical_front_matter_problem_obeys_on_error_fail(tmp_path: Path) -> None:
+    """Front matter is read by the same ``page_defaults`` as the plugin's: a
+    non-mapping ``heatmap:`` is a problem at its line, and ``on_error: fail``
+    stops the build (it used to be a warning the option could not stop)."""
+    zensical = _tool("zensical")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        "---\ntitle: T\nheatmap: not-a-mapping\n---\n# T\n\n" + BLOCK
+    )
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Z\nmarkdown_extensions:\n  - mkdocs_heatmap.extension:\n      on_error: fail\n"
+    )
+    proc = subprocess.run(
+        [zensical, "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode != 0
+    message = "index.md:3: heatmap: front matter 'heatmap:' must be a mapping of block keys"
+    assert message in proc.stdout + proc.stderr

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import MATERIAL, Site
-from test_build import figures, resolve
+from conftest import MATERIAL, Site, drawn, figures, resolve, site_settings
+from mkdocs_heatmap.pipeline import prepare_block
 
 BLOCK = "```heatmap\nmatrix: [[1, 2], [3, null]]\ntitle: T\n{extra}```\n"
 
@@ -187,15 +188,9 @@ def test_subtract_mismatched_labels_name_them(site: Site, build: Any) -> None:
 
 
 def test_subtract_mapping_and_center_override(site: Site, build: Any) -> None:
-    from mkdocs_heatmap.data import DataRoots
-    from mkdocs_heatmap.pipeline import Settings, prepare_block
-    from mkdocs_heatmap.style import resolve_style
-
-    settings = Settings(
-        roots=DataRoots(docs_dir=site.root, project_root=site.root), rc=resolve_style(None)
-    )
+    settings = site_settings(site.root)
     prepared = prepare_block("matrix: [[3, 4]]\nsubtract: {matrix: [[1, 1]]}", settings)
-    assert prepared.matrix.values.tolist() == [[2.0, 3.0]]
+    assert prepared.plot.panels[0].matrix.values.tolist() == [[2.0, 3.0]]
     assert prepared.spec.center == 0.0
     own = prepare_block("matrix: [[3, 4]]\nsubtract: {matrix: [[1, 1]]}\ncenter: 1", settings)
     assert own.spec.center == 1.0
@@ -226,21 +221,14 @@ def test_cluster_reorders_and_labels_travel(site: Site, build: Any) -> None:
     assert rows[0] == ",x,y,z"  # columns untouched with cluster: rows
 
 
-def test_dendrogram_axes(tmp_path: Any) -> None:
-    from pathlib import Path
-
-    from mkdocs_heatmap.data import DataRoots
-    from mkdocs_heatmap.pipeline import Settings, prepare_block
-    from test_render import RC, figure
-
-    settings = Settings(
-        roots=DataRoots(docs_dir=Path(tmp_path), project_root=Path(tmp_path)), rc=RC
-    )
+def test_dendrogram_axes(tmp_path: Path) -> None:
     body = CLUSTERED.format(how="both", extra="dendrogram: true\n").split("\n", 1)[1]
-    prepared = prepare_block(body.rsplit("```", 1)[0], settings)
-    fig = figure(prepared.spec, prepared.matrix)
+    prepared = prepare_block(body.rsplit("```", 1)[0], site_settings(tmp_path))
+    fig = drawn(prepared.plot)
     assert len(fig.axes[0].child_axes) == 2  # the row tree and the column tree
-    assert prepared.spec.row_tree and prepared.spec.col_tree
+    (panel,) = prepared.plot.panels
+    assert panel.row_tree and panel.col_tree
+    assert "row_tree" not in dir(prepared.spec)  # derived data is not a block key
 
 
 def test_cluster_without_scipy_says_how_to_install(
@@ -298,24 +286,12 @@ def test_panels_share_one_colorbar_over_the_union(site: Site, build: Any) -> Non
     assert tables == ["A", "B", "C"]
 
 
-def test_panel_figure_structure(tmp_path: Any) -> None:
-    from pathlib import Path
-
-    from mkdocs_heatmap.data import DataRoots
-    from mkdocs_heatmap.pipeline import Settings, prepare_block
-    from mkdocs_heatmap.render import build_figure, rc_for
-    from test_render import RC
-
-    root = Path(tmp_path)
-    (root / "docs").mkdir()
-    site = Site(root)
-    _three_runs(site)
-    settings = Settings(roots=DataRoots(docs_dir=root / "docs", project_root=root), rc=RC)
+def test_panel_figure_structure(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    _three_runs(Site(tmp_path))
+    settings = site_settings(tmp_path, tmp_path / "docs")
     prepared = prepare_block(PANELS.split("\n", 1)[1].rsplit("```", 1)[0], settings)
-    import matplotlib as mpl
-
-    with mpl.rc_context(rc_for(RC, "light")):
-        fig = build_figure(prepared.spec, prepared.matrix, panels=prepared.panels)
+    fig = drawn(prepared.plot)
     heatmaps = [ax for ax in fig.axes if ax.get_title() in ("A", "B", "C")]
     bars = [ax for ax in fig.axes if ax not in heatmaps]
     assert [ax.get_title() for ax in heatmaps] == ["A", "B", "C"]
@@ -323,7 +299,7 @@ def test_panel_figure_structure(tmp_path: Any) -> None:
     shared = bars[0] if bars[0].get_ylim()[1] < 2 else bars[1]
     assert shared.get_ylim() == pytest.approx((0.1, 0.9))  # the union of A and B
     assert fig.get_suptitle() == "Three runs"
-    assert fig._supxlabel is not None and fig._supxlabel.get_text() == "Token"
+    assert fig.get_supxlabel() == "Token"
     assert heatmaps[0].get_xlabel() == ""
     # B sits right of A with the same row labels: only A shows them.
     assert heatmaps[0].yaxis.get_tick_params()["labelleft"] is not False

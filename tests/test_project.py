@@ -3,6 +3,7 @@ strict builds of the docs and the example site with the plugin itself."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -64,3 +65,51 @@ def test_wheel_and_sdist_build_and_pass_twine_check(tmp_path: Path) -> None:
     assert "Requires-Dist: mkdocs<2,>=1.5" in text
     checked = _run("twine", "check", "--strict", *map(str, out.iterdir()))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every import in a file; a relative import of this
+    package is named absolutely (``from .pipeline`` -> ``mkdocs_heatmap.pipeline``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = f"mkdocs_heatmap.{module}".rstrip(".")
+            found.append((module, [alias.name for alias in node.names]))
+    return found
+
+
+def test_tests_import_no_test_module_and_no_private_name() -> None:
+    """Shared test helpers live in conftest.py and catalog.py; tests use the
+    package's public names only."""
+    offences = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for module, names in _imports(path):
+            if module.split(".")[0].startswith("test_"):
+                offences.append(f"{path.name} imports {module}")
+            if module.startswith("mkdocs_heatmap"):
+                private = [n for n in names if n.startswith("_") and not n.endswith("__")]
+                offences += [f"{path.name} imports {module}.{n}" for n in private]
+    assert offences == []
+
+
+def test_host_modules_are_wiring() -> None:
+    """Hosts reach the core through its public modules; no host imports another
+    host (what two hosts need belongs in the core)."""
+    hosts = {"plugin", "extension", "cli", "api"}
+    package = ROOT / "src" / "mkdocs_heatmap"
+    for host in hosts:
+        imported = {
+            module.split(".")[1]
+            for module, _ in _imports(package / f"{host}.py")
+            if module.startswith("mkdocs_heatmap.")
+        }
+        assert "pipeline" in imported or "batch" in imported or host == "cli"
+        relative = imported & (hosts - {host})
+        # The CLI reads a site's validated plugin options from MkDocs' own
+        # config loader, and renders through the API: both public entry points.
+        allowed = {"cli": {"plugin", "api"}}.get(host, set())
+        assert relative <= allowed, (host, relative)

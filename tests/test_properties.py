@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_heatmap.data import DataRoots
 from mkdocs_heatmap.errors import HeatmapError
-from mkdocs_heatmap.pipeline import Settings, process_block
+from mkdocs_heatmap.model import DataRoots, Settings
+from mkdocs_heatmap.pipeline import process_block
 from mkdocs_heatmap.spec import BLOCK_KEYS
 from mkdocs_heatmap.style import resolve_style
 

@@ -11,21 +11,19 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm, PowerNorm, SymLogNorm, TwoSlopeNorm, to_rgba
 from matplotlib.figure import Figure
 
-from mkdocs_heatmap.data import DataRoots, load_matrix
+from conftest import RC, drawn, plot_of, site_settings
+from mkdocs_heatmap.data import load_matrix
 from mkdocs_heatmap.errors import RenderError
-from mkdocs_heatmap.model import LabelledMatrix
+from mkdocs_heatmap.model import DataRoots, LabelledMatrix
 from mkdocs_heatmap.render import (
     NAN_COLOR,
     VECTOR_CELL_LIMIT,
-    build_figure,
     cell_colors,
     contrast_ratio,
     highlight_cells,
-    rc_for,
     relative_luminance,
     render,
 )
@@ -33,7 +31,6 @@ from mkdocs_heatmap.spec import HeatmapSpec, parse_block
 from mkdocs_heatmap.style import resolve_style
 
 SEED = Path(__file__).parents[1] / "example_site" / "docs" / "results" / "probe_auc.csv"
-RC = resolve_style(None)
 
 
 def spec_of(text: str) -> HeatmapSpec:
@@ -58,11 +55,7 @@ def seed_matrix() -> LabelledMatrix:
 
 
 def figure(spec: HeatmapSpec, matrix: LabelledMatrix, variant: str = "light") -> Figure:
-    with mpl.rc_context(rc_for(RC, variant)):
-        fig = build_figure(spec, matrix, variant=variant)
-        FigureCanvasAgg(fig)
-        fig.canvas.draw()  # layout runs at draw time; extents are final after it
-    return fig
+    return drawn(plot_of(spec, matrix), variant)
 
 
 def labels(fig: Figure, axis: str) -> list[str]:
@@ -388,7 +381,7 @@ def test_gridlines() -> None:
 
 
 def test_svg_cells_have_no_antialiased_seams() -> None:
-    svg = render(spec_of("matrix: [[1]]"), matrix_of([[1, 2], [3, 4]]), RC).content
+    svg = render(plot_of(spec_of("matrix: [[1]]"), matrix_of([[1, 2], [3, 4]])), RC).content
     assert b'<g shape-rendering="crispEdges" id="QuadMesh_1">' in svg
 
 
@@ -396,7 +389,7 @@ def test_large_matrix_is_a_crisp_raster_and_small_svg() -> None:
     n = 1000
     assert n * n > VECTOR_CELL_LIMIT
     values = np.random.default_rng(3).random((n, n))
-    image = render(spec_of("matrix: [[1]]"), matrix_of(values), RC)
+    image = render(plot_of(spec_of("matrix: [[1]]"), matrix_of(values)), RC)
     assert len(image.content) < 2 * 1024 * 1024
     assert b"<image" in image.content
     assert image.content.count(b"<path") < 500
@@ -407,17 +400,17 @@ def test_large_matrix_is_a_crisp_raster_and_small_svg() -> None:
 
 def test_svg_is_byte_reproducible_and_salted_per_figure() -> None:
     spec, matrix = spec_of("matrix: [[1]]\ntitle: T"), matrix_of([[1, 2], [3, 4]])
-    a = render(spec, matrix, RC).content
-    assert a == render(spec, matrix, RC).content
+    a = render(plot_of(spec, matrix), RC).content
+    assert a == render(plot_of(spec, matrix), RC).content
     assert b"Date" not in a and b"<dc:date>" not in a
-    other = render(spec, matrix, RC, salt="other").content
+    other = render(plot_of(spec, matrix), RC, salt="other").content
     assert a != other
 
 
 def test_png_scale_doubles_pixels() -> None:
     spec, matrix = spec_of("matrix: [[1]]\nformat: png"), matrix_of([[1, 2], [3, 4]])
-    one = render(spec, matrix, RC)
-    two = render(spec, matrix, RC, scale=2)
+    one = render(plot_of(spec, matrix), RC)
+    two = render(plot_of(spec, matrix), RC, scale=2)
     from PIL import Image as PILImage
 
     with PILImage.open(io.BytesIO(one.content)) as a, PILImage.open(io.BytesIO(two.content)) as b:
@@ -433,7 +426,7 @@ def test_dark_variant_uses_light_ink_on_transparent_background() -> None:
     assert relative_luminance(to_rgba(ax.title.get_color())) > 0.6
     assert relative_luminance(to_rgba(ax.xaxis.label.get_color())) > 0.6
     dark_png = render(
-        spec_of("matrix: [[1]]\nformat: png"), matrix_of([[1, 2]]), RC, variant="dark"
+        plot_of(spec_of("matrix: [[1]]\nformat: png"), matrix_of([[1, 2]])), RC, variant="dark"
     ).content
     from PIL import Image as PILImage
 
@@ -445,3 +438,20 @@ def test_dark_variant_uses_light_ink_on_transparent_background() -> None:
 def test_usetex_is_forced_off_whatever_the_style_says() -> None:
     rc = resolve_style({"text.usetex": True})
     assert rc["text.usetex"] is False
+
+
+def test_checks_before_drawing_run_once_per_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PNG with theme: auto is four images (two variants, 1x and 2x); the
+    checks before drawing run once for all of them."""
+    import mkdocs_heatmap.render as render_module
+    from mkdocs_heatmap.pipeline import prepare_block
+
+    calls: list[object] = []
+    real = render_module.precheck
+    monkeypatch.setattr(render_module, "precheck", lambda *a: calls.append(a) or real(*a))
+    prepared = prepare_block("matrix: [[1, 2]]\nformat: png\ntheme: auto", site_settings(tmp_path))
+    images = prepared.job.run()
+    assert len(images) == 4
+    assert len(calls) == 1

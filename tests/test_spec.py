@@ -6,6 +6,7 @@ import contextlib
 import math
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,10 +108,23 @@ def test_alias_bomb_is_refused_quickly() -> None:
         parse_block("\n".join(lines))
 
 
-def test_every_key_is_in_the_dataclass() -> None:
-    names = set(HeatmapSpec.__dataclass_fields__)
-    for key in BLOCK_KEYS:
-        assert (key if key != "class" else "css_class") in names
+def test_every_key_is_a_spec_field_and_every_field_a_key() -> None:
+    """The spec holds the user's keys only: derived data (dendrogram trees, a
+    facet's value) lives beside it, in the figure's panels."""
+    fields = set(HeatmapSpec.__dataclass_fields__) - {"key_lines"}
+    keys = {"css_class" if key == "class" else key for key in BLOCK_KEYS}
+    assert fields == keys
+
+
+@pytest.mark.parametrize("cell", ["n/a", "NA", "#N/A", "<NA>", "nan", "", "None", " null "])
+def test_inline_matrix_missing_cells_are_spelled_as_in_data_files(cell: str) -> None:
+    """The inline matrix and the data loaders share one list of missing-value
+    spellings (``n/a`` was refused inline but missing in a CSV)."""
+    spec = parse_block(yaml.safe_dump({"matrix": [[1, cell]]}))
+    assert spec.matrix is not None
+    assert spec.matrix[0][0] == 1.0 and math.isnan(spec.matrix[0][1])
+    with pytest.raises(SpecError, match="'n/b'"):
+        parse_block("matrix: [[1, n/b]]")
 
 
 def test_validate_defaults() -> None:
@@ -147,8 +161,6 @@ def test_parser_never_raises_anything_else(text: str) -> None:
     )
 )
 def test_inline_matrix_round_trip(rows: list[list[float | None]]) -> None:
-    import yaml
-
     spec = parse_block(yaml.safe_dump({"matrix": rows}))
     assert spec.matrix is not None
     for got_row, want_row in zip(spec.matrix, rows, strict=True):

@@ -1,8 +1,8 @@
 """Heatmap blocks from Python: notebooks, scripts and other tools.
 
 The same core as the MkDocs plugin (``pipeline.prepare_block``: parse,
-validate, load the data, resolve the style; then the plugin's renderer, or
-``render.build_figure`` for a live ``Figure``), without a site::
+validate, load the data, resolve the style; then the renderer's one drawing
+entry point, ``render.build_figure``), without a site::
 
     from mkdocs_heatmap.api import figure, render_spec
 
@@ -30,11 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import yaml
 
-from .data import Limits
 from .errors import HeatmapError, RenderError, SpecError
-from .pipeline import Prepared, Settings, at_key_line, prepare_block
-from .pipeline import site_settings as settings_from_options
-from .style import check_style, theme_rc
+from .model import IMAGE_FORMATS, Settings
+from .options import check_site_style, settings_from_options
+from .pipeline import Prepared, at_key_line, prepare_block
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,8 +46,6 @@ SpecInput: TypeAlias = "str | Mapping[str, Any]"
 """A block: its YAML text, or a mapping of block keys."""
 
 Theme = Literal["light", "dark"]
-ImageFormat = Literal["svg", "png"]
-_FORMATS: tuple[ImageFormat, ...] = ("svg", "png")
 _THEMES: tuple[Theme, ...] = ("light", "dark")
 
 
@@ -96,25 +93,26 @@ def figure(
 ) -> Figure:
     """The matplotlib ``Figure`` for one block, for display or further editing.
 
-    Arguments as for ``render_spec``.  The figure is drawn under the site
-    style and has an Agg canvas attached, so ``fig.savefig(...)`` works
-    without pyplot.  Settings that matplotlib reads only when saving
-    (``savefig.*``) come from the caller's rcParams then; use ``render_spec``
-    for files byte-identical to the site's.
+    Arguments as for ``render_spec``; the figure is the one the site draws
+    (every panel of a multi-panel block), under the site style, with an Agg
+    canvas attached, so ``fig.savefig(...)`` works without pyplot.  Settings
+    that matplotlib reads only when saving (``savefig.*``) come from the
+    caller's rcParams then; use ``render_spec`` for files byte-identical to
+    the site's.
     """
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from .render import build_figure, validate
+    from .render import build_figure, precheck, rc_for
 
-    prepared = prepare(spec, settings=site_settings(style=style, base_dir=base_dir))
+    prepared = prepare(spec, site_settings(style=style, base_dir=base_dir))
+    job = prepared.job
     variant = _variant(prepared, theme)
-    rc: Any = {**prepared.job.rc, **theme_rc(variant, transparent=prepared.job.transparent)}
     with at_key_line(prepared.spec):
-        validate(prepared.spec)
+        precheck(prepared.plot, job.rc)
         try:
-            with mpl.rc_context(rc):
-                fig = build_figure(prepared.spec, prepared.matrix, variant=variant)
+            with mpl.rc_context(rc_for(job.rc, variant, transparent=job.transparent)):
+                fig = build_figure(prepared.plot, variant=variant)
                 # Lay out and draw once under the style, so what would fail
                 # when saving (a bad rcParam value, mathtext) fails here.
                 FigureCanvasAgg(fig)
@@ -132,38 +130,16 @@ def figure(
 
 
 def site_settings(
-    *,
-    style: str | Mapping[str, Any] | None = None,
-    base_dir: str | Path | None = None,
-    docs_dir: Path | None = None,
-    page_dir: Path | None = None,
-    data_dirs: tuple[Path, ...] = (),
-    defaults: Mapping[str, Any] | None = None,
-    theme: Literal["light", "auto"] = "light",
-    limits: Limits | None = None,
+    *, style: str | Mapping[str, Any] | None = None, base_dir: str | Path | None = None
 ) -> Settings:
-    """``Settings`` for drawing outside a MkDocs build.
-
-    ``base_dir`` is the project root (default: the current directory); the
-    style is resolved against it and checked as the plugin checks its
-    ``style`` option (``ConfigError``).  ``docs_dir`` defaults to it too.
-    """
+    """``Settings`` for drawing outside a site: ``base_dir`` is the project
+    root and docs folder (default: the current directory); the style is
+    resolved against it and checked as the plugin checks its ``style``
+    option (``ConfigError``)."""
     root = Path(base_dir if base_dir is not None else ".").resolve()
-    check_style(style, root)  # what the plugin checks when its config loads
-    limits = limits or Limits()
-    settings = settings_from_options(
-        {
-            "style": style,
-            "defaults": defaults,
-            "theme": theme,
-            "max_file_size": limits.max_file_bytes,
-            "max_cells": limits.max_cells,
-            "max_label_length": limits.max_label_length,
-        },
-        project_root=root,
-        docs_dir=docs_dir if docs_dir is not None else root,
-    )
-    return replace(settings, roots=replace(settings.roots, page_dir=page_dir, data_dirs=data_dirs))
+    settings = settings_from_options({"style": style}, project_root=root, docs_dir=root)
+    check_site_style(style, root, settings.rc, None)
+    return settings
 
 
 def prepare(spec: SpecInput, settings: Settings) -> Prepared:
@@ -201,12 +177,14 @@ def draw(prepared: Prepared, *, format: str | None = None, theme: str | None = N
     ``dark``) picks the variant, by default the first the site would draw
     (the block's theme, else the site's; ``auto`` draws light first).
     """
-    spec = prepared.spec
+    plot = prepared.plot
     if format is not None:
-        spec = replace(spec, format=_checked(format, _FORMATS, "format"))
-    job = replace(prepared.job, spec=spec, variants=(_variant(prepared, theme),))
-    with at_key_line(spec):
-        return job.run()[0]
+        fmt = _checked(format, IMAGE_FORMATS, "format")
+        spec = replace(plot.spec, format=fmt)
+        panels = tuple(replace(p, spec=replace(p.spec, format=fmt)) for p in plot.panels)
+        plot = replace(plot, spec=spec, panels=panels)
+    job = replace(prepared.job, plot=plot, variants=(_variant(prepared, theme),))
+    return job.run()[0]
 
 
 def _variant(prepared: Prepared, theme: str | None) -> str:

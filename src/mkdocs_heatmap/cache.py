@@ -21,12 +21,23 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .model import Image
 
 ENTRY_VERSION = 1
 SUFFIX = ".heatmap"
+
+
+@cache
+def matplotlib_version() -> str:
+    """Part of every key: another matplotlib may draw other bytes."""
+    try:
+        return version("matplotlib")
+    except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
+        return "unknown"
 
 
 def make_key(*parts: object) -> str:

@@ -1,9 +1,10 @@
 """The ``mkdocs-heatmap`` command: render one block to a file, check a site's blocks.
 
-Both subcommands wire the same core the plugin uses (``pipeline``, ``api``) to
-files on disk; nothing here parses, validates or draws on its own.  Problems
-are printed as ``FILE:LINE: heatmap: message``, the plugin's format, with no
-traceback.  Exit status: 0 fine, 1 a problem was found, 2 bad usage.
+Both subcommands wire the same core the plugin uses (``options``,
+``pipeline``, ``fence``) to files on disk; nothing here parses, validates or
+draws on its own.  Problems are printed as ``FILE:LINE: heatmap: message``,
+the plugin's format, with no traceback.  Exit status: 0 fine, 1 a problem was
+found, 2 bad usage.
 
 A site's options come from its ``mkdocs.yml`` through MkDocs' own
 ``load_config``, so ``INHERIT``, ``!ENV``, ``!!python/name`` tags and the
@@ -17,19 +18,18 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
-from .errors import HeatmapError
+from .errors import HeatmapError, Problem, internal_error, line_in_page
+from .messages import reason
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from .data import Limits
-    from .fence import FenceBlock
-    from .pipeline import Settings
+    from .model import Settings
 
 PROG = "mkdocs-heatmap"
 _OUTPUT_FORMATS = {".svg": "svg", ".png": "png"}
@@ -53,17 +53,17 @@ class SiteOptions:
     project_root: Path
     docs_dir: Path
     config_file: Path | None = None
-    style: str | Mapping[str, Any] | None = None
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-    data_dirs: tuple[Path, ...] = ()
-    theme: Literal["light", "auto"] = "light"
-    limits: Limits | None = None  # None: the defaults
-    # Without pymdownx.superfences the plugin only sees top-level fences.
-    superfences: bool = True
+    # The heatmap plugin's options as MkDocs validated them (empty: defaults).
+    options: Mapping[str, Any] = field(default_factory=dict)
     # The site's Markdown set-up, to find the blocks Markdown really renders
     # (a fence shown inside an indented code block is not one).
     markdown_extensions: tuple[Any, ...] = ("toc", "tables", "fenced_code")
     mdx_configs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def superfences(self) -> bool:
+        """Without pymdownx.superfences the plugin only sees top-level fences."""
+        return self.config_file is None or "pymdownx.superfences" in self.markdown_extensions
 
 
 def load_site(config_file: Path | None, *, docs_dir: Path | None = None) -> SiteOptions:
@@ -73,33 +73,13 @@ def load_site(config_file: Path | None, *, docs_dir: Path | None = None) -> Site
         root = Path.cwd().resolve()
         return SiteOptions(root, (docs_dir or root / "docs").resolve())
     config = _load_mkdocs_config(config_file)
-    root = config_file.resolve().parent
-    options = _plugin_options(config)
-    data_dir = options.get("data_dir")
     return SiteOptions(
-        project_root=root,
+        project_root=config_file.resolve().parent,
         docs_dir=(docs_dir or Path(config.docs_dir)).resolve(),
         config_file=config_file,
-        style=options.get("style"),
-        defaults=dict(options.get("defaults") or {}),
-        data_dirs=((root / data_dir).resolve(),) if data_dir else (),
-        theme="auto" if options.get("theme") == "auto" else "light",
-        limits=_limits(options),
-        superfences="pymdownx.superfences" in config.markdown_extensions,
+        options=_plugin_options(config),
         markdown_extensions=tuple(config.markdown_extensions),
         mdx_configs=dict(config.mdx_configs),
-    )
-
-
-def _limits(options: Mapping[str, Any]) -> Limits:
-    """The plugin's ``max_*`` options as ``Limits`` (defaults where unset)."""
-    from .data import Limits
-
-    default = Limits()
-    return Limits(
-        max_file_bytes=options.get("max_file_size", default.max_file_bytes),
-        max_cells=options.get("max_cells", default.max_cells),
-        max_label_length=options.get("max_label_length", default.max_label_length),
     )
 
 
@@ -123,7 +103,7 @@ def _load_mkdocs_config(path: Path) -> MkDocsConfig:
         # MkDocs has already logged each bad option on its own logger.
         raise CliError(f"{path}: heatmap: cannot load the MkDocs config: {exc}") from None
     except OSError as exc:
-        raise CliError(f"{path}: heatmap: cannot read the MkDocs config: {exc}") from None
+        raise CliError(f"{path}: heatmap: cannot read the MkDocs config: {reason(exc)}") from None
 
 
 def _plugin_options(config: MkDocsConfig) -> Mapping[str, Any]:
@@ -139,21 +119,20 @@ def _plugin_options(config: MkDocsConfig) -> Mapping[str, Any]:
 def settings_for(site: SiteOptions, *, style: str | None = None) -> Settings:
     """The pipeline ``Settings`` for blocks of this site (``style`` overrides
     the site's); a bad style is reported like the plugin does."""
-    from .api import site_settings
+    from .options import check_site_style, settings_from_options
 
+    options = dict(site.options)
+    if style is not None:
+        options["style"] = style
     try:
-        return site_settings(
-            style=style if style is not None else site.style,
-            base_dir=site.project_root,
-            docs_dir=site.docs_dir,
-            data_dirs=site.data_dirs,
-            defaults=site.defaults,
-            theme=site.theme,
-            limits=site.limits,
+        settings = settings_from_options(
+            options, project_root=site.project_root, docs_dir=site.docs_dir
         )
+        check_site_style(options.get("style"), settings.roots.project_root, settings.rc, None)
     except HeatmapError as exc:
         where = "--style" if style is not None else site.config_file
         raise CliError(f"{where}: heatmap: 'style': {exc}") from None
+    return settings
 
 
 # --------------------------------------------------------------------------
@@ -170,7 +149,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     # site, its docs_dir and data_dir): without a site, the project is all.
     site = load_site(config_file, docs_dir=None if config_file else Path.cwd())
     settings = settings_for(site, style=_cli_style(args.style, site.project_root))
-    settings = replace(settings, roots=replace(settings.roots, page_dir=spec_path.resolve().parent))
+    settings = settings.for_page(spec_path.resolve().parent)
     body = _read_text(spec_path, args.spec)
     try:
         prepared = prepare(body, settings)
@@ -178,11 +157,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     except HeatmapError as exc:
         # The file holds the block body: its line 1 is the block's line 0,
         # and a problem with the whole block is reported at line 1.
-        raise CliError(problem(args.spec, 1 + (exc.block_line or 0), exc.message)) from None
+        raise CliError(str(Problem(args.spec, 1 + (exc.block_line or 0), exc.message))) from None
     try:
         output.write_bytes(image.content)
     except OSError as exc:
-        raise CliError(f"{args.output}: heatmap: cannot write the image: {_reason(exc)}") from None
+        raise CliError(f"{args.output}: heatmap: cannot write the image: {reason(exc)}") from None
     print(f"{args.output}: {image.format.upper()}, {image.width} x {image.height} px")
     return 0
 
@@ -197,16 +176,6 @@ def _cli_style(style: str | None, project_root: Path) -> str | None:
 
 # --------------------------------------------------------------------------
 # check
-
-
-@dataclass(frozen=True)
-class Problem:
-    page: str  # posix path relative to docs_dir
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return problem(self.page, self.line, self.message)
 
 
 @dataclass
@@ -235,7 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def check_site(site: SiteOptions) -> Report:
     """Check every heatmap block on every page of the site, without drawing."""
-    from .fence import LANGUAGE
+    from .model import LANGUAGE
 
     settings = settings_for(site)
     report = Report()
@@ -245,7 +214,7 @@ def check_site(site: SiteOptions) -> Report:
         if LANGUAGE.encode() not in raw:
             continue
         report.pages += 1
-        blocks, problems = check_page(rel, raw, path.parent, site, settings)
+        blocks, problems = check_page(rel, raw, site, settings.for_page(path.parent))
         report.blocks += blocks
         report.problems.extend(problems)
     return report
@@ -262,12 +231,13 @@ def iter_pages(docs_dir: Path) -> Iterator[Path]:
 
 
 def check_page(
-    rel: str, raw: bytes, page_dir: Path, site: SiteOptions, settings: Settings
+    rel: str, raw: bytes, site: SiteOptions, settings: Settings
 ) -> tuple[int, list[Problem]]:
     """(blocks seen, problems) for one page, with the plugin's lines and messages."""
     from mkdocs.utils.meta import get_data
 
-    from .fence import scan_fences
+    from .fence import rendered_blocks, scan_fences
+    from .options import page_defaults
     from .pipeline import check_block
 
     try:
@@ -276,102 +246,34 @@ def check_page(
     except UnicodeDecodeError as exc:
         return 0, [Problem(rel, None, f"the page is not UTF-8 text: {exc}")]
     markdown, meta = get_data(source)
-    defaults, problems = page_defaults(rel, meta, source)
-    page_settings = replace(settings, roots=replace(settings.roots, page_dir=page_dir))
-    blocks = rendered_blocks(markdown, source, site)
+    defaults, found = page_defaults(meta, source)
+    problems = [Problem(rel, *found)] if found else []
+    blocks = rendered_blocks(
+        markdown, source, list(site.markdown_extensions), dict(site.mdx_configs)
+    )
     if blocks is None:
         blocks = scan_fences(source, top_level_only=not site.superfences)
     for block in blocks:
         try:
-            check_block(textwrap.dedent(block.body), page_settings, defaults)
+            check_block(textwrap.dedent(block.body), settings, defaults)
         except HeatmapError as exc:
-            line = block.line + 1 + exc.block_line if exc.block_line is not None else block.line
-            problems.append(Problem(rel, line, exc.message))
+            problems.append(Problem(rel, line_in_page(block.line, exc), exc.message))
         except Exception as exc:  # a bug of ours: reported as the build reports it
-            message = f"internal error ({type(exc).__name__}: {exc}); please report it"
-            problems.append(Problem(rel, block.line, message))
+            problems.append(Problem(rel, block.line, internal_error(exc)))
     return len(blocks), problems
-
-
-def rendered_blocks(markdown: str, source: str, site: SiteOptions) -> list[FenceBlock] | None:
-    """The heatmap blocks Markdown really renders on this page, as written in
-    the source (line, body), by converting it with the site's own Markdown
-    set-up and the plugin's fence hook; ``None`` if that conversion fails
-    (an extension that needs a live MkDocs build), and the caller scans."""
-    import logging
-
-    import markdown as md_lib
-
-    from .fence import FenceHandler, PageContext, PlainFenceExtension, superfences_entry
-    from .model import DataRoots
-    from .pipeline import Settings
-
-    handler = FenceHandler(logging.getLogger(__name__), lambda output: None)
-    extensions = list(site.markdown_extensions)
-    configs = {name: dict(options) for name, options in site.mdx_configs.items()}
-    if "pymdownx.superfences" in extensions:
-        options = configs.setdefault("pymdownx.superfences", {})
-        fences = [f for f in options.get("custom_fences", []) if f.get("name") != "heatmap"]
-        options["custom_fences"] = [*fences, superfences_entry(handler)]
-    else:
-        extensions.append(PlainFenceExtension(handler))
-    try:
-        html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(markdown)
-    except Exception:  # the site's extensions, not ours: fall back to scanning
-        return None
-    roots = DataRoots(docs_dir=site.docs_dir, project_root=site.project_root)
-    context = PageContext("", source, Settings(roots=roots, rc={}), lambda path: path)
-    found = []
-    for n, body in enumerate(handler.bodies):
-        block = context.locate(body) if handler.rendered(n, html) else None
-        if block is not None:
-            found.append(block)
-    return found
-
-
-def page_defaults(
-    rel: str, meta: Mapping[str, Any], source: str
-) -> tuple[Mapping[str, Any], list[Problem]]:
-    """A page's front-matter ``heatmap:`` defaults, validated like the plugin does
-    (a problem is reported at the ``heatmap:`` line and the defaults dropped)."""
-    from .fence import LANGUAGE
-    from .plugin import _front_matter_line
-    from .spec import validate_defaults
-
-    defaults = meta.get(LANGUAGE)
-    if defaults is None:
-        return {}, []
-    try:
-        if not isinstance(defaults, dict):
-            raise HeatmapError("front matter 'heatmap:' must be a mapping of block keys")
-        validate_defaults(defaults)
-    except HeatmapError as exc:
-        return {}, [Problem(rel, _front_matter_line(source), exc.message)]
-    return defaults, []
 
 
 # --------------------------------------------------------------------------
 # Plumbing.
 
 
-def problem(where: str, line: int | None, message: str) -> str:
-    """One problem in the plugin's format."""
-    return f"{where}:{line if line is not None else '?'}: heatmap: {message}"
-
-
 def _read_text(path: Path, shown: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CliError(problem(shown, 1, "file not found")) from None
+        raise CliError(str(Problem(shown, 1, "file not found"))) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(problem(shown, 1, f"cannot read the file: {_reason(exc)}")) from None
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
+        raise CliError(str(Problem(shown, 1, f"cannot read the file: {reason(exc)}"))) from None
 
 
 def _output_file(value: str) -> str:

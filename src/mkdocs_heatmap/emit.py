@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Image, LabelledMatrix
+from .model import Image, LabelledMatrix, Plot
 from .spec import HeatmapSpec, format_value
 
 TABLE_CELL_LIMIT = 10_000
@@ -147,13 +147,16 @@ def error_html(location: str, message: str, source: str) -> str:
     )
 
 
-def panels_alt(spec: HeatmapSpec, panels: Sequence[tuple[HeatmapSpec, LabelledMatrix]]) -> str:
-    """Alt text for a multi-panel figure: what it shows, then each panel."""
-    names = ", ".join(p.title or f"panel {n}" for n, (p, _) in enumerate(panels, start=1))
+def figure_alt(plot: Plot) -> str:
+    """Alt text for a figure: one heatmap, or what a grid shows, then each panel."""
+    spec, panels = plot.spec, plot.panels
+    if not plot.multi:
+        return default_alt(spec, panels[0].matrix)
+    names = ", ".join(p.spec.title or f"panel {n}" for n, p in enumerate(panels, start=1))
     head = f"{len(panels)} heatmap panels" + (f" of {spec.title}" if spec.title else "")
     parts = [f"{head}: {names}."]
-    for n, (panel, matrix) in enumerate(panels, start=1):
-        one = default_alt(panel, matrix).replace("Heatmap of ", "", 1)
+    for n, panel in enumerate(panels, start=1):
+        one = default_alt(panel.spec, panel.matrix).replace("Heatmap of ", "", 1)
         parts.append(f"Panel {n}, {one}")
     return " ".join(parts)
 

@@ -1,12 +1,16 @@
-"""The plugin's own exception types.
+"""The product's error types and the one way a problem is written.
 
 Every problem a user can cause is raised as a ``HeatmapError`` carrying the
-key or file at fault and, when known, the line inside the block.  The fence
-module turns it into one warning ``PAGE.md:LINE: heatmap: message`` and an
-error box; nothing else in the package logs or formats errors.
+key or file at fault and, when known, the line inside the block.  A host
+turns it into a ``Problem`` (page, line, message), whose text
+``PAGE:LINE: heatmap: message`` is the same under every host.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .messages import one_line
 
 
 class HeatmapError(Exception):
@@ -46,4 +50,32 @@ class RenderError(HeatmapError):
 
 
 class ConfigError(HeatmapError):
-    """A plugin option (style, defaults, ...) is invalid."""
+    """A host option (style, defaults, ...) is invalid."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem at one place: what every host reports, in one format."""
+
+    page: str  # as the host names the page (relative to docs_dir / srcdir)
+    line: int | None  # 1-based line in the page's source; None when unknown
+    message: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.page}:{self.line if self.line is not None else '?'}"
+
+    def __str__(self) -> str:
+        return f"{self.location}: heatmap: {self.message}"
+
+
+def internal_error(exc: BaseException) -> str:
+    """The message for an exception that is a bug of ours, not the user's fault."""
+    return f"internal error ({type(exc).__name__}: {one_line(str(exc))}); please report it"
+
+
+def line_in_page(fence_line: int | None, exc: HeatmapError) -> int | None:
+    """The page line of a block's problem: the key's line when known, else the fence's."""
+    if fence_line is not None and exc.block_line is not None:
+        return fence_line + 1 + exc.block_line
+    return fence_line

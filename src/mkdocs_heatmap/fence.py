@@ -1,4 +1,5 @@
-"""Finding ``heatmap`` fences in Markdown and turning each into HTML.
+"""Finding ``heatmap`` fences in Markdown: in a page's source, and as
+Markdown converts it.
 
 Two ways in, one way out:
 
@@ -8,22 +9,21 @@ Two ways in, one way out:
 * without it, a small preprocessor handles top-level fences exactly where
   Python-Markdown's ``fenced_code`` would, leaving every other block alone.
 
-Both call ``FenceHandler.handle``.  superfences swallows any exception from a
-formatter except ``SuperFencesException``, so ``handle`` never lets one out:
-problems become a warning plus a visible error box, or, with
-``on_error: fail``, a ``HeatmapBuildError`` that superfences lets through.
+Both hand the block to a ``Collector``, which only returns a placeholder:
+nothing is parsed or drawn while Markdown runs, so superfences (which
+swallows any exception from a formatter except ``SuperFencesException``)
+never gets an exception to swallow.  ``install_fence`` is the one place that
+hooks the collector into a Markdown set-up; ``SourceIndex`` maps a block
+back to its line in the page as written.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import textwrap
-import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, MutableMapping, MutableSequence
+from dataclasses import dataclass
 from typing import Any
 
 from markdown import Extension, Markdown
@@ -31,26 +31,9 @@ from markdown.preprocessors import Preprocessor
 from mkdocs.exceptions import PluginError
 from pymdownx.superfences import SuperFencesException
 
-from .cache import DiskCache
-from .emit import error_html
-from .errors import HeatmapError
-from .model import Image
-from .pipeline import (
-    Memo,
-    Output,
-    Prepared,
-    Rendered,
-    RenderJob,
-    Settings,
-    finish_block,
-    memo_key,
-    placeholder_url,
-    prepare_block,
-    render_jobs,
-    worker_count,
-)
+from .model import LANGUAGE
 
-LANGUAGE = "heatmap"
+SUPERFENCES = "pymdownx.superfences"
 
 _OPEN = re.compile(
     r"^(?P<lead>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$"
@@ -127,297 +110,104 @@ def _strip_lead(line: str, lead: str) -> str:
     return line[min(width, removable) :]
 
 
-def _normalize(body: str) -> str:
+def normalize(body: str) -> str:
     # Markdown expands tabs (to 4 columns) before fences are seen; do the same
     # so the raw block and what Markdown hands over compare equal.
     lines = [line.rstrip() for line in body.replace("\r\n", "\n").expandtabs(4).split("\n")]
     return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
-@dataclass
-class PageContext:
-    """What a block needs to know about the page it sits in."""
+class SourceIndex:
+    """The heatmap blocks of a page as written, found by their body."""
 
-    src_path: str  # relative to docs_dir, for messages
-    source: str  # the page as written (front matter included) for line numbers
-    settings: Settings
-    url_of: Callable[[str], str]
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-    _blocks: dict[str, list[FenceBlock]] = field(default_factory=dict, init=False)
-
-    def __post_init__(self) -> None:
-        for block in scan_fences(self.source):
-            self._blocks.setdefault(_normalize(block.body), []).append(block)
+    def __init__(self, source: str) -> None:
+        self._blocks: dict[str, list[FenceBlock]] = {}
+        for block in scan_fences(source):
+            self._blocks.setdefault(normalize(block.body), []).append(block)
 
     def locate(self, body: str) -> FenceBlock | None:
         """The block as written in the page source (its line, its body with tabs
         intact); identical blocks are matched in page order."""
-        blocks = self._blocks.get(_normalize(body))
+        blocks = self._blocks.get(normalize(body))
         if not blocks:
             return None
         return blocks.pop(0) if len(blocks) > 1 else blocks[0]
 
 
-@dataclass
-class Stats:
-    figures: int = 0  # figures placed in pages
-    rendered: int = 0  # distinct figures drawn; the rest came from a cache
-    errors: int = 0
-    seconds: float = 0.0
+class Collector:
+    """Takes each block Markdown hands over and leaves a placeholder in its
+    place; which placeholders survive to the HTML tells which blocks are real
+    (a fence inside an indented code block is restored as code)."""
 
-    @property
-    def cached(self) -> int:
-        return max(self.figures - self.rendered, 0)
-
-
-@dataclass(frozen=True)
-class _Block:
-    line: int | None  # of the opening fence in the page source
-    body: str  # as written in the page
-    item: Prepared | Memo | str  # to render, finished before, or an error box
-    memo_id: str = ""
-
-
-@dataclass
-class _Page:
-    context: PageContext
-    html: str
-    bodies: list[str]
-
-
-class FenceHandler:
-    """Collects blocks page by page and renders them together.
-
-    Markdown only sees a placeholder comment per block: superfences calls
-    formatters even for fences that end up inside an indented code block (and
-    then restores them as code), so rendering, publishing and warnings wait
-    until the page's HTML shows which blocks are real.  A build collects every
-    page first and then renders all figures the cache lacks in one batch, so a
-    worker pool starts once per build.
-    """
-
-    def __init__(
-        self,
-        logger: logging.Logger,
-        publish: Callable[[Output], None],
-        *,
-        fail_fast: bool = False,
-        cache: DiskCache | None = None,
-        workers: str | int = 1,
-    ) -> None:
-        self.logger = logger
-        self.publish = publish
-        self.fail_fast = fail_fast
-        self.cache = cache
-        self.workers = workers
-        self.page: PageContext | None = None
-        self.stats = Stats()
-        self.files: set[Path] = set()  # data and style files figures depend on
-        # Survives serve rebuilds: a figure whose inputs did not change is not
-        # drawn again even with the disk cache off.
-        self.memory: dict[str, list[Image]] = {}
-        self.memos: dict[str, Memo] = {}
-        self._bodies: list[str] = []
-        self._pages: list[_Page] = []
+    def __init__(self) -> None:
         self._nonce = secrets.token_hex(8)
-
-    def reset(self) -> None:
-        self.stats = Stats()
-        self.files = set()
-        self._pages = []
-        self._bodies = []
+        self._bodies: list[str] = []
+        self._pattern = re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
 
     def handle(self, body: str) -> str:
         """Called by Markdown for each fence: remember it, return a placeholder."""
         self._bodies.append(body)
-        return f"<!-- heatmap:{self._nonce}:{len(self._bodies) - 1} -->"
+        return self._marker(len(self._bodies) - 1)
 
     @property
     def bodies(self) -> list[str]:
         """The bodies handed over for the current page, in order."""
         return list(self._bodies)
 
-    def rendered(self, n: int, html: str) -> bool:
-        """Whether block ``n`` of the current page reached ``html`` (a fence
-        inside an indented code block is restored as code)."""
+    def take(self) -> list[str]:
+        """The current page's bodies; the next page starts empty."""
+        bodies, self._bodies = self._bodies, []
+        return bodies
+
+    def survived(self, n: int, html: str) -> bool:
+        """Whether block ``n``'s placeholder reached ``html``."""
         return self._marker(n) in html
 
     def has_placeholders(self, html: str) -> bool:
-        return bool(self._bodies) and f"<!-- heatmap:{self._nonce}:" in html
+        return f"<!-- heatmap:{self._nonce}:" in html
 
-    def end_page(self, html: str) -> None:
-        """The current page's HTML is final: keep it for ``flush``."""
-        if self.page is not None and self._bodies:
-            self._pages.append(_Page(self.page, html, self._bodies))
-        self._bodies = []
-        self.page = None
-
-    def finish_page(self, html: str) -> str:
-        """Single-page hosts: the page's HTML with its figures, right away."""
-        page = self.page
-        self.end_page(html)
-        return self.flush().get(page.src_path, html) if page else html
-
-    def flush(self) -> dict[str, str]:
-        """Render every collected block; the final HTML of each page by src_path."""
-        start = time.monotonic()
-        pages, self._pages = self._pages, []
-        prepared: dict[tuple[int, int], _Block] = {}
-        jobs: dict[str, RenderJob] = {}
-        for p, page in enumerate(pages):
-            for n, body in enumerate(page.bodies):
-                if self._marker(n) not in page.html:
-                    continue  # the fence ended up as code: not a figure
-                block = prepared[p, n] = self._prepare(page.context, body)
-                item = block.item
-                if isinstance(item, Memo):
-                    self.files.update(Path(path) for path, _ in item.files)
-                elif isinstance(item, Prepared):
-                    self.files.update(item.files)
-                    if item.key not in self.memory and item.key not in jobs:
-                        cached = self.cache.get(item.key) if self.cache else None
-                        if cached is not None:
-                            self.memory[item.key] = cached
-                        else:
-                            jobs[item.key] = item.job
-        workers = worker_count(self.workers, len(jobs))
-        results = render_jobs(jobs, workers, self.logger)
-        for key, rendered in results.items():
-            if isinstance(rendered, list):
-                self.memory[key] = rendered
-                self.stats.rendered += 1
-                if self.cache:
-                    self.cache.put(key, rendered)
-        out: dict[str, str] = {}
-        for p, page in enumerate(pages):
-            numbers = iter(range(1, len(page.bodies) + 1))
-
-            def replace(
-                match: re.Match[str], p: int = p, page: _Page = page, numbers: Any = numbers
-            ) -> str:
-                return self._finish(page.context, prepared[p, int(match[1])], results, numbers)
-
-            out[page.context.src_path] = self._pattern.sub(replace, page.html)
-        self.stats.seconds += time.monotonic() - start
-        return out
-
-    @property
-    def _pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
+    def fill(self, html: str, place: Callable[[int], str]) -> str:
+        """``html`` with placeholder ``n`` replaced by ``place(n)``."""
+        return self._pattern.sub(lambda match: place(int(match[1])), html)
 
     def _marker(self, n: int) -> str:
         return f"<!-- heatmap:{self._nonce}:{n} -->"
-
-    def _prepare(self, page: PageContext, body: str) -> _Block:
-        written = page.locate(body)
-        line = written.line if written else None
-        if written is not None:
-            body = textwrap.dedent(written.body)
-        memo_id = memo_key(body, page.settings, page.defaults)
-        memo = self._memo(memo_id)
-        if memo is not None:
-            return _Block(line, body, memo, memo_id)
-        try:
-            return _Block(line, body, prepare_block(body, page.settings, page.defaults), memo_id)
-        except HeatmapError as exc:
-            return _Block(line, body, self.fail(page, _line(line, exc), exc.message, body))
-        except Exception as exc:  # a bug of ours must not vanish silently
-            return _Block(line, body, self._internal(page, line, exc, body))
-
-    def _finish(
-        self,
-        page: PageContext,
-        block: _Block,
-        results: Mapping[str, Rendered],
-        numbers: Iterator[int],
-    ) -> str:
-        item = block.item
-        if isinstance(item, str):
-            return item  # an error box
-        if isinstance(item, Memo):
-            return self._place(item, self.memory[item.image_key], page, numbers)
-        rendered = self.memory.get(item.key) or results.get(item.key)
-        if isinstance(rendered, HeatmapError):
-            if rendered.block_line is None:
-                rendered.block_line = item.spec.line_of(rendered.key)
-            return self.fail(page, _line(block.line, rendered), rendered.message, block.body)
-        try:
-            assert rendered is not None
-            template = finish_block(item, rendered, page.settings, placeholder_url)
-            memo = Memo.of(item, rendered, template, page.settings.numbering)
-        except Exception as exc:
-            return self._internal(page, block.line, exc, block.body)
-        self.memos[block.memo_id] = memo
-        if self.cache:
-            self.cache.put_text(block.memo_id, memo.to_json())
-        return self._place(memo, rendered, page, numbers)
-
-    def _place(
-        self, memo: Memo, images: list[Image], page: PageContext, numbers: Iterator[int]
-    ) -> str:
-        self.stats.figures += 1
-        for output in memo.outputs(images):
-            self.publish(output)
-        return memo.html_for(page.url_of, next(numbers) if memo.numbered else None)
-
-    def _memo(self, memo_id: str) -> Memo | None:
-        """A block finished before, whose files are unchanged and whose images
-        are still at hand."""
-        memo = self.memos.get(memo_id)
-        if memo is None and self.cache:
-            text = self.cache.get_text(memo_id)
-            memo = Memo.from_json(text) if text else None
-        if memo is None or not memo.still_valid():
-            return None
-        if memo.image_key not in self.memory:
-            images = self.cache.get(memo.image_key) if self.cache else None
-            if images is None or max((n for _, n in memo.images), default=-1) >= len(images):
-                return None
-            self.memory[memo.image_key] = images
-        self.memos[memo_id] = memo
-        return memo
-
-    def _internal(self, page: PageContext, line: int | None, exc: Exception, body: str) -> str:
-        self.logger.debug("heatmap: unexpected error", exc_info=True)
-        message = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        return self.fail(page, line, message, body)
-
-    def fail(self, page: PageContext, line: int | None, message: str, body: str) -> str:
-        """Report one problem: a warning (or a build stop) and an error box."""
-        location = f"{page.src_path}:{line if line is not None else '?'}"
-        text = f"{location}: heatmap: {message}"
-        self.stats.errors += 1
-        if self.fail_fast:
-            raise HeatmapBuildError(text)
-        self.logger.warning(text)
-        return error_html(location, message, body)
-
-
-def _line(fence_line: int | None, exc: HeatmapError) -> int | None:
-    if fence_line is not None and exc.block_line is not None:
-        return fence_line + 1 + exc.block_line
-    return fence_line
 
 
 # --------------------------------------------------------------------------
 # Hooking into Markdown.
 
 
-def superfences_entry(handler: FenceHandler) -> dict[str, Any]:
+def install_fence(
+    extensions: MutableSequence[Any], configs: MutableMapping[str, Any], collector: Collector
+) -> None:
+    """Hook ``collector`` into a Markdown set-up (a list of extensions and their
+    configs, as in ``mkdocs.yml``): as superfences' ``heatmap`` custom fence
+    when superfences is there (replacing one the user declared), else as the
+    plain top-level preprocessor."""
+    if SUPERFENCES in extensions:
+        options = configs.setdefault(SUPERFENCES, {})
+        fences = [f for f in options.get("custom_fences", []) if f.get("name") != LANGUAGE]
+        options["custom_fences"] = [*fences, superfences_entry(collector)]
+    else:
+        extensions.append(PlainFenceExtension(collector))
+
+
+def superfences_entry(collector: Collector) -> dict[str, Any]:
     """A ``custom_fences`` item for pymdownx.superfences."""
 
     def format_fence(
         source: str, language: str, class_name: str, options: Any, md: Markdown, **kwargs: Any
     ) -> str:
-        return handler.handle(source)
+        return collector.handle(source)
 
     return {"name": LANGUAGE, "class": LANGUAGE, "format": format_fence}
 
 
 class _Preprocessor(Preprocessor):
-    def __init__(self, md: Markdown, handler: FenceHandler) -> None:
+    def __init__(self, md: Markdown, collector: Collector) -> None:
         super().__init__(md)
-        self.handler = handler
+        self.collector = collector
 
     def run(self, lines: list[str]) -> list[str]:
         blocks = scan_fences("\n".join(lines), top_level_only=True)
@@ -427,7 +217,7 @@ class _Preprocessor(Preprocessor):
         last = 0
         for block in blocks:
             out.extend(lines[last : block.start])
-            html = self.handler.handle(block.body)
+            html = self.collector.handle(block.body)
             out.extend(["", self.md.htmlStash.store(html), ""])
             last = block.end
         out.extend(lines[last:])
@@ -437,11 +227,40 @@ class _Preprocessor(Preprocessor):
 class PlainFenceExtension(Extension):
     """Top-level ``heatmap`` fences for sites without superfences."""
 
-    def __init__(self, handler: FenceHandler) -> None:
+    def __init__(self, collector: Collector) -> None:
         super().__init__()
-        self.handler = handler
+        self.collector = collector
 
     def extendMarkdown(self, md: Markdown) -> None:
         # Before fenced_code (25) so it never sees our fences; after
         # normalize_whitespace (30) so line endings are already plain.
-        md.preprocessors.register(_Preprocessor(md, self.handler), "heatmap_fence", 29)
+        md.preprocessors.register(_Preprocessor(md, self.collector), "heatmap_fence", 29)
+
+
+def rendered_blocks(
+    markdown: str,
+    source: str,
+    extensions: list[Any],
+    configs: MutableMapping[str, Any],
+) -> list[FenceBlock] | None:
+    """The heatmap blocks Markdown really renders on a page, as written in its
+    source (line, body), by converting it with the site's own Markdown set-up
+    and the fence hooked in as a build hooks it; ``None`` if that conversion
+    fails (an extension that needs a live MkDocs build)."""
+    import markdown as md_lib
+
+    collector = Collector()
+    extensions = list(extensions)
+    configs = {name: dict(options) for name, options in configs.items()}
+    install_fence(extensions, configs, collector)
+    try:
+        html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(markdown)
+    except Exception:  # the site's extensions, not ours: the caller scans instead
+        return None
+    index = SourceIndex(source)
+    found = []
+    for n, body in enumerate(collector.bodies):
+        block = index.locate(body) if collector.survived(n, html) else None
+        if block is not None:
+            found.append(block)
+    return found

@@ -1,18 +1,70 @@
-"""The plain data the pipeline passes around: matrices, limits, roots, images.
+"""The plain data the core passes around, and its vocabulary.
 
-Nothing here imports numpy or matplotlib at run time, so a warm build that
-only re-uses cached figures never pays for either.
+Matrices, panels, limits, roots, settings, images; and every list of names
+the product accepts (formats, norms, missing-value spellings, defaults),
+defined once here and imported wherever they are needed.  Nothing here
+imports numpy, matplotlib or MkDocs at run time, so a warm build that only
+re-uses cached figures never pays for them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from .spec import HeatmapSpec
+
+# --------------------------------------------------------------------------
+# Vocabulary.
+
+LANGUAGE = "heatmap"
+"""The fence language, the directive name, and the front-matter key."""
+
+MISSING: frozenset[str] = frozenset(
+    {"", "nan", "-nan", "na", "n/a", "#n/a", "<na>", "null", "none"}
+)
+"""Cell texts (compared stripped and lower-cased) that mean a missing value,
+in data files and in an inline ``matrix`` alike: the contract's ``""``,
+``NaN``, ``nan``, ``null`` plus what pandas, R and spreadsheets write."""
+
+DATA_FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "yaml", "npy", "npz")
+"""Every value ``data_format`` may take."""
+
+DATA_EXTENSIONS: Mapping[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".npy": "npy",
+    ".npz": "npz",
+}
+
+AGGREGATES: tuple[str, ...] = ("mean", "median", "sum", "min", "max", "first", "count")
+NORMS: tuple[str, ...] = ("linear", "log", "symlog", "sqrt")
+HIGHLIGHTS: tuple[str, ...] = ("max", "min", "row_max", "row_min", "col_max", "col_min")
+IMAGE_FORMATS: tuple[str, ...] = ("svg", "png")
+THEMES: tuple[str, ...] = ("light", "dark", "auto")  # a block's `theme`
+SITE_THEMES: tuple[str, ...] = ("light", "auto")  # the site's `theme` option
+ON_ERROR: tuple[str, ...] = ("warn", "fail")
+
+DEFAULT_CACHE_DIR = ".cache/heatmap"
+DEFAULT_OUTPUT_DIR = "assets/heatmaps"
+MAX_PANELS = 24
+
+Rc = dict[str, Any]
+"""Resolved rcParams: plain, hashable into cache keys, picklable for workers."""
+
+
+# --------------------------------------------------------------------------
+# Data.
 
 
 @dataclass(frozen=True)
@@ -43,6 +95,40 @@ class LabelledMatrix:
         return rows, cols
 
 
+Tree = tuple[tuple[float, ...], ...]
+"""A dendrogram as line segments in cell coordinates: (x1..x4, y1..y4) each."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One heatmap of a figure: the keys it is drawn with, its matrix, and
+    what the core derived for it (clustering trees, the facet it shows)."""
+
+    spec: HeatmapSpec
+    matrix: LabelledMatrix
+    row_tree: Tree | None = None
+    col_tree: Tree | None = None
+    facet_value: str | None = None
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A figure: the block's figure-level keys and its panels.  A single
+    heatmap is the one-panel case; ``panels`` or ``facet`` give several."""
+
+    spec: HeatmapSpec
+    panels: tuple[Panel, ...]
+
+    @property
+    def multi(self) -> bool:
+        """Drawn as a grid of panels (the block has ``panels`` or ``facet``)."""
+        return self.spec.panels is not None or self.spec.facet is not None
+
+    @property
+    def cells(self) -> int:
+        return sum(p.matrix.shape[0] * p.matrix.shape[1] for p in self.panels)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Guards applied before memory is spent on a data file."""
@@ -50,6 +136,9 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_cells: int = 4_000_000
     max_label_length: int = 200
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -62,9 +151,46 @@ class DataRoots:
     data_dirs: tuple[Path, ...] = ()
 
 
+# --------------------------------------------------------------------------
+# A site, and what comes out.
+
+DarkMarkup = Literal["material", "media"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything about the site that a block's output depends on; built from
+    a host's options by ``options.settings_from_options``."""
+
+    roots: DataRoots
+    rc: Rc
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    limits: Limits = DEFAULT_LIMITS
+    output_dir: str = DEFAULT_OUTPUT_DIR
+    theme: Literal["light", "dark", "auto"] = "light"
+    numbering: bool = False  # "Figure N." before every caption
+    # How a light/dark pair is shown: Material's #only-light/#only-dark
+    # (follows its palette toggle) or <picture> with prefers-color-scheme.
+    dark_markup: DarkMarkup = "media"
+
+    def for_page(self, page_dir: Path | None) -> Settings:
+        """The settings for a block on a page in ``page_dir``."""
+        from dataclasses import replace
+
+        return replace(self, roots=replace(self.roots, page_dir=page_dir))
+
+
 @dataclass(frozen=True)
 class Image:
     content: bytes
     format: str  # "svg" | "png"
     width: int  # CSS pixels the image is displayed at
     height: int
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file to publish, at a posix path relative to the site root."""
+
+    path: str
+    content: bytes

@@ -1,4 +1,4 @@
-"""(spec, matrix, style) -> image bytes, with matplotlib's object API on Agg.
+"""(figure, style) -> image bytes, with matplotlib's object API on Agg.
 
 No pyplot: figures are plain ``Figure`` objects drawn by the backend's
 canvas, so nothing is shared between renders and nothing leaks between
@@ -13,7 +13,6 @@ keeps the missing-cell color, the mask and the colormap independent.
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import io
 import json
@@ -26,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .colormaps import colormap_problem
 from .errors import HeatmapError, RenderError
-from .model import Image, LabelledMatrix
+from .messages import one_line
+from .model import Image, LabelledMatrix, Panel, Plot, Rc
 from .spec import HeatmapSpec, format_value
-from .style import Rc, check_rc, theme_rc
+from .style import check_rc, theme_rc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,12 +77,11 @@ def validate(spec: HeatmapSpec) -> None:
             )
 
 
-def precheck(
-    spec: HeatmapSpec, matrix: LabelledMatrix, rc: Rc, panels: Panels | None = None
-) -> None:
-    """Everything that can be checked without drawing, so `check` and the
-    build report the same problems: colors, style, math, mask, norm, fmt and
-    glyphs.  Raises ``RenderError`` naming the key at fault."""
+def precheck(plot: Plot, rc: Rc) -> None:
+    """Everything that can be checked without drawing, once per figure, so
+    `check` and the build report the same problems: colors, style, math,
+    mask, norm, fmt and glyphs.  Raises ``RenderError`` naming the key at
+    fault."""
     import matplotlib as mpl
 
     try:
@@ -89,7 +89,8 @@ def precheck(
     except HeatmapError as exc:
         raise RenderError(exc.message, key="style") from None
     with mpl.rc_context(rc_for(rc, "light")):
-        for part, values in panels or ((spec, matrix),):
+        for panel in plot.panels:
+            part, values = panel.spec, panel.matrix
             validate(part)
             check_math(part, values)
             colors = cell_colors(part, values)
@@ -162,17 +163,15 @@ def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
 
 
 def render(
-    spec: HeatmapSpec,
-    matrix: LabelledMatrix,
+    plot: Plot,
     rc: Rc,
     *,
     variant: str = "light",
     transparent: bool = False,
     scale: int = 1,
     salt: str = "",
-    panels: Panels | None = None,
 ) -> Image:
-    """Draw one heatmap and return the encoded image.
+    """Draw one figure and return the encoded image (``precheck`` it first).
 
     ``variant`` is ``light`` or ``dark``; ``transparent`` drops the
     background (both variants of ``theme: auto``).  ``scale`` multiplies the
@@ -182,20 +181,18 @@ def render(
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    precheck(spec, matrix, rc, panels)
-    settings = rc_for(
-        rc, variant, transparent=transparent, salt=salt or _default_salt(spec, matrix)
-    )
+    spec = plot.spec
+    settings = rc_for(rc, variant, transparent=transparent, salt=salt or _default_salt(plot))
     try:
         with mpl.rc_context(settings), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig = build_figure(spec, matrix, variant=variant, panels=panels)
+            fig = build_figure(plot, variant=variant)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
             if spec.format == "svg":
                 fig.savefig(buffer, format="svg", metadata={"Date": None})
                 svg = crisp_cells(buffer.getvalue())
-                if matrix.values.size > VECTOR_CELL_LIMIT:
+                if any(p.matrix.values.size > VECTOR_CELL_LIMIT for p in plot.panels):
                     svg = compact_embedded_images(svg)
                 buffer = io.BytesIO(svg)
             else:
@@ -205,7 +202,7 @@ def render(
     except RenderError:
         raise
     except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
-        raise RenderError(f"matplotlib could not draw the figure: {_one_line(exc)}") from None
+        raise RenderError(f"matplotlib could not draw the figure: {_reason(exc)}") from None
     width_in, height_in = fig.get_size_inches()
     return Image(
         content=buffer.getvalue(),
@@ -405,15 +402,10 @@ def _norm(
 def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
     default = DEFAULT_DIVERGING if spec.center is not None else mpl.rcParams["image.cmap"]
     name = spec.cmap or default
-    try:
-        cmap: Colormap = mpl.colormaps[name]
-    except KeyError:
-        names = list(mpl.colormaps)
-        close = difflib.get_close_matches(name, names, n=1) or difflib.get_close_matches(
-            name.lower(), [n.lower() for n in names], n=1
-        )
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise RenderError(f"unknown colormap '{name}'{hint}", key="cmap") from None
+    problem = colormap_problem(name)
+    if problem is not None:
+        raise RenderError(problem, key="cmap")
+    cmap: Colormap = mpl.colormaps[name]
     return cmap
 
 
@@ -421,50 +413,48 @@ def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
 # The figure.
 
 
-def build_figure(
-    spec: HeatmapSpec,
-    matrix: LabelledMatrix,
-    *,
-    variant: str = "light",
-    panels: Panels | None = None,
-) -> Figure:
-    """The matplotlib Figure for a block; call inside ``rc_context`` of the style."""
+def build_figure(plot: Plot, *, variant: str = "light") -> Figure:
+    """The matplotlib Figure of a block, one heatmap or a grid of panels: the
+    one drawing entry point.  Call inside ``rc_context`` of the style."""
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-    if panels:
-        return _panels_figure(spec, panels, variant)
+    if plot.multi:
+        return _panels_figure(plot.spec, plot.panels, variant)
+    (panel,) = plot.panels
+    spec, matrix = panel.spec, panel.matrix
     colors = cell_colors(spec, matrix, variant)
     annotations = _annotations(spec, matrix, colors)
-    layout = Layout.compute(spec, matrix, mpl.rcParams, annotations)
+    layout = Layout.compute(panel, mpl.rcParams, annotations)
     fig = Figure(figsize=layout.figsize, layout="constrained")
     ax = fig.add_subplot()
-    _draw(ax, spec, matrix, colors, layout, annotations, variant)
+    _draw(ax, panel, colors, layout, annotations, variant)
     if spec.colorbar is not None:
         _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
     return fig
 
 
-Panels = tuple[tuple[HeatmapSpec, LabelledMatrix], ...]
 # Keys that set a panel's color scale: panels that leave them as the block
 # has them share one scale and one colorbar.
 _SCALE_KEYS = ("cmap", "vmin", "vmax", "robust", "center", "norm")
 
 
-def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
+def _panels_figure(spec: HeatmapSpec, panels: tuple[Panel, ...], variant: str) -> Figure:
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-    shared = [all(getattr(p, k) == getattr(spec, k) for k in _SCALE_KEYS) for p, _ in panels]
+    shared = [all(getattr(p.spec, k) == getattr(spec, k) for k in _SCALE_KEYS) for p in panels]
     union_colors = None
-    specs = [p for p, _ in panels]
+    specs = [p.spec for p in panels]
     if any(shared):
         # One scale over the union of the shared panels' data, so colors
         # compare across panels.
         visible = [
-            m.values[np.isfinite(m.values)] for (_, m), s in zip(panels, shared, strict=True) if s
+            p.matrix.values[np.isfinite(p.matrix.values)]
+            for p, s in zip(panels, shared, strict=True)
+            if s
         ]
         union = np.concatenate(visible)[np.newaxis, :] if visible else np.zeros((1, 1))
         row = LabelledMatrix(union, tuple(str(j) for j in range(union.shape[1])), ("all",))
@@ -480,13 +470,14 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
     same_x = len({p.xlabel for p in specs}) == 1 and specs[0].xlabel
     same_y = len({p.ylabel for p in specs}) == 1 and specs[0].ylabel
     drawn = []
-    for p, (_, m) in zip(specs, panels, strict=True):
+    for p, panel in zip(specs, panels, strict=True):
         q = replace(p, xlabel=None if same_x else p.xlabel, ylabel=None if same_y else p.ylabel)
-        colors = cell_colors(q, m, variant)
-        notes = _annotations(q, m, colors)
-        drawn.append((q, m, colors, notes, Layout.compute(q, m, mpl.rcParams, notes)))
-    width = max(d[4].figsize[0] for d in drawn)
-    height = max(d[4].figsize[1] for d in drawn)
+        one = replace(panel, spec=q)
+        colors = cell_colors(q, one.matrix, variant)
+        notes = _annotations(q, one.matrix, colors)
+        drawn.append((one, colors, notes, Layout.compute(one, mpl.rcParams, notes)))
+    width = max(d[3].figsize[0] for d in drawn)
+    height = max(d[3].figsize[1] for d in drawn)
     extra_w = 0.9 if union_colors is not None and spec.colorbar is not None else 0.0
     # Small multiples: each panel a little smaller than alone, the whole
     # figure still within a wide content column.
@@ -496,13 +487,14 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
         # Thin the ticks for the size each panel really gets, not its size alone.
         drawn = [
             (
-                q,
-                m,
+                one,
                 colors,
                 notes,
-                Layout.compute(replace(q, figsize=panel_size), m, mpl.rcParams, notes),
+                Layout.compute(
+                    replace(one, spec=replace(one.spec, figsize=panel_size)), mpl.rcParams, notes
+                ),
             )
-            for q, m, colors, notes, _layout in drawn
+            for one, colors, notes, _layout in drawn
         ]
     fig = Figure(
         figsize=(
@@ -513,13 +505,14 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
     )
     axes = fig.subplots(nrows, ncols, squeeze=False)
     shared_axes = []
-    for n, (q, m, colors, notes, layout) in enumerate(drawn):
+    for n, (one, colors, notes, layout) in enumerate(drawn):
         ax = axes[n // ncols][n % ncols]
-        _draw(ax, q, m, colors, layout, notes, variant)
-        left = drawn[(n // ncols) * ncols][1]
+        q, m = one.spec, one.matrix
+        _draw(ax, one, colors, layout, notes, variant)
+        left = drawn[(n // ncols) * ncols][0].matrix
         if n % ncols and left.y_labels == m.y_labels:
             ax.tick_params(axis="y", labelleft=False)  # the row's first panel shows them
-        if n + ncols < count and drawn[n + ncols][1].x_labels == m.x_labels:
+        if n + ncols < count and drawn[n + ncols][0].matrix.x_labels == m.x_labels:
             ax.tick_params(axis="x", labelbottom=False)  # the panel below shows them
         if shared[n]:
             shared_axes.append(ax)
@@ -541,14 +534,14 @@ def _panels_figure(spec: HeatmapSpec, panels: Panels, variant: str) -> Figure:
 
 def _draw(
     ax: Axes,
-    spec: HeatmapSpec,
-    matrix: LabelledMatrix,
+    panel: Panel,
     colors: Colors,
     layout: Layout,
     annotations: Annotations | None,
     variant: str,
 ) -> None:
     """One heatmap into one Axes: cells, ticks, text, outlines, trees, titles."""
+    spec, matrix = panel.spec, panel.matrix
     rows, cols = matrix.shape
     if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
         annotations = None
@@ -590,7 +583,7 @@ def _draw(
     if spec.highlight:
         _highlight(ax, spec, matrix, colors)
     if spec.dendrogram:
-        _dendrograms(ax, spec, matrix)
+        _dendrograms(ax, panel)
     if spec.title:
         ax.set_title(spec.title)
     if spec.xlabel:
@@ -630,24 +623,24 @@ def _colorbar(fig: Figure, ax: Any, spec: HeatmapSpec, mappable: Any, colors: Co
         cb.set_label(bar.label)
 
 
-def _dendrograms(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
+def _dendrograms(ax: Axes, panel: Panel) -> None:
     """Trees of a clustered block beside the map: rows on the left (the row
     labels move to the right), columns on top."""
     import matplotlib as mpl
 
     ink = mpl.rcParams["axes.edgecolor"]
-    if spec.row_tree:
+    if panel.row_tree:
         side = ax.inset_axes((-0.2, 0.0, 0.18, 1.0))
-        for segment in spec.row_tree:
+        for segment in panel.row_tree:
             side.plot(segment[4:], segment[:4], color=ink, linewidth=0.7)
         side.set_ylim(ax.get_ylim())
         side.invert_xaxis()
         side.set_axis_off()
         ax.yaxis.tick_right()
         ax.yaxis.set_label_position("right")
-    if spec.col_tree:
+    if panel.col_tree:
         top = ax.inset_axes((0.0, 1.02, 1.0, 0.18))
-        for segment in spec.col_tree:
+        for segment in panel.col_tree:
             top.plot(segment[:4], segment[4:], color=ink, linewidth=0.7)
         top.set_xlim(ax.get_xlim())
         top.set_axis_off()
@@ -826,9 +819,8 @@ class Layout:
         return notes.widest_pt + 3 <= width and notes.size * 1.25 <= height
 
     @classmethod
-    def compute(
-        cls, spec: HeatmapSpec, matrix: LabelledMatrix, rc: Any, notes: Annotations | None
-    ) -> Layout:
+    def compute(cls, panel: Panel, rc: Any, notes: Annotations | None) -> Layout:
+        spec, matrix = panel.spec, panel.matrix
         rows, cols = matrix.shape
         xm = _Measure(_points(rc["xtick.labelsize"], rc))
         ym = _Measure(_points(rc["ytick.labelsize"], rc))
@@ -854,7 +846,7 @@ class Layout:
         if spec.square:
             cell_w = cell_h = min(max(cell_w, cell_h), 0.55)
         colorbar_w = 0.0
-        if spec.dendrogram and spec.row_tree:
+        if spec.dendrogram and panel.row_tree:
             colorbar_w += 0.8  # the tree on the left pushes the labels right
         if spec.colorbar is not None and spec.colorbar.orientation == "vertical":
             colorbar_w += 0.75 + (0.22 if spec.colorbar.label else 0.0)
@@ -892,7 +884,7 @@ class Layout:
         top = (
             0.15
             + (0.35 if spec.title else 0.0)
-            + (0.7 if spec.dendrogram and spec.col_tree else 0.0)
+            + (0.7 if spec.dendrogram and panel.col_tree else 0.0)
         )
         if spec.colorbar is not None and spec.colorbar.orientation == "horizontal":
             bottom += 0.55 + (0.22 if spec.colorbar.label else 0.0)
@@ -963,9 +955,10 @@ def _points(size: Any, rc: Any = None) -> float:
     return base * scale.get(str(size), 1.0)
 
 
-def _default_salt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
-    digest = hashlib.sha256(json.dumps(spec.as_dict(), sort_keys=True, default=str).encode())
-    digest.update(matrix.values.tobytes())
+def _default_salt(plot: Plot) -> str:
+    digest = hashlib.sha256(json.dumps(plot.spec.as_dict(), sort_keys=True, default=str).encode())
+    for panel in plot.panels:
+        digest.update(panel.matrix.values.tobytes())
     return digest.hexdigest()[:16]
 
 
@@ -973,6 +966,5 @@ def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] or type(exc).__name__
+def _reason(exc: BaseException) -> str:
+    return one_line(" ".join(str(exc).split()))[:300] or type(exc).__name__

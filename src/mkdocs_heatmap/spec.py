@@ -7,7 +7,6 @@ The YAML body is read with a safe loader and validated by a typed
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -18,7 +17,19 @@ import yaml
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
+from .colormaps import colormap_problem
 from .errors import SpecError
+from .messages import describe, suggest
+from .model import (
+    AGGREGATES,
+    DATA_FORMATS,
+    HIGHLIGHTS,
+    IMAGE_FORMATS,
+    MAX_PANELS,
+    MISSING,
+    NORMS,
+    THEMES,
+)
 
 # --------------------------------------------------------------------------
 # Option types the block needs beyond MkDocs' own.
@@ -34,7 +45,7 @@ class Number(BaseConfigOption[float]):
 
     def run_validation(self, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError(f"expected a number, got {_describe(value)}")
+            raise ValidationError(f"expected a number, got {describe(value)}")
         number = float(value)
         if not math.isfinite(number):
             raise ValidationError(f"expected a finite number, got {value!r}")
@@ -53,7 +64,7 @@ class Integer(BaseConfigOption[int]):
 
     def run_validation(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"expected a whole number, got {_describe(value)}")
+            raise ValidationError(f"expected a whole number, got {describe(value)}")
         if not self.minimum <= value <= self.maximum:
             raise ValidationError(f"must be between {self.minimum} and {self.maximum}, got {value}")
         return value
@@ -68,7 +79,7 @@ class Text(BaseConfigOption[str]):
 
     def run_validation(self, value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValidationError(f"expected text, got {_describe(value)}")
+            raise ValidationError(f"expected text, got {describe(value)}")
         text = str(value)
         if self.nonempty and not text.strip():
             raise ValidationError("must not be empty")
@@ -80,11 +91,11 @@ class Labels(BaseConfigOption[tuple[str, ...]]):
 
     def run_validation(self, value: object) -> tuple[str, ...]:
         if not isinstance(value, list):
-            raise ValidationError(f"expected a list of labels, got {_describe(value)}")
+            raise ValidationError(f"expected a list of labels, got {describe(value)}")
         labels = []
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-                raise ValidationError(f"item {i + 1} is {_describe(item)}, expected a label")
+                raise ValidationError(f"item {i + 1} is {describe(item)}, expected a label")
             labels.append(_label(item))
         return tuple(labels)
 
@@ -120,16 +131,16 @@ class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
 
     def run_validation(self, value: object) -> tuple[tuple[float, ...], ...]:
         if not isinstance(value, list) or not value:
-            raise ValidationError(f"expected a non-empty list of rows, got {_describe(value)}")
+            raise ValidationError(f"expected a non-empty list of rows, got {describe(value)}")
         rows: list[tuple[float, ...]] = []
         for i, row in enumerate(value, start=1):
             if not isinstance(row, list):
-                raise ValidationError(f"row {i} is {_describe(row)}, expected a list of numbers")
+                raise ValidationError(f"row {i} is {describe(row)}, expected a list of numbers")
             if rows and len(row) != len(rows[0]):
                 raise ValidationError(f"row {i} has {len(row)} values, row 1 has {len(rows[0])}")
             cells: list[float] = []
             for j, cell in enumerate(row, start=1):
-                if cell is None or (isinstance(cell, str) and cell.strip().lower() in _NA):
+                if cell is None or (isinstance(cell, str) and cell.strip().lower() in MISSING):
                     cells.append(math.nan)
                 elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
                     cells.append(float(cell))
@@ -167,7 +178,7 @@ class Identifier(BaseConfigOption[str]):
 
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str):
-            raise ValidationError(f"expected a name, got {_describe(value)}")
+            raise ValidationError(f"expected a name, got {describe(value)}")
         names = value.split() if self.many else [value]
         for name in names:
             if not self._NAME.match(name):
@@ -193,7 +204,7 @@ class OneOf(BaseConfigOption[Any]):
                 return choice
         shown = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in self.choices)
         names = [str(c) for c in self.choices if isinstance(c, str)]
-        hint = _suggest(str(value), names) if isinstance(value, str) else ""
+        hint = suggest(str(value), names) if isinstance(value, str) else ""
         raise ValidationError(f"expected one of {shown}; got {value!r}{hint}")
 
 
@@ -206,7 +217,7 @@ class Flag(BaseConfigOption[bool]):
     def run_validation(self, value: object) -> bool:
         if isinstance(value, bool):
             return value
-        raise ValidationError(f"expected true or false, got {_describe(value)}")
+        raise ValidationError(f"expected true or false, got {describe(value)}")
 
 
 class _Either(BaseConfigOption[Any]):
@@ -220,7 +231,7 @@ class _Either(BaseConfigOption[Any]):
         if isinstance(value, bool):
             return value
         if not isinstance(value, dict):
-            raise ValidationError(f"expected true, false or a mapping, got {_describe(value)}")
+            raise ValidationError(f"expected true, false or a mapping, got {describe(value)}")
         return _validate_sub(self.sub, value)
 
 
@@ -233,7 +244,7 @@ class _Sub(BaseConfigOption[Any]):
 
     def run_validation(self, value: object) -> Any:
         if not isinstance(value, dict):
-            raise ValidationError(f"expected a mapping, got {_describe(value)}")
+            raise ValidationError(f"expected a mapping, got {describe(value)}")
         return _validate_sub(self.sub, value)
 
 
@@ -268,16 +279,13 @@ class Mask(BaseConfigOption["str | tuple[tuple[bool, ...], ...]"]):
         raise ValidationError(f"expected upper, lower or a matrix of true/false, got {value!r}")
 
 
-HIGHLIGHTS = ("max", "min", "row_max", "row_min", "col_max", "col_min")
-
-
 class Highlight(BaseConfigOption[tuple[str, ...]]):
     def run_validation(self, value: object) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [value]
         for item in items:
             if item not in HIGHLIGHTS:
                 raise ValidationError(
-                    f"unknown highlight {item!r}{_suggest(str(item), HIGHLIGHTS)}; "
+                    f"unknown highlight {item!r}{suggest(str(item), HIGHLIGHTS)}; "
                     f"expected one of {', '.join(HIGHLIGHTS)}"
                 )
         return tuple(str(item) for item in items)
@@ -323,12 +331,12 @@ class SubtractRef(BaseConfigOption[Any]):
             for key in value:
                 if key not in SOURCE_KEYS:
                     raise ValidationError(
-                        f"unknown key {key!r}{_suggest(str(key), SOURCE_KEYS)}; a data source "
+                        f"unknown key {key!r}{suggest(str(key), SOURCE_KEYS)}; a data source "
                         f"takes {', '.join(SOURCE_KEYS)}"
                     )
             return value
         raise ValidationError(
-            f"expected a data file path or a mapping of data keys, got {_describe(value)}"
+            f"expected a data file path or a mapping of data keys, got {describe(value)}"
         )
 
 
@@ -340,7 +348,7 @@ class StyleRef(BaseConfigOption[Any]):
             return value
         raise ValidationError(
             f"expected a built-in style name, a .mplstyle path or a mapping of rcParams, "
-            f"got {_describe(value)}"
+            f"got {describe(value)}"
         )
 
 
@@ -349,7 +357,7 @@ def _validate_sub(schema: type[Config], value: dict[Any, Any]) -> dict[str, Any]
     for key in value:
         if key not in known:
             raise ValidationError(
-                f"unknown key {key!r}{_suggest(str(key), known)}; "
+                f"unknown key {key!r}{suggest(str(key), known)}; "
                 f"expected one of: {', '.join(known)}"
             )
     sub = schema()
@@ -376,7 +384,7 @@ class PivotConfig(Config):
     x = Text(nonempty=True)
     y = Text(nonempty=True)
     value = Text(nonempty=True)
-    agg = OneOf(("mean", "median", "sum", "min", "max", "first", "count"), default="mean")
+    agg = OneOf(AGGREGATES, default="mean")
 
 
 class ColorbarConfig(Config):
@@ -395,7 +403,7 @@ class BlockConfig(Config):
     # Data
     data_ = c.Optional(Text(nonempty=True))
     matrix = c.Optional(MatrixRows())
-    data_format = c.Optional(OneOf(("csv", "tsv", "json", "yaml", "npy", "npz")))
+    data_format = c.Optional(OneOf(DATA_FORMATS))
     header = Flag(True)
     index = OneOf(("auto", True, False), default="auto")
     key = c.Optional(Text(nonempty=True))
@@ -419,7 +427,7 @@ class BlockConfig(Config):
     vmax = c.Optional(Number())
     robust = Flag(False)
     center = c.Optional(Number())
-    norm = OneOf(("linear", "log", "symlog", "sqrt"), default="linear")
+    norm = OneOf(NORMS, default="linear")
     nan_color = c.Optional(Text(nonempty=True))
     mask = c.Optional(Mask())
     colorbar = _default(_Either(ColorbarConfig), True)
@@ -432,10 +440,10 @@ class BlockConfig(Config):
     figsize = c.Optional(FigSize())
     square = Flag(False)
     gridlines = _default(_Either(GridConfig), False)
-    format = OneOf(("svg", "png"), default="svg")
+    format = OneOf(IMAGE_FORMATS, default="svg")
     dpi = c.Optional(Integer(minimum=50, maximum=600))
     style = c.Optional(StyleRef())
-    theme = c.Optional(OneOf(("light", "dark", "auto")))
+    theme = c.Optional(OneOf(THEMES))
     alt = c.Optional(Text())
     caption = c.Optional(Text())
     id = c.Optional(Identifier())
@@ -443,7 +451,7 @@ class BlockConfig(Config):
     width = c.Optional(Width())
     download = Flag(False)
     table = Flag(False)
-    # Research extras (SPEC §5)
+    # Research extras
     numbered = c.Optional(Flag(None))
     subtract = c.Optional(SubtractRef())
     cluster = c.Optional(OneOf(("rows", "columns", "both")))
@@ -552,14 +560,9 @@ class HeatmapSpec:
     cluster_method: str = "average"
     cluster_metric: str = "euclidean"
     dendrogram: bool = False
-    # Linkage matrices of a clustered block (set by the pipeline, drawn as
-    # dendrograms): rows of (a, b, distance, size).
-    row_tree: tuple[tuple[float, ...], ...] | None = None
-    col_tree: tuple[tuple[float, ...], ...] | None = None
     panels: tuple[HeatmapSpec, ...] | None = None
     ncols: int | None = None
     facet: str | None = None
-    facet_value: str | None = None  # set by the pipeline for each facet's panel
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -584,7 +587,6 @@ class HeatmapSpec:
 # --------------------------------------------------------------------------
 # Parsing.
 
-_NA = {"", "nan", "na", "null", "none"}
 _MAX_ALIASES = 100
 
 
@@ -663,13 +665,22 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     return data, key_lines
 
 
-def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None) -> HeatmapSpec:
-    """Validate a mapping of block keys (YAML already parsed) into a spec."""
+def validate(
+    body: Mapping[str, Any],
+    key_lines: Mapping[str, int] | None = None,
+    *,
+    needs_data: bool = True,
+) -> HeatmapSpec:
+    """Validate a mapping of block keys (YAML already parsed) into a spec.
+
+    ``needs_data=False`` checks keys that are not a whole block (defaults, a
+    multi-panel block's figure-level keys) without asking for a data source.
+    """
     key_lines = dict(key_lines or {})
     for key in body:
         if key not in BLOCK_KEYS:
             raise SpecError(
-                f"unknown key '{key}'{_suggest(key, BLOCK_KEYS)}",
+                f"unknown key '{key}'{suggest(key, BLOCK_KEYS)}",
                 key=key,
                 block_line=key_lines.get(key),
             )
@@ -677,7 +688,7 @@ def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None
         return _validate_panels(body, key_lines)
     has_data = body.get("data") is not None
     has_matrix = body.get("matrix") is not None
-    if has_data == has_matrix:
+    if needs_data and has_data == has_matrix:
         which = "both" if has_data else "neither"
         raise SpecError(
             f"give exactly one of 'data' (a file) or 'matrix' (inline rows), got {which}",
@@ -695,7 +706,6 @@ def validate(body: Mapping[str, Any], key_lines: Mapping[str, int] | None = None
     return spec
 
 
-MAX_PANELS = 24
 # Keys that describe the whole figure, not one panel.
 FIGURE_KEYS = ("panels", "ncols", "facet")
 
@@ -727,7 +737,7 @@ def _validate_panels(body: Mapping[str, Any], key_lines: Mapping[str, int]) -> H
     for number, panel in enumerate(panels, start=1):
         if not isinstance(panel, dict):
             raise SpecError(
-                f"panel {number} must be a mapping of block keys, not {_describe(panel)}",
+                f"panel {number} must be a mapping of block keys, not {describe(panel)}",
                 key="panels",
                 block_line=line,
             )
@@ -745,8 +755,8 @@ def _validate_panels(body: Mapping[str, Any], key_lines: Mapping[str, int]) -> H
                 f"panel {number}: {exc.message}", key="panels", block_line=line
             ) from None
     top = {k: v for k, v in body.items() if k not in SOURCE_KEYS and k != "panels"}
-    figure = validate({**top, "matrix": [[0.0]]}, key_lines)
-    return replace(figure, matrix=None, panels=tuple(specs))
+    figure = validate(top, key_lines, needs_data=False)
+    return replace(figure, panels=tuple(specs))
 
 
 def _to_spec(cfg: BlockConfig, key_lines: Mapping[str, int]) -> HeatmapSpec:
@@ -859,44 +869,22 @@ def _node_kind(node: yaml.Node) -> str:
     return f"the text {node.value!r}" if isinstance(node, yaml.ScalarNode) else "that"
 
 
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return repr(value)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _label(item: object) -> str:
     if isinstance(item, float) and item.is_integer():
         return str(int(item))
     return str(item)
 
 
-def _suggest(word: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def validate_defaults(defaults: Mapping[str, Any]) -> None:
-    """Check site or page defaults as if they were a block's keys.
-
-    Defaults hold no data of their own, so a stand-in matrix lets the rest of
-    the schema (types, ranges, unknown keys) be checked up front.
-    """
+    """Check site or page defaults as if they were a block's keys: names,
+    types, ranges and the colormap, all without matplotlib for the names it
+    ships.  Raises ``SpecError`` naming the key."""
     if "data" in defaults or "matrix" in defaults:
         raise SpecError("'data' and 'matrix' belong in a block, not in defaults")
-    validate({**defaults, "matrix": [[0.0]]})
+    spec = validate(defaults, needs_data=False)
+    problem = colormap_problem(spec.cmap) if spec.cmap is not None else None
+    if problem is not None:
+        raise SpecError(problem, key="cmap")
 
 
 def subtrahend_spec(spec: HeatmapSpec) -> HeatmapSpec:

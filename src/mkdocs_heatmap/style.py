@@ -7,17 +7,16 @@ import matplotlib; validating a non-built-in style does.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .messages import q, suggest
+from .model import Rc
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
-
-Rc = dict[str, Any]
 
 # Settings no style may change: they make output reproducible and keep
 # rendering inside the process (usetex would shell out to LaTeX).
@@ -136,10 +135,9 @@ def check_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
 
 def _style_path(style: str, base_dir: Path | None) -> Path:
     if not style.endswith(".mplstyle"):
-        close = difflib.get_close_matches(style, list(BUILTIN_STYLES), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ConfigError(
-            f"unknown style '{style}'{hint}; use one of {', '.join(BUILTIN_STYLES)}, "
+            f"unknown style {q(style)}{suggest(style, list(BUILTIN_STYLES))}; "
+            f"use one of {', '.join(BUILTIN_STYLES)}, "
             "a .mplstyle file, or a mapping of rcParams"
         )
     path = Path(style.lstrip("/")) if base_dir is None else base_dir / style.lstrip("/")
@@ -189,9 +187,8 @@ def check_rc(rc: Mapping[str, Any], where: str) -> None:
 
     for key, value in rc.items():
         if key not in mpl.rcParams:
-            close = difflib.get_close_matches(str(key), list(mpl.rcParams), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigError(f"{where}: unknown rcParam '{key}'{hint}")
+            hint = suggest(str(key), list(mpl.rcParams))
+            raise ConfigError(f"{where}: unknown rcParam {q(str(key), 80)}{hint}")
         try:
             mpl.rcParams.validate[key](value)
         except (ValueError, TypeError) as exc:

@@ -1,0 +1,332 @@
+"""A build of many pages: collect their blocks, render what the caches lack
+together, put the figures in the pages.
+
+The Markdown hosts (the MkDocs plugin, the Markdown extension) hand each
+page's blocks over as Markdown converts it (``fence.Collector``) and its HTML
+once it is final; ``Batch.flush`` then prepares every block (or takes its
+memo), renders all misses in one go (in worker processes when there are
+several), numbers the figures and fills in each page.  Problems become one
+warning ``PAGE:LINE: heatmap: message`` and an error box, or, with
+``on_error: fail``, a ``HeatmapBuildError`` that stops the build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import multiprocessing.context
+import os
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import DiskCache
+from .emit import error_html
+from .errors import HeatmapError, Problem, internal_error, line_in_page
+from .fence import Collector, HeatmapBuildError, SourceIndex
+from .memo import Memo, memo_key, placeholder_url
+from .model import Image, Output, Settings
+from .pipeline import Prepared, RenderJob, finish_block, prepare_block
+
+Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+
+
+@dataclass
+class PageContext:
+    """What a block needs to know about the page it sits in."""
+
+    src_path: str  # as the host names the page (relative to docs_dir), for messages
+    source: str  # the page as written (front matter included) for line numbers
+    settings: Settings
+    url_of: Callable[[str], str]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    index: SourceIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = SourceIndex(self.source)
+
+
+@dataclass
+class Stats:
+    figures: int = 0  # figures placed in pages
+    drawn: int = 0  # distinct figures drawn; the rest came from a cache
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def reused(self) -> int:
+        return max(self.figures - self.drawn, 0)
+
+
+@dataclass(frozen=True)
+class _Block:
+    line: int | None  # of the opening fence in the page source
+    body: str  # as written in the page
+    item: Prepared | Memo | str  # to render, finished before, or an error box
+    memo_id: str = ""
+
+
+@dataclass
+class _Page:
+    context: PageContext
+    html: str
+    bodies: list[str]
+
+
+class Batch:
+    """Collects blocks page by page and renders them together.
+
+    Markdown only sees a placeholder per block: superfences calls formatters
+    even for fences that end up inside an indented code block (and then
+    restores them as code), so rendering, publishing and warnings wait until
+    the page's HTML shows which blocks are real.  A build collects every page
+    first and then renders all figures the cache lacks in one batch, so a
+    worker pool starts once per build.
+    """
+
+    def __init__(
+        self,
+        logger: Logger,
+        publish: Callable[[Output], None],
+        *,
+        fail_fast: bool = False,
+        cache: DiskCache | None = None,
+        workers: str | int = 1,
+    ) -> None:
+        self.logger = logger
+        self.publish = publish
+        self.fail_fast = fail_fast
+        self.cache = cache
+        self.workers = workers
+        self.collector = Collector()
+        self.page: PageContext | None = None
+        self.stats = Stats()
+        self.files: set[Path] = set()  # data and style files figures depend on
+        # Survives serve rebuilds: a figure whose inputs did not change is not
+        # drawn again even with the disk cache off.
+        self.memory: dict[str, list[Image]] = {}
+        self.memos: dict[str, Memo] = {}
+        self._pages: list[_Page] = []
+
+    def reset(self) -> None:
+        """Start a new build (``mkdocs serve`` keeps the object across builds)."""
+        self.stats = Stats()
+        self.files = set()
+        self._pages = []
+        self.collector.take()
+
+    def end_page(self, html: str) -> None:
+        """The current page's HTML is final: keep it for ``flush``."""
+        bodies = self.collector.take()
+        if self.page is not None and bodies:
+            self._pages.append(_Page(self.page, html, bodies))
+        self.page = None
+
+    def finish_page(self, html: str) -> str:
+        """Single-page hosts: the page's HTML with its figures, right away."""
+        page = self.page
+        self.end_page(html)
+        return self.flush().get(page.src_path, html) if page else html
+
+    def flush(self) -> dict[str, str]:
+        """Render every collected block; the final HTML of each page by src_path."""
+        start = time.monotonic()
+        pages, self._pages = self._pages, []
+        prepared: dict[tuple[int, int], _Block] = {}
+        jobs: dict[str, RenderJob] = {}
+        for p, page in enumerate(pages):
+            for n, body in enumerate(page.bodies):
+                if not self.collector.survived(n, page.html):
+                    continue  # the fence ended up as code: not a figure
+                block = prepared[p, n] = self._prepare(page.context, body)
+                item = block.item
+                if isinstance(item, Memo):
+                    self.files.update(Path(path) for path, _ in item.files)
+                elif isinstance(item, Prepared):
+                    self.files.update(item.files)
+                    if item.key not in self.memory and item.key not in jobs:
+                        cached = self.cache.get(item.key) if self.cache else None
+                        if cached is not None:
+                            self.memory[item.key] = cached
+                        else:
+                            jobs[item.key] = item.job
+        results = render_jobs(jobs, worker_count(self.workers, len(jobs)), self.logger)
+        for key, rendered in results.items():
+            if isinstance(rendered, list):
+                self.memory[key] = rendered
+                self.stats.drawn += 1
+                if self.cache:
+                    self.cache.put(key, rendered)
+        out: dict[str, str] = {}
+        for p, page in enumerate(pages):
+            numbers = iter(range(1, len(page.bodies) + 1))
+
+            def place(n: int, p: int = p, page: _Page = page, numbers: Any = numbers) -> str:
+                return self._finish(page.context, prepared[p, n], results, numbers)
+
+            out[page.context.src_path] = self.collector.fill(page.html, place)
+        self.stats.seconds += time.monotonic() - start
+        return out
+
+    def _prepare(self, page: PageContext, body: str) -> _Block:
+        written = page.index.locate(body)
+        line = written.line if written else None
+        if written is not None:
+            body = textwrap.dedent(written.body)
+        memo_id = memo_key(body, page.settings, page.defaults)
+        memo = self._memo(memo_id)
+        if memo is not None:
+            return _Block(line, body, memo, memo_id)
+        try:
+            return _Block(line, body, prepare_block(body, page.settings, page.defaults), memo_id)
+        except HeatmapError as exc:
+            return _Block(line, body, self.fail(page, line_in_page(line, exc), exc.message, body))
+        except Exception as exc:  # a bug of ours must not vanish silently
+            return _Block(line, body, self._internal(page, line, exc, body))
+
+    def _finish(
+        self,
+        page: PageContext,
+        block: _Block,
+        results: Mapping[str, Rendered],
+        numbers: Iterator[int],
+    ) -> str:
+        item = block.item
+        if isinstance(item, str):
+            return item  # an error box
+        if isinstance(item, Memo):
+            return self._place(item, self.memory[item.image_key], page, numbers)
+        rendered = self.memory.get(item.key) or results.get(item.key)
+        if isinstance(rendered, HeatmapError):
+            return self.fail(page, line_in_page(block.line, rendered), rendered.message, block.body)
+        try:
+            assert rendered is not None
+            template = finish_block(item, rendered, page.settings, placeholder_url)
+            memo = Memo.of(item, rendered, template, page.settings.numbering)
+        except Exception as exc:
+            return self._internal(page, block.line, exc, block.body)
+        self.memos[block.memo_id] = memo
+        if self.cache:
+            self.cache.put_text(block.memo_id, memo.to_json())
+        return self._place(memo, rendered, page, numbers)
+
+    def _place(
+        self, memo: Memo, images: list[Image], page: PageContext, numbers: Iterator[int]
+    ) -> str:
+        self.stats.figures += 1
+        for output in memo.outputs(images):
+            self.publish(output)
+        return memo.html_for(page.url_of, next(numbers) if memo.numbered else None)
+
+    def _memo(self, memo_id: str) -> Memo | None:
+        """A block finished before, whose files are unchanged and whose images
+        are still at hand."""
+        memo = self.memos.get(memo_id)
+        if memo is None and self.cache:
+            text = self.cache.get_text(memo_id)
+            memo = Memo.from_json(text) if text else None
+        if memo is None or not memo.still_valid():
+            return None
+        if memo.image_key not in self.memory:
+            images = self.cache.get(memo.image_key) if self.cache else None
+            if images is None or max((n for _, n in memo.images), default=-1) >= len(images):
+                return None
+            self.memory[memo.image_key] = images
+        self.memos[memo_id] = memo
+        return memo
+
+    def _internal(self, page: PageContext, line: int | None, exc: Exception, body: str) -> str:
+        self.logger.debug("heatmap: unexpected error", exc_info=True)
+        return self.fail(page, line, internal_error(exc), body)
+
+    def fail(self, page: PageContext, line: int | None, message: str, body: str = "") -> str:
+        """Report one problem: a warning (or a build stop) and an error box."""
+        problem = Problem(page.src_path, line, message)
+        self.stats.errors += 1
+        if self.fail_fast:
+            raise HeatmapBuildError(str(problem))
+        self.logger.warning(str(problem))
+        return error_html(problem.location, message, body)
+
+
+# --------------------------------------------------------------------------
+# Rendering many figures.
+
+Rendered = list[Image] | HeatmapError
+
+
+def worker_count(setting: str | int, jobs: int) -> int:
+    if setting == "auto":
+        return max(1, min(jobs, os.cpu_count() or 1))
+    return max(1, min(int(setting), jobs))
+
+
+def render_jobs(
+    jobs: Mapping[str, RenderJob], workers: int, log: Logger | None = None
+) -> dict[str, Rendered]:
+    """Draw every job once; several in separate processes (matplotlib is not
+    thread-safe).  Errors come back per job, never abort the others."""
+    results: dict[str, Rendered] = {}
+    if not jobs:
+        return results
+    progress = _Progress(len(jobs), log)
+    if workers <= 1 or len(jobs) == 1:
+        for key, job in jobs.items():
+            results[key] = _run(job)
+            progress.step()
+        return results
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        futures: dict[str, Future[Rendered]] = {
+            key: pool.submit(_run, job) for key, job in jobs.items()
+        }
+        for key, future in futures.items():
+            results[key] = future.result()
+            progress.step()
+    return results
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork when it is safe, spawn otherwise.
+
+    A forked worker starts in milliseconds with matplotlib already imported
+    (imported here first, once); a spawned one pays ~0.5 s of imports.  But a
+    fork of a process with threads (`mkdocs serve` runs a file watcher and a
+    web server) can deadlock, so then spawn.
+    """
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        # Imported once here so every forked child starts with them.
+        for module in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
+            importlib.import_module(module)
+
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _run(job: RenderJob) -> Rendered:
+    try:
+        return job.run()
+    except HeatmapError as exc:
+        return exc
+
+
+class _Progress:
+    """An INFO line every few seconds while a long render runs."""
+
+    EVERY = 5.0
+
+    def __init__(self, total: int, log: Logger | None) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self.last = time.monotonic()
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.log and now - self.last >= self.EVERY and self.done < self.total:
+            self.log.info(f"rendering figures: {self.done}/{self.total}")
+            self.last = now

@@ -1,0 +1,184 @@
+"""What every parser shares: the parse context, cell and label conversion,
+and the limits on cells and labels."""
+
+from __future__ import annotations
+
+import codecs
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import DataError
+from ..messages import q
+from ..model import MISSING, LabelledMatrix, Limits
+
+if TYPE_CHECKING:
+    from ..spec import HeatmapSpec
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Ctx:
+    name: str  # the file as the user wrote it, or "the inline matrix"
+    key: str  # the block key blamed for problems in the data itself
+    limits: Limits
+    fmt: str
+    # A facet's panel keeps only the records whose facet column has this value.
+    facet_value: str | None = None
+
+
+def build_matrix(
+    values: FloatArray, x: Sequence[str], y: Sequence[str], ctx: Ctx
+) -> LabelledMatrix:
+    rows, cols = values.shape
+    if rows == 0 or cols == 0:
+        raise DataError(f"{ctx.name} holds no values ({rows} rows, {cols} columns)", key=ctx.key)
+    for axis, labels in (("column", x), ("row", y)):
+        check_label_lengths(labels, f"{ctx.name}: {axis} label", ctx.key, ctx.limits)
+    return LabelledMatrix(np.ascontiguousarray(values, dtype=np.float64), tuple(x), tuple(y))
+
+
+def check_label_lengths(labels: Iterable[str], what: str, key: str, limits: Limits) -> None:
+    limit = limits.max_label_length
+    for label in labels:
+        if len(label) > limit:
+            raise DataError(
+                f"{what} {q(label)} is {len(label):,} characters long; "
+                f"labels may be at most {limit:,}",
+                key=key,
+            )
+
+
+def check_cells(rows: int, cols: int, ctx: Ctx) -> None:
+    limit = ctx.limits.max_cells
+    if rows * cols > limit:
+        raise DataError(
+            f"{ctx.name} has {rows:,} x {cols:,} = {rows * cols:,} cells, "
+            f"over the limit of {limit:,}",
+            key=ctx.key,
+        )
+
+
+def too_many_cells(ctx: Ctx) -> DataError:
+    return DataError(
+        f"{ctx.name} has more than {ctx.limits.max_cells:,} cells, over the limit",
+        key=ctx.key,
+    )
+
+
+def numbered(n: int) -> list[str]:
+    return [str(i) for i in range(n)]
+
+
+def decode(content: bytes, ctx: Ctx) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DataError(f"{ctx.name} is UTF-16 text; save it as UTF-8", key="data")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{ctx.name} is not UTF-8 text (byte 0x{content[exc.start]:02x} on line {line}); "
+            "save it as UTF-8",
+            key="data",
+        ) from None
+
+
+def text_number(text: str) -> float | None:
+    """A stripped cell as a float, NaN when missing, None when not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan if text.lower() in MISSING else None
+
+
+def text_missing(text: str) -> bool:
+    return text.lower() in MISSING
+
+
+def value_number(value: object) -> float | None:
+    """A JSON/YAML cell as a float, NaN when missing, None when not allowed."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if value is None:
+        return math.nan
+    if isinstance(value, str) and value.strip().lower() in MISSING:
+        return math.nan
+    return None
+
+
+def value_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value.strip().lower() in MISSING
+
+
+def value_label(value: object, ctx: Ctx, what: str) -> str:
+    """A JSON/YAML scalar as label text; whole floats lose their ``.0`` like
+    the block's own ``rows:``/``x_labels:`` do, so they match."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        # pandas writes MultiIndex labels as lists.
+        return " / ".join(value_label(v, ctx, what) for v in value)
+    if isinstance(value, dict):
+        raise DataError(f"{ctx.name}: a {what} is a mapping, expected text or a number", key="data")
+    return str(value).strip()
+
+
+def describe_cell(value: object) -> str:
+    if isinstance(value, str):
+        return q(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return q(str(value))
+
+
+def kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"the single value {describe_cell(value)}"
+
+
+# What a key needs, for blocks that set it on a format without it.
+_NEEDS = {
+    "key": ("'key' picks an array in an .npz file or a top-level key in JSON/YAML", "file"),
+    "pivot": ("'pivot' needs a long table with named columns (CSV, TSV, JSON or YAML)", "array"),
+}
+
+
+def refuse(key: str, spec: HeatmapSpec, ctx: Ctx) -> None:
+    """A ``DataError`` if the block sets ``key``, which this format cannot use."""
+    if getattr(spec, key) is not None:
+        needs, noun = _NEEDS[key]
+        raise DataError(f"{needs}; {ctx.name} is a {ctx.fmt.upper()} {noun}", key=key)

@@ -1,0 +1,299 @@
+"""JSON and YAML files: nested lists, labelled layouts, pandas' orients."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import yaml
+
+from ..errors import DataError
+from ..messages import one_line, q, quoted_list, suggest
+from ..model import LabelledMatrix
+from .cells import (
+    Ctx,
+    build_matrix,
+    check_cells,
+    decode,
+    describe_cell,
+    kind,
+    numbered,
+    value_label,
+    value_missing,
+    value_number,
+)
+from .pivot import pivot_table
+
+if TYPE_CHECKING:
+    from ..spec import HeatmapSpec, Pivot
+
+
+def parse_json(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
+    text = decode(content, ctx)
+    try:
+        obj: object = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{ctx.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            key="data",
+        ) from None
+    except RecursionError:
+        raise DataError(f"{ctx.name} is not usable JSON: nested too deeply", key="data") from None
+    except ValueError as exc:
+        raise DataError(
+            f"{ctx.name} is not usable JSON: {one_line(str(exc))}", key="data"
+        ) from None
+    return _structured(spec, obj, ctx)
+
+
+# The C loader is the same safe loader (SafeConstructor), only much faster on
+# large files; the pure-Python SafeLoader is the fallback without libyaml.
+_YAML_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
+
+def parse_yaml(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
+    text = decode(content, ctx)
+    try:
+        obj: object = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader, see above
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = one_line(exc.problem or exc.context or "invalid YAML")
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise DataError(f"{ctx.name} is not valid YAML: {problem}{where}", key="data") from None
+    except RecursionError:
+        raise DataError(f"{ctx.name} is not usable YAML: nested too deeply", key="data") from None
+    except Exception as exc:
+        # Constructors of plain scalars (dates, huge integers) raise ValueError
+        # and friends; any such failure is the file's fault, not a crash.
+        raise DataError(
+            f"{ctx.name} is not usable YAML: {one_line(str(exc)) or type(exc).__name__}",
+            key="data",
+        ) from None
+    return _structured(spec, obj, ctx)
+
+
+def _structured(spec: HeatmapSpec, obj: object, ctx: Ctx) -> LabelledMatrix:
+    if spec.key is not None:
+        obj = _select_key(obj, spec.key, ctx)
+    if spec.pivot is not None:
+        return _structured_pivot(obj, spec.pivot, ctx)
+    if isinstance(obj, list):
+        if obj and all(isinstance(item, dict) for item in obj):
+            return _records_matrix(obj, ctx)
+        return _rows_matrix(obj, None, None, ctx, ("", ""))
+    if isinstance(obj, dict):
+        if obj and all(isinstance(v, dict) for v in obj.values()):
+            if all(_is_scalar(c) for v in obj.values() for c in v.values()):
+                return _columns_matrix(obj, ctx)
+        elif "values" in obj:
+            _check_label_keys(obj, ("x_labels", "y_labels"), ctx)
+            return _rows_matrix(
+                obj["values"], obj.get("x_labels"), obj.get("y_labels"), ctx,
+                ("x_labels", "y_labels"),
+            )  # fmt: skip
+        elif "data" in obj:
+            return _rows_matrix(
+                obj["data"], obj.get("columns"), obj.get("index"), ctx, ("columns", "index")
+            )
+        keys = [value_label(k, ctx, "key") for k in obj]
+        nested = [k for k, v in zip(keys, obj.values(), strict=True) if isinstance(v, (list, dict))]
+        hint = f"; set 'key' to one of {quoted_list(nested)}" if nested and spec.key is None else ""
+        raise DataError(
+            f"{ctx.name}: a mapping with keys {quoted_list(keys)} is not a matrix; expected a "
+            "list of rows, {values, x_labels, y_labels} or pandas' split form "
+            f"{{columns, index, data}}{hint}",
+            key="key" if hint else "data",
+        )
+    raise DataError(f"{ctx.name} holds {kind(obj)}, not a matrix", key="data")
+
+
+def _select_key(obj: object, key: str, ctx: Ctx) -> object:
+    if not isinstance(obj, dict):
+        raise DataError(
+            f"'key' needs a mapping at the top of {ctx.name}, but it holds {kind(obj)}",
+            key="key",
+        )
+    by_label: dict[str, object] = {}
+    for k, v in obj.items():
+        by_label.setdefault(value_label(k, ctx, "key"), v)
+    if key.strip() in by_label:
+        return by_label[key.strip()]
+    raise DataError(
+        f"{ctx.name} has no top-level key {q(key)}{suggest(key, list(by_label))}; "
+        f"its keys are {quoted_list(list(by_label))}",
+        key="key",
+    )
+
+
+def _check_label_keys(obj: Mapping[object, object], expected: Sequence[str], ctx: Ctx) -> None:
+    """Catch ``x_label:`` and friends instead of silently numbering the ticks."""
+    present = [k for k in obj if isinstance(k, str)]
+    for key in present:
+        if key in expected or key == "values":
+            continue
+        close = difflib.get_close_matches(key, [e for e in expected if e not in obj], 1, 0.8)
+        if close:
+            raise DataError(
+                f"{ctx.name}: unknown key {q(key)} next to 'values' (did you mean {q(close[0])}?)",
+                key="data",
+            )
+
+
+def _is_scalar(value: object) -> bool:
+    return not isinstance(value, (list, dict))
+
+
+def _rows_matrix(
+    rows: object,
+    x_raw: object,
+    y_raw: object,
+    ctx: Ctx,
+    label_keys: tuple[str, str],
+) -> LabelledMatrix:
+    if not isinstance(rows, list):
+        raise DataError(f"{ctx.name}: the values are {kind(rows)}, not a list of rows", key="data")
+    if not rows:
+        raise DataError(f"{ctx.name} holds an empty list of rows", key="data")
+    if all(_is_scalar(item) for item in rows):
+        rows = [rows]  # a flat list is one row, as a 1-D array is
+    width = len(rows[0]) if isinstance(rows[0], list) else 0
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, list):
+            raise DataError(
+                f"{ctx.name}: row {i} is {kind(row)}; every row must be a list of numbers",
+                key="data",
+            )
+        if len(row) != width:
+            raise DataError(
+                f"{ctx.name}: row {i} has {len(row)} values but row 1 has {width}", key="data"
+            )
+    check_cells(len(rows), width, ctx)
+    x_labels = _file_labels(x_raw, width, "columns", label_keys[0], ctx)
+    y_labels = _file_labels(y_raw, len(rows), "rows", label_keys[1], ctx)
+    values = np.empty((len(rows), width), dtype=np.float64)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            values[i, j] = _cell_number(cell, f"row {q(y_labels[i])}", x_labels[j], ctx)
+    return build_matrix(values, x_labels, y_labels, ctx)
+
+
+def _cell_number(cell: object, where: str, column: str, ctx: Ctx) -> float:
+    number = value_number(cell)
+    if number is None:
+        raise DataError(
+            f"{ctx.name}: {where}, column {q(column)}: "
+            f"{describe_cell(cell)} is not a number or null",
+            key="data",
+        )
+    return number
+
+
+def _file_labels(raw: object, count: int, axis: str, name: str, ctx: Ctx) -> list[str]:
+    if raw is None:
+        return numbered(count)
+    if not isinstance(raw, list):
+        raise DataError(f"{ctx.name}: '{name}' is {kind(raw)}, expected a list", key="data")
+    if len(raw) != count:
+        raise DataError(
+            f"{ctx.name}: '{name}' has {len(raw)} labels but the matrix has {count} {axis}",
+            key="data",
+        )
+    return [value_label(v, ctx, "label") for v in raw]
+
+
+def _records_matrix(records: list[object], ctx: Ctx) -> LabelledMatrix:
+    """pandas ``orient="records"``: one mapping per row, keys are columns."""
+    keys = _record_keys(records)
+    check_cells(len(records), len(keys), ctx)
+    x_labels = [value_label(k, ctx, "column name") for k in keys]
+    y_labels = numbered(len(records))
+    values = np.full((len(records), len(keys)), np.nan)
+    for i, record in enumerate(records):
+        assert isinstance(record, dict)
+        for j, key in enumerate(keys):
+            values[i, j] = _cell_number(record.get(key), f"record {i + 1}", x_labels[j], ctx)
+    return build_matrix(values, x_labels, y_labels, ctx)
+
+
+def _columns_matrix(obj: Mapping[object, object], ctx: Ctx) -> LabelledMatrix:
+    """pandas' default ``to_json()`` (``orient="columns"``): {column: {row: value}}."""
+    inner = [v for v in obj.values() if isinstance(v, dict)]
+    row_keys = _record_keys(inner)
+    check_cells(len(row_keys), len(obj), ctx)
+    x_labels = [value_label(k, ctx, "column name") for k in obj]
+    y_labels = [value_label(k, ctx, "row name") for k in row_keys]
+    position = {k: i for i, k in enumerate(row_keys)}
+    values = np.full((len(row_keys), len(obj)), np.nan)
+    for j, column in enumerate(inner):
+        for key, cell in column.items():
+            number = value_number(cell)
+            if number is None:
+                i = position[key]
+                raise DataError(
+                    f"{ctx.name}: row {q(y_labels[i])}, column {q(x_labels[j])}: "
+                    f"{describe_cell(cell)} is not a number or null",
+                    key="data",
+                )
+            values[position[key], j] = number
+    return build_matrix(values, x_labels, y_labels, ctx)
+
+
+def _record_keys(records: Iterable[object]) -> list[object]:
+    seen: dict[object, None] = {}
+    for record in records:
+        if isinstance(record, dict):
+            for key in record:
+                seen.setdefault(key, None)
+    return list(seen)
+
+
+def _structured_pivot(obj: object, pivot: Pivot, ctx: Ctx) -> LabelledMatrix:
+    if isinstance(obj, dict) and isinstance(obj.get("data"), list) and "columns" in obj:
+        columns_raw = obj["columns"]
+        if not isinstance(columns_raw, list):
+            raise DataError(f"{ctx.name}: 'columns' is {kind(columns_raw)}", key="data")
+        columns = [value_label(c, ctx, "column name") for c in columns_raw]
+        rows = obj["data"]
+        assert isinstance(rows, list)
+        table: list[tuple[Sequence[object], str]] = []
+        for i, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                raise DataError(
+                    f"{ctx.name}: row {i} of 'data' does not have {len(columns)} cells",
+                    key="data",
+                )
+            table.append((row, f"row {i}"))
+        return pivot_table(
+            columns, iter(table), _object_label(ctx), value_number, value_missing, pivot, ctx
+        )
+    if not isinstance(obj, list) or not all(isinstance(r, dict) for r in obj):
+        raise DataError(
+            f"'pivot' needs a long table: a list of records (one mapping per row) or "
+            f"pandas' split form; {ctx.name} holds {kind(obj)}"
+            + ("" if not isinstance(obj, list) else " that is not a list of mappings"),
+            key="pivot",
+        )
+    keys = _record_keys(obj)
+    columns = [value_label(k, ctx, "column name") for k in keys]
+    records = (
+        ([r.get(k) for k in keys], f"record {i}")
+        for i, r in enumerate(obj, start=1)
+        if isinstance(r, dict)
+    )
+    return pivot_table(
+        columns, records, _object_label(ctx), value_number, value_missing, pivot, ctx
+    )
+
+
+def _object_label(ctx: Ctx) -> Callable[[object], str | None]:
+    def label(value: object) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value_label(value, ctx, "category")
+
+    return label

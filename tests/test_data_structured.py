@@ -1,0 +1,178 @@
+"""JSON and YAML files (``mkdocs_heatmap.data.structured``)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    load,
+    load_error,
+    same,
+)
+
+NAN = math.nan
+
+
+# --------------------------------------------------------------------------
+# JSON / YAML.
+
+
+def test_json_nested_list(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", '[[1, 2.5, null], [3, "NaN", 4]]')
+    assert m.x_labels == ("0", "1", "2")
+    assert m.y_labels == ("0", "1")
+    same(m.values, [[1, 2.5, NAN], [3, NAN, 4]])
+
+
+def test_json_flat_list_is_one_row(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", "[1, 2, 3]")
+    assert m.shape == (1, 3)
+
+
+def test_json_values_layout(tmp_path: Path) -> None:
+    text = '{"x_labels": ["a", "b"], "y_labels": [0, 1.5], "values": [[1, 2], [3, 4]]}'
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == ("a", "b")
+    assert m.y_labels == ("0", "1.5")
+    same(m.values, [[1, 2], [3, 4]])
+
+
+def test_json_values_layout_without_labels(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", '{"values": [[1, 2]], "title": "ignored"}')
+    assert m.x_labels == ("0", "1")
+
+
+def test_json_values_layout_label_typo(tmp_path: Path) -> None:
+    load_error(tmp_path, "a.json", '{"x_label": ["a"], "values": [[1]]}', "did you mean 'x_labels'")
+
+
+def test_json_pandas_split(tmp_path: Path) -> None:
+    text = '{"columns": ["c1", "c2"], "index": ["r1", "r2"], "data": [[1, 2], [3, null]]}'
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == ("c1", "c2")
+    assert m.y_labels == ("r1", "r2")
+    same(m.values, [[1, 2], [3, NAN]])
+
+
+def test_json_pandas_split_multiindex_labels(tmp_path: Path) -> None:
+    text = '{"columns": [["a", 1], ["a", 2]], "index": ["r"], "data": [[1, 2]]}'
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == ("a / 1", "a / 2")
+
+
+def test_json_records(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", '[{"a": 1, "b": 2}, {"b": 4, "c": 5}]')
+    assert m.x_labels == ("a", "b", "c")
+    assert m.y_labels == ("0", "1")
+    same(m.values, [[1, 2, NAN], [NAN, 4, 5]])
+
+
+def test_json_pandas_columns_orient(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", '{"x": {"r1": 1, "r2": 2}, "y": {"r1": 3, "r3": 4}}')
+    assert m.x_labels == ("x", "y")
+    assert m.y_labels == ("r1", "r2", "r3")
+    same(m.values, [[1, 3], [2, NAN], [NAN, 4]])
+
+
+def test_json_key_selects_top_level_entry(tmp_path: Path) -> None:
+    text = '{"meta": {"v": 1}, "auc": {"values": [[0.5, 0.9]]}, "loss": [[1]]}'
+    m = load(tmp_path, "a.json", text, data_key="auc")
+    same(m.values, [[0.5, 0.9]])
+    m = load(tmp_path, "b.json", text, data_key="loss")
+    same(m.values, [[1]])
+
+
+def test_json_missing_key_lists_keys_and_suggests(tmp_path: Path) -> None:
+    err = load_error(
+        tmp_path,
+        "a.json",
+        '{"results": [[1]], "other": [[2]]}',
+        "has no top-level key 'reslts' (did you mean 'results'?)",
+        key="key",
+        data_key="reslts",
+    )
+    assert "'other'" in str(err)
+
+
+def test_json_key_on_a_list(tmp_path: Path) -> None:
+    load_error(tmp_path, "a.json", "[[1]]", "needs a mapping", key="key", data_key="x")
+
+
+def test_json_mapping_of_matrices_needs_key(tmp_path: Path) -> None:
+    load_error(
+        tmp_path, "a.json", '{"a": [[1]], "b": [[2]]}', "set 'key' to one of 'a', 'b'", key="key"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[[1, "abc"]]', "row '0', column '1': 'abc' is not a number or null"),
+        ("[[1, true]]", "column '1': true is not a number"),
+        ("[[1, [2]]]", "a list is not a number"),
+        ('[[1, {"a": 2}]]', "a mapping is not a number"),
+        ('[[1, "0.5"]]', "'0.5' is not a number"),
+        ("[[1, 2], [3]]", "row 2 has 1 values but row 1 has 2"),
+        ("[[1], 2]", "row 2 is the single value '2'"),
+        ('{"x_labels": ["a"], "values": [[1, 2]]}', "'x_labels' has 1 labels but the matrix has 2"),
+        ('{"values": [[1]], "y_labels": ["a", "b"]}', "'y_labels' has 2 labels"),
+        ("[[1, 2", "a.json is not valid JSON"),
+        ("[]", "empty list of rows"),
+        ("[[]]", "holds no values"),
+        ("3", "holds the single value '3', not a matrix"),
+        ('"text"', "not a matrix"),
+        ('{"a": 1}', "is not a matrix"),
+        ("[" * 100_000 + "]" * 100_000, "a.json is not"),
+        ("[[1" + "0" * 5000 + "]]", "a.json is not usable JSON"),
+    ],
+)
+def test_json_errors(tmp_path: Path, text: str, fragment: str) -> None:
+    load_error(tmp_path, "a.json", text, fragment)
+
+
+def test_json_nan_literal_is_missing_and_infinity_refused(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.json", "[[NaN, 1]]")
+    same(m.values, [[NAN, 1]])
+    load_error(tmp_path, "b.json", "[[1, Infinity]]", "column '1' is inf")
+
+
+def test_yaml_nested_list_and_labels(tmp_path: Path) -> None:
+    text = "x_labels: [tok a, tok b]\ny_labels: [1, 2]\nvalues:\n  - [1, .nan]\n  - [~, 4]\n"
+    m = load(tmp_path, "a.yaml", text)
+    assert m.x_labels == ("tok a", "tok b")
+    assert m.y_labels == ("1", "2")
+    same(m.values, [[1, NAN], [NAN, 4]])
+
+
+def test_yml_extension_and_key(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.yml", "first:\n  - [1, 2]\nsecond:\n  - [3]\n", data_key="second")
+    same(m.values, [[3]])
+
+
+def test_yaml_split_form(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.yaml", "columns: [a]\nindex: [r]\ndata: [[7]]\n")
+    assert (m.x_labels, m.y_labels) == (("a",), ("r",))
+
+
+def test_yaml_is_safe_loaded(tmp_path: Path) -> None:
+    text = "!!python/object/apply:os.system ['echo pwned > pwned.txt']\n"
+    err = load_error(tmp_path, "a.yaml", text, "a.yaml is not valid YAML")
+    assert "python/object" in str(err)
+    assert not (tmp_path / "pwned.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[[1, 2]\n", "a.yaml is not valid YAML"),
+        ("- [1, 2024-01-01]\n", "is not a number or null"),
+        ("- [1, 2024-13-45]\n", "a.yaml is not"),
+        ("a: 1\n---\nb: 2\n", "a.yaml is not valid YAML"),
+        ("- [1, yes]\n", "true is not a number"),
+    ],
+)
+def test_yaml_errors(tmp_path: Path, text: str, fragment: str) -> None:
+    load_error(tmp_path, "a.yaml", text, fragment)
