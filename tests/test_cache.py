@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -117,7 +118,9 @@ def test_cache_dir_option(two_figures: Site) -> None:
     assert list((two_figures.root / "build/figs").glob("*/*.heatmap"))
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "garbage-header"])
+@pytest.mark.parametrize(
+    "damage", ["truncate", "flip", "empty", "garbage-header", "null-header", "list-header"]
+)
 def test_corrupt_entries_are_rendered_again(two_figures: Site, damage: str) -> None:
     plugin_build(two_figures)
     good = images(two_figures)
@@ -129,6 +132,8 @@ def test_corrupt_entries_are_rendered_again(two_figures: Site, damage: str) -> N
                 "flip": raw[:-10] + bytes([raw[-10] ^ 0xFF]) + raw[-9:],
                 "empty": b"",
                 "garbage-header": b"{not json\n" + raw,
+                "null-header": b"null\n" + raw.partition(b"\n")[2],
+                "list-header": b"[1, 2]\n" + raw.partition(b"\n")[2],
             }[damage]
         )
     rebuilt = plugin_build(two_figures)
@@ -136,12 +141,55 @@ def test_corrupt_entries_are_rendered_again(two_figures: Site, damage: str) -> N
     assert images(two_figures) == good
 
 
+KEY_A, KEY_B = "ab" + "0" * 62, "cd" + "1" * 62
+
+
 def test_entry_round_trip_and_checks() -> None:
     pics = [Image(b"<svg/>", "svg", 10, 20), Image(b"\x89PNG..", "png", 5, 6)]
-    raw = encode_entry(pics)
-    assert decode_entry(raw) == pics
-    assert decode_entry(raw + b"x") is None
-    assert decode_entry(raw.replace(b"<svg/>", b"<svg?>")) is None
+    raw = encode_entry(pics, KEY_A)
+    assert decode_entry(raw, KEY_A) == pics
+    assert decode_entry(raw, KEY_B) is None  # an entry is the entry of one key
+    assert decode_entry(raw + b"x", KEY_A) is None
+    assert decode_entry(raw.replace(b"<svg/>", b"<svg?>"), KEY_A) is None
+
+
+def test_an_entry_moved_under_another_key_is_a_miss(two_figures: Site) -> None:
+    """A shared cache where entry A's file is replaced by entry B's bytes must
+    not show B's figure in A's place."""
+    plugin_build(two_figures)
+    good = images(two_figures)
+    a, b = sorted((two_figures.root / ".cache/heatmap").glob("*/*.heatmap"))
+    a.write_bytes(b.read_bytes())
+    shutil.rmtree(two_figures.root / ".cache/heatmap/blocks")
+    assert plugin_build(two_figures).stats.drawn == 1
+    assert images(two_figures) == good
+
+
+def test_prune_deletes_only_what_the_cache_wrote(tmp_path: Path) -> None:
+    """``cache_dir: .`` puts the cache among the user's files: pruning must
+    leave every file it did not write, whatever its name or age."""
+    import os
+    import time
+
+    cache = DiskCache(tmp_path, max_age_days=30)
+    cache.put(KEY_A, [Image(b"x", "svg", 1, 1)])
+    cache.put_text(KEY_B, "{}")
+    mine = [cache.path(KEY_A), tmp_path / "blocks" / KEY_B[:2] / f"{KEY_B}.json"]
+    theirs = [
+        tmp_path / "blocks/2023/results.json",
+        tmp_path / "notes/x.heatmap",
+        tmp_path / "ab/notes.heatmap",
+        tmp_path / "cd" / f"ab{'0' * 62}.heatmap",  # a key's name in the wrong folder
+    ]
+    for path in theirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("the user's")
+    old = time.time() - 40 * 86400
+    for path in mine + theirs:
+        os.utime(path, (old, old))
+    assert cache.prune() == 2
+    assert all(path.read_text() == "the user's" for path in theirs)
+    assert not any(path.exists() for path in mine)
 
 
 def test_prune_removes_old_entries(tmp_path: Path) -> None:
@@ -180,7 +228,7 @@ def test_two_concurrent_builds_share_one_cache(two_figures: Site, tmp_path: Path
     entries = list(cache.glob("*/*.heatmap"))
     assert len(entries) == 2
     assert not list(cache.glob("*/.tmp-*"))
-    assert all(decode_entry(e.read_bytes()) for e in entries)
+    assert all(decode_entry(e.read_bytes(), e.stem) for e in entries)
 
 
 def test_identical_blocks_render_once(site: Site) -> None:
@@ -311,3 +359,74 @@ def test_no_matplotlib_import_on_warm_build_or_site_without_blocks(two_figures: 
     two_figures.config["plugins"] = ["heatmap"]
     shutil.rmtree(two_figures.root / ".cache")
     assert _imports(two_figures).split() == ["NO-MPL", "NO-NUMPY"]
+
+
+def _memos(site: Site) -> list[Path]:
+    return sorted((site.root / ".cache/heatmap/blocks").glob("*/*.json"))
+
+
+def _tamper(site: Site, change: Any) -> None:
+    for path in _memos(site):
+        raw = json.loads(path.read_text())
+        change(raw)
+        path.write_text(json.dumps(raw))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda raw: raw["images"][0].__setitem__(0, "../../../x.svg"), id="path"),
+        pytest.param(lambda raw: raw["images"][0].__setitem__(1, -1), id="negative-index"),
+        pytest.param(lambda raw: raw["images"][0].__setitem__(1, 7), id="index-past-end"),
+        pytest.param(lambda raw: raw["files"].append(["/dev/zero", "0" * 64]), id="dev-zero"),
+        pytest.param(lambda raw: raw["doc"].__setitem__("width", "1px;x:y"), id="width"),
+        pytest.param(lambda raw: raw.__setitem__("doc", None), id="no-doc"),
+        pytest.param(lambda raw: raw.__setitem__("images", "x"), id="images-not-a-list"),
+    ],
+)
+def test_a_tampered_memo_is_not_trusted(two_figures: Site, change: Any) -> None:
+    """Memos are data read back from a folder anyone with cache access may
+    write (a shared CI cache): anything a memo may not hold makes it a miss."""
+    two_figures.config["plugins"] = [{"heatmap": {"workers": 1}}]
+    plugin_build(two_figures)
+    good = images(two_figures)
+    _tamper(two_figures, change)
+    rebuilt = plugin_build(two_figures)
+    assert rebuilt.stats.figures == 2
+    assert images(two_figures) == good
+    assert not (two_figures.root.parent / "x.svg").exists()
+    assert not list(two_figures.root.glob("x.svg"))
+
+
+def test_memo_text_reaches_the_page_escaped(two_figures: Site) -> None:
+    plugin_build(two_figures)
+    _tamper(two_figures, lambda raw: raw["doc"].__setitem__("alt", '"><script>x()</script>'))
+    plugin_build(two_figures)
+    html = two_figures.html()
+    assert "<script>x()" not in html
+    assert "&lt;script&gt;x()" in html
+
+
+def test_a_data_file_that_shadows_another_later_is_noticed(site: Site) -> None:
+    """The page's folder is searched before the project root: a file added
+    there later is the figure's data from then on."""
+    site.write("m.csv", ",a,b\nx,1,2\n")
+    site.page("index.md", BLOCK)
+    first = plugin_build(site)
+    assert first.stats.drawn == 1
+    site.write("docs/m.csv", ",a,b\nx,5,6\n")
+    second = plugin_build(site)
+    assert second.stats.drawn == 1
+    assert "Values range from 5" in site.html()
+
+
+def test_a_retargeted_symlink_is_noticed(site: Site) -> None:
+    site.write("docs/one.csv", ",a,b\nx,1,2\n")
+    site.write("docs/two.csv", ",a,b\nx,7,8\n")
+    (site.docs / "m.csv").symlink_to("one.csv")
+    site.page("index.md", BLOCK)
+    assert plugin_build(site).stats.drawn == 1
+    (site.docs / "m.csv").unlink()
+    (site.docs / "m.csv").symlink_to("two.csv")
+    assert plugin_build(site).stats.drawn == 1
+    assert "Values range from 7" in site.html()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,7 +181,65 @@ def test_read_source_returns_bytes_path_and_format(tmp_path: Path) -> None:
     roots = make_roots(tmp_path)
     put(tmp_path, "docs/a.yml", "[[1]]")
     source = read_source(HeatmapSpec(data="a.yml"), roots)
-    assert source == Source(path=(tmp_path / "docs/a.yml").resolve(), content=b"[[1]]", fmt="yaml")
+    found = tmp_path / "docs/a.yml"
+    passed = (tmp_path / "docs/guide/a.yml",)  # the page's folder comes first
+    assert source == Source(found.resolve(), b"[[1]]", "yaml", found, passed)
+
+
+@pytest.mark.parametrize(
+    ("ref", "hidden"),
+    [
+        ("/.git/config", ".git"),
+        ("/.env", ".env"),
+        (".hidden/m.csv", ".hidden"),
+        ("/docs/.secret.csv", ".secret.csv"),
+    ],
+)
+def test_hidden_files_and_folders_are_never_data(tmp_path: Path, ref: str, hidden: str) -> None:
+    """`.git/config`, `.env` and friends hold credentials: never read, whatever
+    data_format, pivot and table would make of them."""
+    roots = make_roots(tmp_path)
+    for rel in (".git/config", ".env", "docs/guide/.hidden/m.csv", "docs/.secret.csv"):
+        put(tmp_path, rel, "a,b\n1,2\n")
+    with pytest.raises(DataError) as info:
+        read_source(HeatmapSpec(data=ref, data_format="csv"), roots)
+    check_error(info.value, f"in the hidden file or folder {hidden!r}", "data")
+
+
+def test_a_hidden_folder_named_in_data_dir_may_be_read(tmp_path: Path) -> None:
+    roots = make_roots(tmp_path)
+    put(tmp_path, ".data/m.csv", "a\n1\n")
+    with pytest.raises(DataError):
+        read_source(HeatmapSpec(data="/.data/m.csv"), roots)
+    allowed = replace(roots, data_dirs=((tmp_path / ".data").resolve(),))
+    assert read_source(HeatmapSpec(data="m.csv"), allowed) is not None
+
+
+def test_outside_paths_give_one_message_whether_they_exist_or_not(tmp_path: Path) -> None:
+    """A path that resolves outside the project is never probed: "not found"
+    against "resolves outside" would tell whether a file exists there."""
+    project = tmp_path / "project"
+    roots = make_roots(project)
+    put(tmp_path, "secret.csv", "a\n1\n")
+    messages = set()
+    for ref in ("../../../secret.csv", "../../../no-such-file.csv"):
+        with pytest.raises(DataError) as info:
+            read_source(HeatmapSpec(data=ref), roots)
+        messages.add(str(info.value).replace("no-such-file", "secret"))
+    assert len(messages) == 1
+    assert "resolves outside the project" in messages.pop()
+
+
+def test_suggestions_name_only_files_that_may_be_read(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    roots = make_roots(project)
+    put(tmp_path, "outside/passwd", "x")
+    os.symlink(tmp_path / "outside", project / "docs" / "etc")
+    put(project, "docs/.passwd", "x")
+    for ref in ("etc/passwdd", ".passwdd"):
+        with pytest.raises(DataError) as info:
+            read_source(HeatmapSpec(data=ref), roots)
+        assert "did you mean" not in str(info.value), str(info.value)
 
 
 def test_unknown_format_in_source() -> None:

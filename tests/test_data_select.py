@@ -163,3 +163,12 @@ def test_download_of_a_loaded_file_round_trips(tmp_path: Path) -> None:
     back = load_matrix(HeatmapSpec(data="again.csv"), make_roots(tmp_path))
     assert (back.x_labels, back.y_labels) == (m.x_labels, m.y_labels)
     np.testing.assert_array_equal(back.values, m.values)
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "-1e201", "123e250"])
+def test_values_too_large_to_draw_are_refused_naming_the_cell(tmp_path: Path, value: str) -> None:
+    """matplotlib's tickers and norms overflow near the float limit: refuse the
+    value with its cell, before anything is drawn (and in `check`)."""
+    load_error(tmp_path, "x.csv", f",a,b\nr,{value},1\n", "row 'r', column 'a'")
+    with pytest.raises(DataError, match="too large to draw"):
+        inline([[float(value), 1.0]])

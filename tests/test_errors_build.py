@@ -134,6 +134,11 @@ def test_bad_front_matter_defaults(site: Site, build: Any) -> None:
         ({"style": {"font.sise": 3}}, "unknown rcParam 'font.sise'"),
         ({"style": "missing.mplstyle"}, "style file 'missing.mplstyle' not found"),
         ({"on_error": "explode"}, "on_error"),
+        ({"max_cells": 0}, "option 'max_cells': expected a whole number >= 1, got 0"),
+        ({"max_file_size": -1}, "option 'max_file_size': expected a whole number >= 1"),
+        ({"output_dir": "../../x"}, "'../../x' must be a folder inside the site"),
+        ({"output_dir": "/tmp/x"}, "'/tmp/x' must be a folder inside the site"),
+        ({"defaults": {"panels": [{"matrix": [[1]]}]}}, "'panels' belongs in a block"),
     ],
 )
 def test_bad_plugin_options_fail_at_config_load(

@@ -202,3 +202,16 @@ def test_zensical_front_matter_problem_obeys_on_error_fail(tmp_path: Path) -> No
     assert proc.returncode != 0
     message = "index.md:3: heatmap: front matter 'heatmap:' must be a mapping of block keys"
     assert message in proc.stdout + proc.stderr
+
+
+def test_output_dir_repairs_a_file_that_does_not_match_its_name(tmp_path: Path) -> None:
+    """A write cut short (a killed build) leaves a truncated image under its
+    content-hash name; the next build writes it again."""
+    html = convert(BLOCK, tmp_path, output_dir="site/figures", base_url="/figures")
+    (src,) = re.findall(r'<img src="([^"]+)"', html)
+    image = tmp_path / "site/figures" / src.rsplit("/", 1)[1]
+    whole = image.read_bytes()
+    image.write_bytes(whole[: len(whole) // 2])
+    convert(BLOCK, tmp_path, output_dir="site/figures", base_url="/figures")
+    assert image.read_bytes() == whole
+    assert [p.name for p in image.parent.iterdir()] == [image.name]

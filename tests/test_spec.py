@@ -129,7 +129,7 @@ def test_inline_matrix_missing_cells_are_spelled_as_in_data_files(cell: str) -> 
 
 def test_validate_defaults() -> None:
     validate_defaults({"cmap": "Blues"})
-    with pytest.raises(SpecError, match="belong in a block"):
+    with pytest.raises(SpecError, match="belongs in a block"):
         validate_defaults({"data": "x.csv"})
     with pytest.raises(SpecError, match="did you mean 'vmax'"):
         validate_defaults({"vmaxx": 1})

@@ -23,14 +23,14 @@ Importing this module does not import matplotlib; drawing does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 import yaml
 
-from .errors import HeatmapError, RenderError, SpecError
+from .errors import OUT_OF_MEMORY, HeatmapError, RenderError, SpecError, internal_error
 from .model import IMAGE_FORMATS, Settings
 from .options import check_site_style, settings_from_options
 from .pipeline import Prepared, at_key_line, prepare_block
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HeatmapError", "SpecInput", "figure", "render_spec"]
 
+T = TypeVar("T")
 SpecInput: TypeAlias = "str | Mapping[str, Any]"
 """A block: its YAML text, or a mapping of block keys."""
 
@@ -84,6 +85,19 @@ def render_spec(
     return draw(prepare(spec, settings), format=format, theme=theme).content
 
 
+def _guarded(call: Callable[[], T]) -> T:
+    """``call()``, with any exception but a ``HeatmapError`` turned into one:
+    callers catch one type for anything a block can cause."""
+    try:
+        return call()
+    except HeatmapError:
+        raise
+    except MemoryError:
+        raise RenderError(OUT_OF_MEMORY) from None
+    except Exception as exc:
+        raise HeatmapError(internal_error(exc)) from exc
+
+
 def figure(
     spec: SpecInput,
     *,
@@ -100,14 +114,17 @@ def figure(
     caller's rcParams then; use ``render_spec`` for files byte-identical to
     the site's.
     """
+    prepared = prepare(spec, site_settings(style=style, base_dir=base_dir))
+    return _guarded(lambda: _figure(prepared, _variant(prepared, theme)))
+
+
+def _figure(prepared: Prepared, variant: str) -> Figure:
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from .render import build_figure, precheck, rc_for
 
-    prepared = prepare(spec, site_settings(style=style, base_dir=base_dir))
     job = prepared.job
-    variant = _variant(prepared, theme)
     with at_key_line(prepared.spec):
         precheck(prepared.plot, job.rc)
         try:
@@ -119,7 +136,7 @@ def figure(
                 fig.draw_without_rendering()
         except HeatmapError:
             raise
-        except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
+        except Exception as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise RenderError(f"matplotlib could not draw the figure: {reason}") from None
     return fig
@@ -150,7 +167,7 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
     key at fault but no line.
     """
     if isinstance(spec, str):
-        return prepare_block(spec, settings)
+        return _guarded(lambda: prepare_block(spec, settings))
     if not isinstance(spec, Mapping):
         raise TypeError(
             f"spec must be YAML text or a mapping of block keys, not {type(spec).__name__}"
@@ -164,7 +181,7 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
     except yaml.YAMLError as exc:
         raise SpecError(f"the block holds a value YAML cannot express: {exc}") from None
     try:
-        return prepare_block(text, settings)
+        return _guarded(lambda: prepare_block(text, settings))
     except HeatmapError as exc:
         exc.block_line = None  # a line of our YAML text would mean nothing to the caller
         raise
@@ -184,7 +201,7 @@ def draw(prepared: Prepared, *, format: str | None = None, theme: str | None = N
         panels = tuple(replace(p, spec=replace(p.spec, format=fmt)) for p in plot.panels)
         plot = replace(plot, spec=spec, panels=panels)
     job = replace(prepared.job, plot=plot, variants=(_variant(prepared, theme),))
-    return job.run()[0]
+    return _guarded(job.run)[0]
 
 
 def _variant(prepared: Prepared, theme: str | None) -> str:

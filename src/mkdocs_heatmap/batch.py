@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from .cache import DiskCache
-from .emit import error_html
+from .emit import error_html, figure_html
 from .errors import HeatmapError, Problem, internal_error, line_in_page
 from .fence import Collector, HeatmapBuildError, SourceIndex
-from .memo import Memo, memo_key, placeholder_url
+from .memo import BadMemo, Memo, memo_key
 from .model import Image, Output, Settings
 from .pipeline import Prepared, RenderJob, finish_block, prepare_block
 
@@ -180,7 +180,7 @@ class Batch:
         if written is not None:
             body = textwrap.dedent(written.body)
         memo_id = memo_key(body, page.settings, page.defaults)
-        memo = self._memo(memo_id)
+        memo = self._memo(memo_id, page.settings)
         if memo is not None:
             return _Block(line, body, memo, memo_id)
         try:
@@ -207,8 +207,8 @@ class Batch:
             return self.fail(page, line_in_page(block.line, rendered), rendered.message, block.body)
         try:
             assert rendered is not None
-            template = finish_block(item, rendered, page.settings, placeholder_url)
-            memo = Memo.of(item, rendered, template, page.settings.numbering)
+            finished = finish_block(item, rendered, page.settings)
+            memo = Memo.of(item, rendered, finished, page.settings.numbering)
         except Exception as exc:
             return self._internal(page, block.line, exc, block.body)
         self.memos[block.memo_id] = memo
@@ -222,22 +222,29 @@ class Batch:
         self.stats.figures += 1
         for output in memo.outputs(images):
             self.publish(output)
-        return memo.html_for(page.url_of, next(numbers) if memo.numbered else None)
+        number = next(numbers) if memo.numbered else None
+        settings = page.settings
+        return figure_html(memo.doc, page.url_of, dark_markup=settings.dark_markup, number=number)
 
-    def _memo(self, memo_id: str) -> Memo | None:
+    def _memo(self, memo_id: str, settings: Settings) -> Memo | None:
         """A block finished before, whose files are unchanged and whose images
         are still at hand."""
         memo = self.memos.get(memo_id)
         if memo is None and self.cache:
             text = self.cache.get_text(memo_id)
-            memo = Memo.from_json(text) if text else None
-        if memo is None or not memo.still_valid():
+            memo = Memo.from_json(text, settings.output_dir) if text else None
+        if memo is None or not memo.still_valid(settings.roots.allowed()):
             return None
-        if memo.image_key not in self.memory:
-            images = self.cache.get(memo.image_key) if self.cache else None
-            if images is None or max((n for _, n in memo.images), default=-1) >= len(images):
-                return None
-            self.memory[memo.image_key] = images
+        images = self.memory.get(memo.image_key)
+        if images is None and self.cache:
+            images = self.cache.get(memo.image_key)
+        if images is None:
+            return None
+        try:
+            memo.outputs(images)  # every index in range, every name its bytes'
+        except BadMemo:
+            return None
+        self.memory[memo.image_key] = images
         self.memos[memo_id] = memo
         return memo
 
@@ -309,10 +316,14 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _run(job: RenderJob) -> Rendered:
+    """One job's images, or its error: nothing a job raises stops the others
+    (or, in a worker, comes back as a traceback)."""
     try:
         return job.run()
     except HeatmapError as exc:
         return exc
+    except Exception as exc:  # a bug of ours, reported at the block, not a crash
+        return HeatmapError(internal_error(exc))
 
 
 class _Progress:

@@ -4,11 +4,13 @@ A key is the SHA-256 of everything that shapes a figure's bytes: the
 rendering-relevant part of the spec, the plotted matrix and its labels, the
 resolved style, the variants, and the plugin's and matplotlib's versions;
 never file times.  An entry is one file: a JSON header line listing each
-image (format, size, SHA-256) followed by the images' bytes.  Entries are
-written to a temporary file and renamed into place, so a reader sees a whole
-entry or none, and two builds sharing the folder never see half an entry; a
-reader also re-checks every hash, so a truncated or corrupted entry is a miss
-and gets rendered again.  Reading never imports matplotlib.
+image (format, size, SHA-256) and the entry's own key, followed by the
+images' bytes.  Entries are written to a temporary file and renamed into
+place, so a reader sees a whole entry or none, and two builds sharing the
+folder never see half an entry; a reader re-checks every hash and the key,
+so a truncated, corrupted or swapped entry is a miss and gets rendered
+again.  Pruning deletes only files whose names the cache itself writes.
+Reading never imports matplotlib.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -27,8 +30,12 @@ from pathlib import Path
 
 from .model import Image
 
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2
 SUFFIX = ".heatmap"
+_ENTRY = re.compile(r"^(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.heatmap$")
+_MEMO = re.compile(r"^blocks/(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.json$")
+_TEMP = re.compile(r"^(?:blocks/)?[0-9a-f]{2}/\.tmp-[A-Za-z0-9_]+\.heatmap$")
+_MAX_IMAGES = 8
 
 
 @cache
@@ -62,7 +69,7 @@ class DiskCache:
             raw = path.read_bytes()
         except OSError:
             return None
-        images = decode_entry(raw)
+        images = decode_entry(raw, key)
         if images is None:
             return None
         # Mark the entry as used, for pruning; the key never depends on it.
@@ -71,7 +78,7 @@ class DiskCache:
         return images
 
     def put(self, key: str, images: Sequence[Image]) -> None:
-        self._write(self.path(key), encode_entry(images))
+        self._write(self.path(key), encode_entry(images, key))
 
     def _write(self, path: Path, content: bytes) -> None:
         try:
@@ -106,14 +113,22 @@ class DiskCache:
         return self.root / "blocks" / key[:2] / f"{key}.json"
 
     def prune(self, now: float | None = None) -> int:
-        """Delete entries unused for ``max_age_days`` and stale temp files."""
+        """Delete entries unused for ``max_age_days`` and stale temp files:
+        only files named as the cache names them (``ab/ab….heatmap``,
+        ``blocks/ab/ab….json``), so a cache folder that holds other files
+        (``cache_dir: .``) loses none of them."""
         cutoff = (now if now is not None else time.time()) - self.max_age_days * 86400
         removed = 0
         if not self.root.is_dir():
             return 0
-        for path in [*self.root.glob(f"*/*{SUFFIX}"), *self.root.glob("blocks/*/*.json")]:
+        found = [*self.root.glob(f"*/*{SUFFIX}"), *self.root.glob("blocks/*/*.json")]
+        found += [*self.root.glob(f"*/.tmp-*{SUFFIX}"), *self.root.glob(f"blocks/*/.tmp-*{SUFFIX}")]
+        for path in found:
+            name = path.relative_to(self.root).as_posix()
+            if not (_ENTRY.match(name) or _MEMO.match(name) or _TEMP.match(name)):
+                continue
             try:
-                if path.stat().st_mtime < cutoff:
+                if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
                     path.unlink()
                     removed += 1
             except OSError:
@@ -121,9 +136,10 @@ class DiskCache:
         return removed
 
 
-def encode_entry(images: Sequence[Image]) -> bytes:
+def encode_entry(images: Sequence[Image], key: str) -> bytes:
     header = {
         "v": ENTRY_VERSION,
+        "key": key,
         "images": [
             {
                 "format": image.format,
@@ -139,27 +155,35 @@ def encode_entry(images: Sequence[Image]) -> bytes:
     return head + b"".join(image.content for image in images)
 
 
-def decode_entry(raw: bytes) -> list[Image] | None:
-    """The images of an entry, or ``None`` when any part fails its check."""
+def decode_entry(raw: bytes, key: str) -> list[Image] | None:
+    """The images of the entry for ``key``, or ``None`` when any part fails
+    its check: the header's shape, the key it names, every image's hash."""
     head, sep, body = raw.partition(b"\n")
     if not sep:
         return None
     try:
         header = json.loads(head)
-        if header.get("v") != ENTRY_VERSION:
+        if not isinstance(header, dict) or header.get("v") != ENTRY_VERSION:
+            return None
+        if header.get("key") != key or not isinstance(header.get("images"), list):
+            return None
+        if not 1 <= len(header["images"]) <= _MAX_IMAGES:
             return None
         images: list[Image] = []
         offset = 0
         for item in header["images"]:
-            content = body[offset : offset + int(item["size"])]
-            offset += int(item["size"])
+            size = item["size"]
+            if not isinstance(size, int) or not 0 <= size <= len(body) - offset:
+                return None
+            content = body[offset : offset + size]
+            offset += size
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
                 return None
-            images.append(
-                Image(content, str(item["format"]), int(item["width"]), int(item["height"]))
-            )
-    except (ValueError, KeyError, TypeError):
+            if item["format"] not in ("svg", "png"):
+                return None
+            images.append(Image(content, item["format"], int(item["width"]), int(item["height"])))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
-    if offset != len(body) or not images:
+    if offset != len(body):
         return None
     return images

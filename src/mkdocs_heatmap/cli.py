@@ -374,4 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: one line, as the build reports it
+        print(f"heatmap: {internal_error(exc)}", file=sys.stderr)
+        return 1
     return status

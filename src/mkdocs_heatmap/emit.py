@@ -11,23 +11,126 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from .model import Image, LabelledMatrix, Plot
-from .spec import HeatmapSpec, format_value
+from .model import LabelledMatrix, Plot
+from .spec import CSS_LENGTH, NAME, HeatmapSpec, format_value
 
 TABLE_CELL_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
-class Picture:
-    """One rendered variant of a figure and where it was published."""
+class PictureDoc:
+    """One rendered variant of a figure and where it is published."""
 
     variant: str  # "light" | "dark"
-    image: Image
-    url: str
-    url_2x: str | None = None  # PNG at twice the resolution, for srcset
+    path: str  # site path
+    width: int  # CSS pixels
+    height: int
+    path_2x: str | None = None  # PNG at twice the resolution, for srcset
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    """A data table, as text: the accessible fallback for one panel."""
+
+    title: str | None
+    x_labels: tuple[str, ...]
+    y_labels: tuple[str, ...]
+    cells: tuple[tuple[str | None, ...], ...] | None  # None: too many for a table
+
+
+@dataclass(frozen=True)
+class FigureDoc:
+    """Everything a figure's HTML says, as data.
+
+    The HTML is written from it (escaping every value) where the figure is
+    placed, so a block memo stores this, not markup: a memo read back from
+    a shared cache cannot put anything but escaped text into a page.
+    """
+
+    classes: str
+    id: str | None
+    width: str | None
+    alt: str
+    caption: str | None
+    pictures: tuple[PictureDoc, ...]
+    downloads: tuple[tuple[str, str], ...] = ()  # (label, site path)
+    tables: tuple[TableDoc, ...] = ()
+
+    @property
+    def paths(self) -> list[str]:
+        """Every site path the figure links to."""
+        found = [p.path for p in self.pictures] + [p.path_2x for p in self.pictures if p.path_2x]
+        return found + [path for _, path in self.downloads]
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, raw: Any) -> FigureDoc:
+        """A doc from ``to_data``'s output, every field checked: ``ValueError``
+        (or ``TypeError``) for anything a doc cannot hold."""
+        classes = _text_of(raw["classes"])
+        if any(not NAME.match(name) for name in classes.split()):
+            raise ValueError("classes")
+        ident = _optional(raw["id"])
+        if ident is not None and not NAME.match(ident):
+            raise ValueError("id")
+        width = _optional(raw["width"])
+        if width is not None and not CSS_LENGTH.match(width):
+            raise ValueError("width")
+        pictures = tuple(
+            PictureDoc(
+                _text_of(p["variant"]),
+                _text_of(p["path"]),
+                _int_of(p["width"]),
+                _int_of(p["height"]),
+                _optional(p["path_2x"]),
+            )
+            for p in raw["pictures"]
+        )
+        if not 1 <= len(pictures) <= 2 or {p.variant for p in pictures} - {"light", "dark"}:
+            raise ValueError("pictures")
+        tables = tuple(
+            TableDoc(
+                _optional(t["title"]),
+                tuple(_text_of(x) for x in t["x_labels"]),
+                tuple(_text_of(y) for y in t["y_labels"]),
+                None
+                if t["cells"] is None
+                else tuple(tuple(_optional(c) for c in row) for row in t["cells"]),
+            )
+            for t in raw["tables"]
+        )
+        return cls(
+            classes,
+            ident,
+            width,
+            _text_of(raw["alt"]),
+            _optional(raw["caption"]),
+            pictures,
+            tuple((_text_of(label), _text_of(path)) for label, path in raw["downloads"]),
+            tables,
+        )
+
+
+def _text_of(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text")
+    return value
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else _text_of(value)
+
+
+def _int_of(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 100_000:
+        raise ValueError("size")
+    return value
 
 
 def content_name(content: bytes, ext: str) -> str:
@@ -35,97 +138,125 @@ def content_name(content: bytes, ext: str) -> str:
     return f"{hashlib.sha256(content).hexdigest()[:20]}.{ext}"
 
 
-def figure_html(
-    spec: HeatmapSpec,
-    pictures: Sequence[Picture],
-    alt: str,
-    *,
-    matrices: Sequence[tuple[str | None, LabelledMatrix]] = (),
+def figure_doc(
+    plot: Plot,
+    pictures: Sequence[PictureDoc],
     downloads: Sequence[tuple[str, str]] = (),
-    dark_markup: str = "media",
-) -> str:
-    """The ``<figure class="heatmap">`` element for one block.
-
-    ``matrices`` are the plotted matrices with their panel titles (for the
-    data table); ``downloads`` the (label, URL) of each CSV download.
-    """
-    classes = "heatmap" + (f" {spec.css_class}" if spec.css_class else "")
-    figure_attrs = f' class="{_attr(classes)}"'
-    if spec.id:
-        figure_attrs += f' id="{_attr(spec.id)}"'
-    parts = [f"<figure{figure_attrs}>", _images(spec, pictures, alt, dark_markup)]
-    if spec.caption or downloads:
-        caption = html.escape(spec.caption or "", quote=False)
-        if downloads:
-            links = ", ".join(
-                f'<a class="heatmap-download" href="{_attr(url)}" download>{_text(label)}</a>'
-                for label, url in downloads
-            )
-            if len(downloads) == 1:
-                links = links.replace(f">{_text(downloads[0][0])}</a>", ">Download data (CSV)</a>")
-            else:
-                links = f"Download data (CSV): {links}"
-            caption = f"{caption} {links}" if caption else links
-        parts.append(f"<figcaption>{caption}</figcaption>")
+) -> FigureDoc:
+    """The doc of a figure: its keys, its pictures, alt text, tables."""
+    spec = plot.spec
+    tables: tuple[TableDoc, ...] = ()
     if spec.table:
-        for title, matrix in matrices:
-            parts.append(table_html(matrix, spec.fmt, title))
+        tables = tuple(
+            table_doc(panel.matrix, spec.fmt, panel.spec.title if plot.multi else spec.title)
+            for panel in plot.panels
+        )
+    return FigureDoc(
+        classes="heatmap" + (f" {spec.css_class}" if spec.css_class else ""),
+        id=spec.id,
+        width=spec.width,
+        alt=spec.alt if spec.alt is not None else figure_alt(plot),
+        caption=spec.caption,
+        pictures=tuple(pictures),
+        downloads=tuple(downloads),
+        tables=tables,
+    )
+
+
+def figure_html(
+    doc: FigureDoc,
+    url_of: Callable[[str], str],
+    *,
+    dark_markup: str = "media",
+    number: int | None = None,
+) -> str:
+    """The ``<figure class="heatmap">`` element of a doc; ``url_of`` turns a
+    site path into the URL the page sees; ``number`` prefixes the caption
+    with "Figure N."."""
+    figure_attrs = f' class="{_attr(doc.classes)}"'
+    if doc.id:
+        figure_attrs += f' id="{_attr(doc.id)}"'
+    parts = [f"<figure{figure_attrs}>", _images(doc, url_of, dark_markup)]
+    caption = _text(doc.caption or "")
+    if doc.downloads:
+        links = [
+            f'<a class="heatmap-download" href="{_attr(url_of(path))}" download>'
+            f"{'Download data (CSV)' if len(doc.downloads) == 1 else _text(label)}</a>"
+            for label, path in doc.downloads
+        ]
+        joined = links[0] if len(links) == 1 else f"Download data (CSV): {', '.join(links)}"
+        caption = f"{caption} {joined}" if caption else joined
+    if number is not None:
+        label = f'<span class="heatmap-number">Figure {number}.</span>'
+        caption = f"{label} {caption}" if caption else label
+    if caption:
+        parts.append(f"<figcaption>{caption}</figcaption>")
+    parts.extend(table_html(table) for table in doc.tables)
     parts.append("</figure>")
     return "".join(parts)
 
 
-def _images(spec: HeatmapSpec, pictures: Sequence[Picture], alt: str, dark_markup: str) -> str:
-    style = f' style="width: {_attr(spec.width)}"' if spec.width else ""
+def _images(doc: FigureDoc, url_of: Callable[[str], str], dark_markup: str) -> str:
+    style = f' style="width: {_attr(doc.width)}"' if doc.width else ""
 
-    def img(picture: Picture, fragment: str = "") -> str:
+    def img(picture: PictureDoc, fragment: str = "") -> str:
+        url = url_of(picture.path)
         srcset = ""
-        if picture.url_2x:
-            srcset = f' srcset="{_attr(picture.url)} 1x, {_attr(picture.url_2x)} 2x"'
-            if fragment:
-                srcset = (
-                    f' srcset="{_attr(picture.url + fragment)} 1x, '
-                    f'{_attr(picture.url_2x + fragment)} 2x"'
-                )
+        if picture.path_2x:
+            url_2x = url_of(picture.path_2x)
+            srcset = f' srcset="{_attr(url + fragment)} 1x, {_attr(url_2x + fragment)} 2x"'
         return (
-            f'<img src="{_attr(picture.url + fragment)}"{srcset} alt="{_attr(alt)}" '
-            f'width="{picture.image.width}" height="{picture.image.height}" '
+            f'<img src="{_attr(url + fragment)}"{srcset} alt="{_attr(doc.alt)}" '
+            f'width="{picture.width}" height="{picture.height}" '
             f'loading="lazy"{style}>'
         )
 
-    if len(pictures) == 1:
-        return img(pictures[0])
-    light, dark = pictures
+    if len(doc.pictures) == 1:
+        return img(doc.pictures[0])
+    light, dark = doc.pictures
     if dark_markup == "material":
         # Material hides img[src$="#only-dark"] on light palettes and vice versa,
         # following its palette toggle, not only the OS setting.
         return img(light, "#only-light") + img(dark, "#only-dark")
-    dark_set = _attr(dark.url) + (f" 1x, {_attr(dark.url_2x)} 2x" if dark.url_2x else "")
+    dark_set = _attr(url_of(dark.path))
+    if dark.path_2x:
+        dark_set += f" 1x, {_attr(url_of(dark.path_2x))} 2x"
     return (
         f'<picture><source srcset="{dark_set}" media="(prefers-color-scheme: dark)">'
         f"{img(light)}</picture>"
     )
 
 
-def table_html(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> str:
-    """A collapsible data table: the accessible fallback for the figure."""
+def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> TableDoc:
+    """The data table of one matrix, values formatted as the figure shows them."""
     rows, cols = matrix.shape
-    summary = "Data table" + (f": {html.escape(title, quote=False)}" if title else "")
     if rows * cols > TABLE_CELL_LIMIT:
-        return (
-            f'<details class="heatmap-table"><summary>{summary}</summary>'
-            f"<p>The matrix has {rows * cols:,} cells, too many for a table; "
-            "use the CSV download instead.</p></details>"
-        )
+        return TableDoc(title, matrix.x_labels, matrix.y_labels, None)
     from .render import auto_fmt
 
     fmt = fmt or auto_fmt(matrix.values)
-    head = "".join(f'<th scope="col">{_text(label)}</th>' for label in matrix.x_labels)
+    cells = tuple(
+        tuple(format_value(float(v), fmt) if math.isfinite(v) else None for v in row)
+        for row in matrix.values
+    )
+    return TableDoc(title, matrix.x_labels, matrix.y_labels, cells)
+
+
+def table_html(table: TableDoc) -> str:
+    """A collapsible data table: the accessible fallback for the figure."""
+    summary = "Data table" + (f": {_text(table.title)}" if table.title else "")
+    if table.cells is None:
+        count = len(table.x_labels) * len(table.y_labels)
+        return (
+            f'<details class="heatmap-table"><summary>{summary}</summary>'
+            f"<p>The matrix has {count:,} cells, too many for a table; "
+            "use the CSV download instead.</p></details>"
+        )
+    head = "".join(f'<th scope="col">{_text(label)}</th>' for label in table.x_labels)
     body = []
-    for label, row in zip(matrix.y_labels, matrix.values, strict=True):
+    for label, row in zip(table.y_labels, table.cells, strict=True):
         cells = "".join(
-            f"<td>{_text(format_value(float(v), fmt))}</td>"
-            if math.isfinite(v)
-            else '<td class="heatmap-missing">–</td>'
+            f"<td>{_text(v)}</td>" if v is not None else '<td class="heatmap-missing">–</td>'
             for v in row
         )
         body.append(f'<tr><th scope="row">{_text(label)}</th>{cells}</tr>')

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from .messages import one_line
 
+MAX_MESSAGE = 1000  # characters
+
 
 class HeatmapError(Exception):
     """A problem with one heatmap block: its spec, its data or its rendering.
@@ -28,6 +30,12 @@ class HeatmapError(Exception):
         key: str | None = None,
         block_line: int | None = None,
     ) -> None:
+        # User text reaches messages (keys, values, file names): one line,
+        # control characters escaped, bounded, so it cannot forge a log line
+        # or flood one.
+        message = one_line(message)
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "…"
         super().__init__(message)
         self.message = message
         self.key = key
@@ -66,7 +74,12 @@ class Problem:
         return f"{self.page}:{self.line if self.line is not None else '?'}"
 
     def __str__(self) -> str:
-        return f"{self.location}: heatmap: {self.message}"
+        return f"{self.location}: heatmap: {one_line(self.message)[:MAX_MESSAGE]}"
+
+
+OUT_OF_MEMORY = (
+    "drawing the figure ran out of memory; lower 'dpi' or 'figsize', or draw fewer cells"
+)
 
 
 def internal_error(exc: BaseException) -> str:

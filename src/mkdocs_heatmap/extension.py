@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import logging
 import os
 from dataclasses import replace
@@ -30,6 +31,7 @@ from markdown.preprocessors import Preprocessor
 from .batch import Batch, PageContext
 from .errors import ConfigError
 from .fence import PlainFenceExtension
+from .memo import file_digest
 from .model import LANGUAGE, Output
 from .options import (
     EXTENSION_HELP,
@@ -139,19 +141,19 @@ class _Host:
         self._content[output.path] = output.content
         if self.output_dir is not None:
             path = self.output_dir / output.path.lstrip("/")
-            if not path.exists():
+            if file_digest(path) != hashlib.sha256(output.content).hexdigest():
+                # Missing, or not what its name promises (a write cut short):
+                # write it whole, then move it into place.
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(output.content)
+                temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+                temporary.write_bytes(output.content)
+                os.replace(temporary, path)
 
     def url_of(self, site_path: str) -> str:
         name = site_path.lstrip("/")
         if self.output_dir is not None:
             return f"{self.base_url}/{name}" if self.base_url else name
-        content = self._content.get(site_path)
-        if content is None:
-            # The URL is asked for before the file is published: the HTML is
-            # written with placeholders and filled in after publishing.
-            return f"heatmap-pending:{name}"
+        content = self._content[site_path]  # published before its URL is asked for
         mime = _MIME.get(name.rsplit(".", 1)[-1], "application/octet-stream")
         return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 

@@ -1,44 +1,48 @@
 """Warm builds: a memo per finished block skips parsing, loading and even numpy.
 
-A memo is keyed by everything a block's HTML depends on except the bytes of
-the files it reads; it lists those files with their hashes, so a changed
-data file invalidates it.  Its HTML holds placeholders for URLs, which each
-page fills in as it sees them.
+A memo is keyed by everything a block's figure depends on except the bytes
+of the files it reads; it lists those files with their hashes (and the
+places a data file was looked for first, which must stay empty), so a
+changed, added or retargeted file invalidates it.
+
+A memo is data, not markup or paths to trust: a cache folder may be shared
+(a CI cache) and written by anyone who can write there.  So the figure is
+stored as a ``FigureDoc`` and its HTML written (escaped) where it is placed;
+every site path must be a content-hash name in the output folder, and an
+image's name is derived again from the bytes it names; the files it lists
+must lie inside the folders data may come from, and are read only if they
+are regular files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
+import os
 import re
-from collections.abc import Callable, Mapping
+import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
 from .cache import make_key, matplotlib_version
+from .emit import FigureDoc, content_name
 from .model import Image, Output, Settings
 
 if TYPE_CHECKING:
-    from .pipeline import Prepared, Result
+    from .pipeline import Finished, Prepared
 
-_URL = re.compile("\x00([^\x00]*)\x00")
-
-
-def placeholder_url(site_path: str) -> str:
-    """Stands for a URL in a memo's HTML template; the page fills it in."""
-    return f"\x00{site_path}\x00"
-
-
-def fill_urls(template: str, url_of: Callable[[str], str]) -> str:
-    return _URL.sub(lambda m: html.escape(url_of(html.unescape(m[1])), quote=True), template)
+MISSING = "missing"  # the digest of a file that is not there
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+_DIGEST = re.compile(rf"^(?:[0-9a-f]{{64}}|{MISSING})$")
+_NAME = re.compile(r"^[0-9a-f]{20}\.(svg|png|csv)$")
 
 
 def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | None) -> str:
-    """Everything a block's HTML and files depend on, except the bytes of the
-    files it reads (a memo lists those with their hashes)."""
+    """Everything a block's figure and files depend on, except the bytes of
+    the files it reads (a memo lists those with their hashes)."""
     roots = settings.roots
     return make_key(
         "block",
@@ -57,58 +61,77 @@ def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | N
     )
 
 
+class BadMemo(ValueError):
+    """A memo that does not hold what a memo may hold."""
+
+
 @dataclass(frozen=True)
 class Memo:
-    """A finished block: its HTML template, its files, what it read."""
+    """A finished block: its figure as data, the files it publishes, what it read."""
 
     image_key: str
     numbered: bool  # gets "Figure N." where it is placed on its page
-    html: str  # URLs as placeholder_url(site path)
+    doc: FigureDoc
     images: tuple[tuple[str, int], ...]  # (site path, index into the cached images)
     extra: tuple[tuple[str, str], ...]  # (site path, text), e.g. the CSV download
-    files: tuple[tuple[str, str], ...]  # (path, sha256 of its bytes when memoized)
+    files: tuple[tuple[str, str], ...]  # (path, sha256 of its bytes, or MISSING)
 
     @classmethod
     def of(
-        cls, prepared: Prepared, images: list[Image], template: Result, numbering: bool = False
+        cls,
+        prepared: Prepared,
+        images: list[Image],
+        finished: Finished,
+        numbering: bool = False,
     ) -> Memo:
         index = {id(image.content): n for n, image in enumerate(images)}
         by_bytes = {image.content: n for n, image in enumerate(images)}
         placed, extra = [], []
-        for output in template.outputs:
+        for output in finished.outputs:
             n = index.get(id(output.content), by_bytes.get(output.content))
             if n is None:
                 extra.append((output.path, output.content.decode("utf-8")))
             else:
                 placed.append((output.path, n))
-        files = tuple((str(path), _file_hash(path)) for path in prepared.files)
-        numbered = bool(prepared.spec.numbered if prepared.spec.numbered is not None else numbering)
-        return cls(prepared.key, numbered, template.html, tuple(placed), tuple(extra), files)
+        files = tuple((str(path), file_digest(path)) for path in prepared.files)
+        files += tuple((str(path), MISSING) for path in prepared.absent)
+        spec = prepared.spec
+        numbered = bool(spec.numbered if spec.numbered is not None else numbering)
+        return cls(prepared.key, numbered, finished.doc, tuple(placed), tuple(extra), files)
 
-    def still_valid(self) -> bool:
-        return all(_file_hash(Path(path)) == digest for path, digest in self.files)
+    def still_valid(self, allowed: Sequence[Path]) -> bool:
+        """Whether every file it read is unchanged, and every place a data file
+        was looked for first is still empty; files outside ``allowed`` (the
+        folders data may come from) make the memo invalid, unread."""
+        for path, digest in self.files:
+            resolved = Path(os.path.realpath(path))
+            if not any(resolved.is_relative_to(root) for root in allowed):
+                return False
+            if file_digest(Path(path)) != digest:
+                return False
+        return True
 
-    def outputs(self, images: list[Image]) -> list[Output]:
-        outputs = [Output(path, images[n].content) for path, n in self.images]
-        return outputs + [Output(path, text.encode("utf-8")) for path, text in self.extra]
-
-    def html_for(self, url_of: Callable[[str], str], number: int | None = None) -> str:
-        """The HTML with each file's URL as the page sees it (ask only after the
-        files are published: a host may embed their bytes), numbered if asked."""
-        text = fill_urls(self.html, url_of)
-        if number is None:
-            return text
-        label = f'<span class="heatmap-number">Figure {number}.</span>'
-        if "<figcaption>" in text:
-            return text.replace("<figcaption>", f"<figcaption>{label} ", 1)
-        return text.replace("</figure>", f"<figcaption>{label}</figcaption></figure>", 1)
+    def outputs(self, images: Sequence[Image]) -> list[Output]:
+        """The files to publish; ``BadMemo`` if an index is out of range or a
+        name does not match the bytes it names."""
+        outputs = []
+        for path, n in self.images:
+            if not 0 <= n < len(images):
+                raise BadMemo("image index")
+            outputs.append(Output(path, images[n].content))
+        outputs += [Output(path, text.encode("utf-8")) for path, text in self.extra]
+        for output in outputs:
+            name = output.path.rsplit("/", 1)[-1]
+            if content_name(output.content, name.rsplit(".", 1)[-1]) != name:
+                raise BadMemo("a file's name does not match its content")
+        return outputs
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "image_key": self.image_key,
                 "numbered": self.numbered,
-                "html": self.html,
+                "doc": self.doc.to_data(),
                 "images": self.images,
                 "extra": self.extra,
                 "files": self.files,
@@ -116,23 +139,79 @@ class Memo:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> Memo | None:
+    def from_json(cls, text: str, output_dir: str) -> Memo | None:
+        """The memo ``text`` holds, or ``None`` when it is not a valid memo for
+        a site publishing into ``output_dir``."""
         try:
             raw = json.loads(text)
-            return cls(
-                str(raw["image_key"]),
-                bool(raw["numbered"]),
-                str(raw["html"]),
-                tuple((str(p), int(n)) for p, n in raw["images"]),
-                tuple((str(p), str(t)) for p, t in raw["extra"]),
-                tuple((str(p), str(h)) for p, h in raw["files"]),
+            memo = cls(
+                _matching(raw["image_key"], _KEY),
+                _flag(raw["numbered"]),
+                FigureDoc.from_data(raw["doc"]),
+                tuple((_site_path(p, output_dir), _index(n)) for p, n in raw["images"]),
+                tuple((_site_path(p, output_dir), _text(t)) for p, t in raw["extra"]),
+                tuple((_absolute(p), _matching(h, _DIGEST)) for p, h in raw["files"]),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
+        published = {path for path, _ in memo.images} | {path for path, _ in memo.extra}
+        if not set(memo.doc.paths) <= published:
+            return None
+        return memo
 
 
-def _file_hash(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """SHA-256 of a regular file's bytes, read in chunks; ``MISSING`` when
+    there is no such file (a device, a FIFO or a folder counts as none)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return MISSING  # never opened: a FIFO would block, /dev/zero never end
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return MISSING
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     except OSError:
-        return "missing"
+        return MISSING
+    return digest.hexdigest()
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text")
+    return value
+
+
+def _matching(value: object, pattern: re.Pattern[str]) -> str:
+    if not pattern.match(_text(value)):
+        raise ValueError(pattern.pattern)
+    return _text(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("flag")
+    return value
+
+
+def _index(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("index")
+    return value
+
+
+def _site_path(value: object, output_dir: str) -> str:
+    """A content-hash file name directly in ``output_dir``, nothing else."""
+    path = _text(value)
+    folder, _, name = path.rpartition("/")
+    if folder != output_dir.strip("/") or not _NAME.match(name):
+        raise ValueError("site path")
+    return path
+
+
+def _absolute(value: object) -> str:
+    path = _text(value)
+    if not os.path.isabs(path) or "\x00" in path:
+        raise ValueError("path")
+    return path

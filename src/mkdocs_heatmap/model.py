@@ -58,6 +58,11 @@ ON_ERROR: tuple[str, ...] = ("warn", "fail")
 DEFAULT_CACHE_DIR = ".cache/heatmap"
 DEFAULT_OUTPUT_DIR = "assets/heatmaps"
 MAX_PANELS = 24
+MAX_PIXELS = 40_000_000  # the largest PNG a figure may make (its 2x file)
+MAX_CLUSTERED = 1_000  # rows or columns `cluster` reorders (its cost grows as n³)
+MAX_MAGNITUDE = 1e200
+"""The largest magnitude a value may have: matplotlib's norms and tickers
+overflow on spans near the float limit (1.7e308)."""
 
 Rc = dict[str, Any]
 """Resolved rcParams: plain, hashable into cache keys, picklable for workers."""
@@ -149,6 +154,17 @@ class DataRoots:
     project_root: Path
     page_dir: Path | None = None
     data_dirs: tuple[Path, ...] = ()
+
+    def allowed(self) -> list[Path]:
+        """The folders data files may come from, resolved."""
+        return [_resolved(p) for p in (self.project_root, self.docs_dir, *self.data_dirs)]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 # --------------------------------------------------------------------------

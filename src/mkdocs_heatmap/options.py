@@ -97,6 +97,37 @@ class _Workers(base.BaseConfigOption["str | int"]):
         raise base.ValidationError(f"expected auto or a number >= 1, got {value!r}")
 
 
+class _Positive(base.BaseConfigOption[int]):
+    """A whole number >= 1 (a limit: 0 does not mean "the default")."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise base.ValidationError(f"expected a whole number >= 1, got {value!r}")
+        return value
+
+
+class _Inside(base.BaseConfigOption[str]):
+    """A folder below the one it is relative to: no absolute path, no '..'."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise base.ValidationError(f"expected a folder path, got {value!r}")
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or ".." in parts:
+            raise base.ValidationError(
+                f"{value!r} must be a folder inside the site (a relative path without '..')"
+            )
+        return value
+
+
 class PluginConfig(base.Config):
     """The options of ``plugins: [heatmap]`` in ``mkdocs.yml``."""
 
@@ -105,16 +136,16 @@ class PluginConfig(base.Config):
     theme = c.Choice(SITE_THEMES, default="light")
     cache = c.Type(bool, default=True)
     cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)  # relative to mkdocs.yml
-    output_dir = c.Type(str, default=DEFAULT_OUTPUT_DIR)  # inside site_dir
+    output_dir = _Inside(DEFAULT_OUTPUT_DIR)  # inside site_dir
     data_dir = c.Optional(c.Type(str))  # an extra allowed data root
     workers = _Workers()
     on_error = c.Choice(ON_ERROR, default="warn")
     enabled = c.Type(bool, default=True)
     numbering = c.Type(bool, default=False)  # "Figure N." on every figure's caption
     # Limits, checked before memory is spent.
-    max_file_size = c.Type(int, default=DEFAULT_LIMITS.max_file_bytes)  # bytes
-    max_cells = c.Type(int, default=DEFAULT_LIMITS.max_cells)
-    max_label_length = c.Type(int, default=DEFAULT_LIMITS.max_label_length)
+    max_file_size = _Positive(DEFAULT_LIMITS.max_file_bytes)  # bytes
+    max_cells = _Positive(DEFAULT_LIMITS.max_cells)
+    max_label_length = _Positive(DEFAULT_LIMITS.max_label_length)
 
 
 class ExtensionConfig(PluginConfig):
@@ -124,7 +155,7 @@ class ExtensionConfig(PluginConfig):
     defaults = _Defaults("mkdocs_heatmap.extension: defaults")
     base_dir = c.Type(str, default="")  # project root (default: the current directory)
     docs_dir = c.Type(str, default="")  # folder of the pages (default: BASE_DIR/docs)
-    output_dir = c.Type(str, default="")  # write image files here instead of embedding
+    output_dir = _Inside("")  # write image files here (inside base_dir) instead of embedding
     base_url = c.Type(str, default="")  # URL of output_dir as seen from pages
 
 

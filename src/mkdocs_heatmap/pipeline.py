@@ -2,7 +2,8 @@
 
 ``prepare_block`` parses the block, loads its panels (numpy, never
 matplotlib) and computes the cache key; ``RenderJob.run`` draws it;
-``finish_block`` writes the HTML and the files to publish.  Every host goes
+``finish_block`` describes the figure (``emit.FigureDoc``) and the files to
+publish.  Every host goes
 through these: the build batch (``batch``) for the Markdown hosts,
 ``process_block`` for one block at a time, the API and the CLI.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
 from .cache import DiskCache, make_key, matplotlib_version
@@ -22,6 +23,10 @@ from .errors import DataError, HeatmapError
 from .model import MAX_PANELS, Image, Output, Panel, Plot, Rc, Settings
 from .spec import HeatmapSpec, parse_block, subtrahend_spec
 from .style import layer, style_files
+
+if TYPE_CHECKING:
+    from .data import Source
+    from .emit import FigureDoc
 
 # numpy, the data loaders, the renderer and the HTML writer are imported where
 # they are used: a warm build that re-uses block memos needs none of them.
@@ -56,25 +61,13 @@ class RenderJob:
     salt: str
 
     def run(self) -> list[Image]:
-        """Every image of the figure: each variant, and a 2x PNG after each PNG.
-        The checks before drawing run once for all of them."""
-        from .render import precheck, render
+        """Every image of the figure: each variant, and a 2x PNG after each PNG."""
+        from .render import render_all
 
         with at_key_line(self.plot.spec):
-            precheck(self.plot, self.rc)
-            scales = (1, 2) if self.plot.spec.format == "png" else (1,)
-            return [
-                render(
-                    self.plot,
-                    self.rc,
-                    variant=variant,
-                    transparent=self.transparent,
-                    scale=scale,
-                    salt=self.salt,
-                )
-                for variant in self.variants
-                for scale in scales
-            ]
+            return render_all(
+                self.plot, self.rc, self.variants, transparent=self.transparent, salt=self.salt
+            )
 
 
 @dataclass(frozen=True)
@@ -83,6 +76,9 @@ class Prepared:
     job: RenderJob
     key: str
     files: tuple[Path, ...]  # data and style files the figure depends on
+    # Files that did not exist where a data file was looked up first: one
+    # that appears there later would be read instead.
+    absent: tuple[Path, ...] = ()
 
     @property
     def spec(self) -> HeatmapSpec:
@@ -95,14 +91,16 @@ def prepare_block(
     """Parse, load, resolve the style and compute the cache key (no matplotlib)."""
     spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
     with at_key_line(spec):
-        plot, files = load_plot(spec, settings)
+        plot, sources = load_plot(spec, settings)
         rc = _block_rc(spec, settings)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
+    files = [source.found or source.path for source in sources]
     files += style_files(spec.style, settings.roots.project_root)
+    absent = tuple(path for source in sources for path in source.passed)
     key = figure_key(plot, rc, variants, transparent=theme == "auto")
     job = RenderJob(plot, rc, variants, theme == "auto", salt=key[:16])
-    return Prepared(plot, job, key, tuple(files))
+    return Prepared(plot, job, key, tuple(files), absent)
 
 
 def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bool) -> str:
@@ -143,33 +141,49 @@ def _drawn(spec: HeatmapSpec, panel: Panel | None) -> dict[str, Any]:
     return drawn
 
 
-def load_plot(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Path]]:
+def load_plot(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
     """The block's panels, and the data files they read: one panel, each of
     ``panels``, or one per ``facet`` value."""
     if spec.panels is not None:
-        loaded, files = [], []
+        loaded: list[Panel] = []
+        files: list[Source] = []
         for number, part in enumerate(spec.panels, start=1):
             try:
-                panel, used = _load_panel(part, settings)
+                # Each panel may use what the figure's cell budget has left.
+                left = settings.limits.max_cells - sum(p.matrix.values.size for p in loaded)
+                panel, used = _load_panel(part, _with_cells(settings, left))
             except HeatmapError as exc:
                 raise type(exc)(f"panel {number}: {exc.message}", key="panels") from None
             loaded.append(panel)
             files += used
         return Plot(spec, tuple(loaded)), files
     if spec.facet is not None:
-        return _load_facets(spec, settings)
-    panel, files = _load_panel(spec, settings)
-    return Plot(panel.spec, (panel,)), files
+        plot, files = _load_facets(spec, settings)
+    else:
+        panel, files = _load_panel(spec, settings)
+        plot = Plot(panel.spec, (panel,))
+    return plot, files
 
 
-def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Path]]:
+def _with_cells(settings: Settings, cells: int) -> Settings:
+    """``settings`` with at most ``cells`` cells left for the next panel."""
+    if cells < 1:
+        raise DataError(
+            f"the panels have more than {settings.limits.max_cells:,} cells together, over "
+            "the limit (max_cells counts every panel of a figure)",
+            key="panels",
+        )
+    return replace(settings, limits=replace(settings.limits, max_cells=cells))
+
+
+def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Source]]:
     """One matrix: read, parse, subtract, cluster."""
     from .data import parse_source, read_source
     from .data.derive import cluster, subtract
 
     source = read_source(spec, settings.roots, settings.limits)
     matrix = parse_source(spec, source, settings.limits)
-    files = [source.path] if source is not None else []
+    files = [source] if source is not None else []
     if spec.subtract is not None:
         other_spec = subtrahend_spec(spec)
         try:
@@ -178,7 +192,7 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Path
         except HeatmapError as exc:
             raise DataError(f"'subtract': {exc.message}", key="subtract") from None
         matrix = subtract(matrix, other)
-        files += [other_source.path] if other_source is not None else []
+        files += [other_source] if other_source is not None else []
         if spec.center is None and spec.norm == "linear":
             # A difference reads against zero: diverging, centered there.
             spec = replace(spec, center=0.0)
@@ -188,7 +202,7 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Path
     return Panel(spec, matrix, row_tree, col_tree), files
 
 
-def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Path]]:
+def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
     """One panel per ``facet`` value; all share the whole table's row and
     column order."""
     from .data import facet_values, parse_source, read_source
@@ -196,16 +210,17 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Path
 
     source = read_source(spec, settings.roots, settings.limits)
     assert source is not None  # facet requires data (checked in spec)
+    values = facet_values(spec, source, settings.limits)
+    if len(values) > MAX_PANELS:
+        raise DataError(f"'facet' makes {len(values):,} panels; at most {MAX_PANELS}", key="facet")
     whole = parse_source(replace(spec, facet=None), source, settings.limits)
     panels = []
-    for value in facet_values(spec, source, settings.limits):
+    for value in values:
         part = replace(spec, title=value)
         matrix = parse_source(part, source, settings.limits, facet_value=value)
         reindexed = reindex(matrix, whole.x_labels, whole.y_labels)
         panels.append(Panel(part, reindexed, facet_value=value))
-    if len(panels) > MAX_PANELS:
-        raise DataError(f"'facet' makes {len(panels)} panels; at most {MAX_PANELS}", key="facet")
-    return Plot(spec, tuple(panels)), [source.path]
+    return Plot(spec, tuple(panels)), [source]
 
 
 def check_block(
@@ -219,43 +234,40 @@ def check_block(
         precheck(prepared.plot, prepared.job.rc)
 
 
-def finish_block(
-    prepared: Prepared, images: list[Image], settings: Settings, url_of: Callable[[str], str]
-) -> Result:
-    """The figure's HTML and the files to publish, from its rendered images."""
-    from .emit import Picture, content_name, figure_alt, figure_html
+@dataclass(frozen=True)
+class Finished:
+    """A drawn block: its figure as data, and the files to publish."""
+
+    doc: FigureDoc
+    outputs: tuple[Output, ...]
+
+
+def finish_block(prepared: Prepared, images: list[Image], settings: Settings) -> Finished:
+    """The figure's doc and the files to publish, from its rendered images."""
+    from .emit import PictureDoc, content_name, figure_doc
 
     plot = prepared.plot
-    spec = plot.spec
     outputs: list[Output] = []
 
     def publish(content: bytes, ext: str) -> str:
         outputs.append(Output(_site_path(settings, content_name(content, ext)), content))
-        return url_of(outputs[-1].path)
+        return outputs[-1].path
 
-    per_variant = 2 if spec.format == "png" else 1
+    per_variant = 2 if plot.spec.format == "png" else 1
     pictures = []
     for n, variant in enumerate(prepared.job.variants):
         image = images[n * per_variant]
-        url = publish(image.content, image.format)
-        url_2x = publish(images[n * per_variant + 1].content, "png") if per_variant == 2 else None
-        pictures.append(Picture(variant, image, url, url_2x))
+        path = publish(image.content, image.format)
+        path_2x = publish(images[n * per_variant + 1].content, "png") if per_variant == 2 else None
+        pictures.append(PictureDoc(variant, path, image.width, image.height, path_2x))
     downloads = []
-    if spec.download:
+    if plot.spec.download:
         from .data import matrix_to_csv
 
         for n, panel in enumerate(plot.panels, start=1):
-            url = publish(matrix_to_csv(panel.matrix).encode("utf-8"), "csv")
-            downloads.append((panel.spec.title or f"panel {n}", url))
-    html = figure_html(
-        spec,
-        pictures,
-        spec.alt if spec.alt is not None else figure_alt(plot),
-        matrices=[(p.spec.title if plot.multi else spec.title, p.matrix) for p in plot.panels],
-        downloads=downloads,
-        dark_markup=settings.dark_markup,
-    )
-    return Result(html, tuple(outputs))
+            path = publish(matrix_to_csv(panel.matrix).encode("utf-8"), "csv")
+            downloads.append((panel.spec.title or f"panel {n}", path))
+    return Finished(figure_doc(plot, pictures, downloads), tuple(outputs))
 
 
 def process_block(
@@ -266,13 +278,17 @@ def process_block(
     cache: DiskCache | None = None,
 ) -> Result:
     """One block end to end; raises ``HeatmapError`` for anything the user can fix."""
+    from .emit import figure_html
+
     prepared = prepare_block(body, settings, page_defaults)
     images = cache.get(prepared.key) if cache else None
     if images is None:
         images = prepared.job.run()
         if cache:
             cache.put(prepared.key, images)
-    return finish_block(prepared, images, settings, url_of)
+    finished = finish_block(prepared, images, settings)
+    html = figure_html(finished.doc, url_of, dark_markup=settings.dark_markup)
+    return Result(html, finished.outputs)
 
 
 def _block_rc(spec: HeatmapSpec, settings: Settings) -> Rc:

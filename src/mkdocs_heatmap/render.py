@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import io
 import json
 import math
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +28,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .colormaps import colormap_problem
-from .errors import HeatmapError, RenderError
+from .errors import OUT_OF_MEMORY, HeatmapError, RenderError
 from .messages import one_line
-from .model import Image, LabelledMatrix, Panel, Plot, Rc
+from .model import MAX_PIXELS, Image, LabelledMatrix, Panel, Plot, Rc
 from .spec import HeatmapSpec, format_value
 from .style import check_rc, theme_rc
 
@@ -53,6 +55,8 @@ GRID_COLOR = {"light": "#ffffff", "dark": "#1e2129"}
 MAX_WIDTH_IN = 6.8  # fits a typical docs content column at 1:1
 HATCH_LIMIT = 2_000
 ANNOTATE_AUTO_LIMIT = 1_000
+MAX_ANNOTATED = 2_500  # cells `annotate: true` may write a value into
+MEASURED = 1_000  # labels measured exactly; beyond, the longest of them
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -197,11 +201,14 @@ def render(
                 buffer = io.BytesIO(svg)
             else:
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
+                _check_pixels(fig.get_size_inches(), dpi, scale)
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
         _raise_for(caught)
     except RenderError:
         raise
-    except (ValueError, RuntimeError, OSError, KeyError, TypeError, IndexError) as exc:
+    except MemoryError:
+        raise RenderError(OUT_OF_MEMORY) from None
+    except Exception as exc:  # matplotlib's, on input it could not handle
         raise RenderError(f"matplotlib could not draw the figure: {_reason(exc)}") from None
     width_in, height_in = fig.get_size_inches()
     return Image(
@@ -210,6 +217,39 @@ def render(
         width=round(width_in * CSS_PX_PER_INCH),
         height=round(height_in * CSS_PX_PER_INCH),
     )
+
+
+def render_all(
+    plot: Plot, rc: Rc, variants: Sequence[str], *, transparent: bool, salt: str
+) -> list[Image]:
+    """Every image of a figure: each variant, and for PNG a 2x file after each.
+    The checks before drawing run once for all of them; any exception
+    becomes a ``RenderError``."""
+    try:
+        precheck(plot, rc)
+    except HeatmapError:
+        raise
+    except MemoryError:
+        raise RenderError(OUT_OF_MEMORY) from None
+    except Exception as exc:
+        raise RenderError(f"matplotlib could not check the figure: {_reason(exc)}") from None
+    scales = (1, 2) if plot.spec.format == "png" else (1,)
+    return [
+        render(plot, rc, variant=variant, transparent=transparent, scale=scale, salt=salt)
+        for variant in variants
+        for scale in scales
+    ]
+
+
+def _check_pixels(size_in: Any, dpi: float, scale: int) -> None:
+    width, height = (round(float(side) * dpi) for side in size_in)
+    if width * height > MAX_PIXELS:
+        doubled = " (doubled for high-density screens)" if scale == 2 else ""
+        raise RenderError(
+            f"the PNG would be {width:,} x {height:,} pixels at {dpi / scale:g} dpi{doubled}, "
+            f"over the limit of {MAX_PIXELS // 1_000_000} megapixels; lower 'dpi' or 'figsize'",
+            key="dpi",
+        )
 
 
 def rc_for(rc: Rc, variant: str, *, transparent: bool = False, salt: str = "") -> Any:
@@ -720,6 +760,13 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
     rows, cols = matrix.shape
     if spec.annotate == "auto" and rows * cols > ANNOTATE_AUTO_LIMIT:
         return None
+    if rows * cols > MAX_ANNOTATED:
+        raise RenderError(
+            f"'annotate: true' would write {rows * cols:,} values into cells; at most "
+            f"{MAX_ANNOTATED:,} cells are annotated (use annotate: auto, or select rows "
+            "and columns)",
+            key="annotate",
+        )
     fmt = spec.fmt or auto_fmt(matrix.values)
     size = max(_points(mpl.rcParams["font.size"]) * 0.85, 6.0)
     shown = ~colors.hidden & ~colors.missing
@@ -728,7 +775,7 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
         value = float(matrix.values[i, j])
         try:
             text = format_value(value, fmt)
-        except ValueError:
+        except (ValueError, OverflowError, TypeError):
             raise RenderError(
                 f"'fmt' {fmt!r} cannot format {_num(value)} (row {matrix.y_labels[i]!r}, "
                 f"column {matrix.x_labels[j]!r}); use e.g. .0f for rounded values",
@@ -736,8 +783,7 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
             ) from None
         color = contrast_ink(colors.rgba[i, j]) if spec.annotate_color == "auto" else None
         cells.append((int(i), int(j), text, color or spec.annotate_color))
-    measure = _Measure(size)
-    widest = max((measure.width(text) for _, _, text, _ in cells), default=0.0)
+    widest = _Measure(size).widest([text for _, _, text, _ in cells])
     return Annotations(size, cells, widest)
 
 
@@ -789,14 +835,25 @@ class _Measure:
 
         self.prop = FontProperties(size=size)
         self.renderer = RendererAgg(10, 10, 72.0)  # type: ignore[no-untyped-call]
+        self._widths: dict[str, float] = {}
 
     def width(self, text: str) -> float:
         if not text:
             return 0.0
-        w, _h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
-            text, self.prop, ismath=False
-        )
-        return float(w)
+        if text not in self._widths:
+            w, _h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
+                text, self.prop, ismath=False
+            )
+            self._widths[text] = float(w)
+        return self._widths[text]
+
+    def widest(self, texts: Sequence[str]) -> float:
+        """The widest of ``texts``; past ``MEASURED`` of them, the widest of the
+        longest ``MEASURED`` (a hundred thousand labels cannot all be shown,
+        and measuring each costs more than drawing the figure)."""
+        if len(texts) > MEASURED:
+            texts = heapq.nlargest(MEASURED, set(texts), key=len)
+        return max((self.width(text) for text in texts), default=0.0)
 
     def height(self) -> float:
         _w, h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
@@ -824,10 +881,9 @@ class Layout:
         rows, cols = matrix.shape
         xm = _Measure(_points(rc["xtick.labelsize"], rc))
         ym = _Measure(_points(rc["ytick.labelsize"], rc))
-        xwidths = [xm.width(label) for label in matrix.x_labels]
-        ywidth = max((ym.width(label) for label in matrix.y_labels), default=0.0) / 72
+        ywidth = ym.widest(matrix.y_labels) / 72
         xheight, yheight = xm.height(), ym.height()
-        widest_x = max(xwidths, default=0.0)
+        widest_x = xm.widest(matrix.x_labels)
         note_w = (notes.widest_pt + 4) / 72 if notes else 0.0
 
         # Cells: wide enough for the text asked for, small enough that the
@@ -874,9 +930,9 @@ class Layout:
         if spec.figsize is not None:
             return cls(spec.figsize, xstep, ystep, rotation, cell_pt)
 
-        shown = xwidths[::xstep] if xstep else []
+        shown = matrix.x_labels[::xstep] if xstep else ()
         drop = (
-            max(shown, default=0.0) * math.sin(math.radians(abs(rotation))) + xheight
+            xm.widest(shown) * math.sin(math.radians(abs(rotation))) + xheight
             if rotation
             else xheight * 1.5
         )

@@ -25,11 +25,14 @@ from .model import (
     DATA_FORMATS,
     HIGHLIGHTS,
     IMAGE_FORMATS,
+    MAX_MAGNITUDE,
     MAX_PANELS,
+    MAX_PIXELS,
     MISSING,
     NORMS,
     THEMES,
 )
+from .safeyaml import TooLarge, check_nodes
 
 # --------------------------------------------------------------------------
 # Option types the block needs beyond MkDocs' own.
@@ -46,9 +49,13 @@ class Number(BaseConfigOption[float]):
     def run_validation(self, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValidationError(f"expected a number, got {describe(value)}")
-        number = float(value)
+        number = as_float(value)
         if not math.isfinite(number):
-            raise ValidationError(f"expected a finite number, got {value!r}")
+            raise ValidationError(f"expected a finite number, got {_short(value)}")
+        if abs(number) > MAX_MAGNITUDE:
+            raise ValidationError(
+                f"{number:.3g} is too large to draw; numbers must lie within ±{MAX_MAGNITUDE:g}"
+            )
         if self.minimum is not None and number < self.minimum:
             raise ValidationError(f"must be at least {self.minimum:g}, got {value!r}")
         if self.maximum is not None and number > self.maximum:
@@ -83,6 +90,7 @@ class Text(BaseConfigOption[str]):
         text = str(value)
         if self.nonempty and not text.strip():
             raise ValidationError("must not be empty")
+        _refuse_controls(text)
         return text
 
 
@@ -97,6 +105,7 @@ class Labels(BaseConfigOption[tuple[str, ...]]):
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 raise ValidationError(f"item {i + 1} is {describe(item)}, expected a label")
             labels.append(_label(item))
+            _refuse_controls(labels[-1])
         return tuple(labels)
 
 
@@ -143,7 +152,7 @@ class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
                 if cell is None or (isinstance(cell, str) and cell.strip().lower() in MISSING):
                     cells.append(math.nan)
                 elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
-                    cells.append(float(cell))
+                    cells.append(as_float(cell))
                 else:
                     raise ValidationError(
                         f"row {i}, column {j} is {cell!r}, expected a number or null"
@@ -154,23 +163,23 @@ class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
         return tuple(rows)
 
 
+CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|vw|ch|cm|mm|in|pt)$")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")  # an HTML id or class name
+
+
 class Width(BaseConfigOption[str]):
     """A CSS length; restricted so it cannot break out of the style attribute."""
-
-    _CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|vw|ch|cm|mm|in|pt)$")
 
     def run_validation(self, value: object) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             value = f"{value}px"
-        if not isinstance(value, str) or not self._CSS_LENGTH.match(value.strip()):
+        if not isinstance(value, str) or not CSS_LENGTH.match(value.strip()):
             raise ValidationError(f"expected a CSS length such as 60% or 480px, got {value!r}")
         return value.strip()
 
 
 class Identifier(BaseConfigOption[str]):
     """An HTML id or class name: no spaces or markup."""
-
-    _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")
 
     def __init__(self, *, many: bool = False) -> None:
         super().__init__()
@@ -181,7 +190,7 @@ class Identifier(BaseConfigOption[str]):
             raise ValidationError(f"expected a name, got {describe(value)}")
         names = value.split() if self.many else [value]
         for name in names:
-            if not self._NAME.match(name):
+            if not NAME.match(name):
                 raise ValidationError(
                     f"{name!r} is not a valid name (letters, digits, - _ : . ; "
                     "starting with a letter)"
@@ -253,13 +262,26 @@ class FormatSpec(BaseConfigOption[str]):
 
     def run_validation(self, value: object) -> str:
         if not isinstance(value, str) or not value:
-            raise ValidationError(f"expected a format spec such as .2f, d or .1%, got {value!r}")
-        try:
-            format_value(3.0, value)
-        except ValueError:
             raise ValidationError(
-                f"{value!r} is not a Python format spec (try .2f, .3g, d or .1%)"
-            ) from None
+                f"expected a format spec such as .2f, d or .1%, got {_short(value)}"
+            )
+        if len(value) > 20:
+            raise ValidationError(f"{_short(value)} is not a format spec: too long")
+        # Whole numbers: `d` suits counts; a fraction it cannot format is
+        # reported where the figure meets it.
+        for sample in (3.0, -2.0, 0.0, 123456.0):
+            try:
+                text = format_value(sample, value)
+            except (ValueError, OverflowError, TypeError):
+                raise ValidationError(
+                    f"{value!r} is not a Python format spec for numbers such as "
+                    f"{sample:g} (try .2f, .3g, d or .1%)"
+                ) from None
+            if len(text) > MAX_FORMATTED:
+                raise ValidationError(
+                    f"{value!r} writes {sample:g} as {len(text):,} characters; "
+                    f"at most {MAX_FORMATTED} fit a cell or a tick"
+                )
         return value
 
 
@@ -615,6 +637,10 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
                 "the block holds no YAML mapping; it needs `data: FILE` or `matrix: [[...]]`",
                 block_line=0,
             )
+        try:
+            check_nodes(node)
+        except TooLarge as exc:
+            raise SpecError(f"the block is too large: {exc}", block_line=0) from None
         if not isinstance(node, yaml.MappingNode):
             raise SpecError(
                 "the block must be a YAML mapping of keys (like `data: file.csv`), "
@@ -783,6 +809,19 @@ def _switch(value: bool | dict[str, Any], kind: type[Any]) -> Any:
 
 
 def _check_consistency(spec: HeatmapSpec) -> None:
+    if spec.format == "png" and spec.figsize is not None:
+        # The 2x file of a PNG is the largest image a block makes.
+        dpi = 2 * (spec.dpi or 96)
+        width, height = (round(side * dpi) for side in spec.figsize)
+        if width * height > MAX_PIXELS:
+            raise SpecError(
+                f"'figsize' {spec.figsize[0]:g} x {spec.figsize[1]:g} in at dpi "
+                f"{spec.dpi or 96} makes a {width:,} x {height:,} pixel PNG (2x for "
+                f"high-density screens), over the limit of {MAX_PIXELS // 1_000_000} "
+                "megapixels; lower 'dpi' or 'figsize'",
+                key="dpi" if spec.dpi else "figsize",
+                block_line=spec.line_of("dpi" if spec.dpi else "figsize"),
+            )
     if spec.vmin is not None and spec.vmax is not None and spec.vmin >= spec.vmax:
         raise SpecError(
             f"'vmin' ({spec.vmin:g}) must be less than 'vmax' ({spec.vmax:g})",
@@ -879,8 +918,14 @@ def validate_defaults(defaults: Mapping[str, Any]) -> None:
     """Check site or page defaults as if they were a block's keys: names,
     types, ranges and the colormap, all without matplotlib for the names it
     ships.  Raises ``SpecError`` naming the key."""
-    if "data" in defaults or "matrix" in defaults:
-        raise SpecError("'data' and 'matrix' belong in a block, not in defaults")
+    for key in ("data", "matrix", "panels", "facet"):
+        if key in defaults:
+            raise SpecError(
+                f"'{key}' belongs in a block, not in defaults "
+                "(defaults apply to every block; 'data', 'matrix', 'panels' and 'facet' "
+                "say what one block shows)",
+                key=key,
+            )
     spec = validate(defaults, needs_data=False)
     problem = colormap_problem(spec.cmap) if spec.cmap is not None else None
     if problem is not None:
@@ -916,3 +961,27 @@ def format_value(value: float, fmt: str) -> str:
         if float(value).is_integer():
             return format(int(value), fmt)
         raise
+
+
+MAX_FORMATTED = 40  # characters a formatted value may take
+
+
+def as_float(value: int | float) -> float:
+    """A YAML number as a float; an integer beyond the float range is infinite
+    (and refused by the caller), not an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _refuse_controls(text: str) -> None:
+    """Control characters draw as boxes, break HTML and forge log lines."""
+    for char in text:
+        if (ord(char) < 32 and char not in "\t\n\r") or 0x7F <= ord(char) < 0xA0:
+            raise ValidationError(f"holds the control character U+{ord(char):04X}; remove it")

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..messages import one_line, q, quoted_list, suggest
+from ..messages import size as shown_size
 from ..model import LabelledMatrix
 from .cells import Ctx, build_matrix, check_cells, numbered, refuse
 
@@ -51,11 +52,22 @@ def parse_npz(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
         name = _npz_member(names, spec.key, ctx)
         what = f" array {q(name)}"
         try:
-            with archive.open(f"{name}.npy") as member:
+            # The member is opened by its full name and read by the same code
+            # that checked its header: numpy's NpzFile would prefer a member
+            # named exactly `name` (no .npy), which nothing here checked.
+            info = archive.getinfo(f"{name}.npy")
+            # A float64 cell is 8 bytes; the header a few hundred more.
+            most = ctx.limits.max_cells * 16 + 65_536
+            if info.file_size > most:
+                raise DataError(
+                    f"{ctx.name}{what} unpacks to {shown_size(info.file_size)}, more than "
+                    f"{ctx.limits.max_cells:,} cells can take",
+                    key="data",
+                )
+            with archive.open(info) as member:
                 _check_npy_header(member, ctx, what)
-            loaded = np.load(io.BytesIO(content), allow_pickle=False)
-            with loaded as npz:
-                array = npz[name]
+            with archive.open(info) as member:
+                array = np.lib.format.read_array(member, allow_pickle=False)
         except DataError:
             raise
         except Exception as exc:

@@ -127,7 +127,10 @@ def value_missing(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in MISSING
 
 
-def value_label(value: object, ctx: Ctx, what: str) -> str:
+MAX_LABEL_DEPTH = 4  # pandas' MultiIndex labels are lists; nothing needs more
+
+
+def value_label(value: object, ctx: Ctx, what: str, depth: int = 0) -> str:
     """A JSON/YAML scalar as label text; whole floats lose their ``.0`` like
     the block's own ``rows:``/``x_labels:`` do, so they match."""
     if isinstance(value, str):
@@ -142,7 +145,22 @@ def value_label(value: object, ctx: Ctx, what: str) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         # pandas writes MultiIndex labels as lists.
-        return " / ".join(value_label(v, ctx, what) for v in value)
+        if depth >= MAX_LABEL_DEPTH:
+            raise DataError(
+                f"{ctx.name}: a {what} nests lists more than {MAX_LABEL_DEPTH} deep", key="data"
+            )
+        parts: list[str] = []
+        length = 0
+        for item in value:
+            parts.append(value_label(item, ctx, what, depth + 1))
+            length += len(parts[-1]) + 3
+            if length > ctx.limits.max_label_length + 3:
+                raise DataError(
+                    f"{ctx.name}: a {what} made of a list is longer than "
+                    f"{ctx.limits.max_label_length:,} characters; labels may be at most that",
+                    key="data",
+                )
+        return " / ".join(parts)
     if isinstance(value, dict):
         raise DataError(f"{ctx.name}: a {what} is a mapping, expected text or a number", key="data")
     return str(value).strip()

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..messages import quoted_list
-from ..model import LabelledMatrix, Tree
+from ..model import MAX_CLUSTERED, LabelledMatrix, Tree
 
 if TYPE_CHECKING:
     from ..spec import HeatmapSpec
@@ -65,6 +65,13 @@ def cluster(
             "'cluster' needs SciPy; install it with: pip install 'mkdocs-heatmap[cluster]'",
             key="cluster",
         ) from None
+    for axis, count in zip(("rows", "columns"), matrix.shape, strict=True):
+        if spec.cluster in (axis, "both") and count > MAX_CLUSTERED:
+            raise DataError(
+                f"'cluster' would order {count:,} {axis}; at most {MAX_CLUSTERED:,} rows or "
+                "columns are clustered (its cost grows with the cube of their number)",
+                key="cluster",
+            )
     values = matrix.values
     with np.errstate(invalid="ignore"):
         means = np.nanmean(np.where(np.isfinite(values), values, np.nan), axis=0)

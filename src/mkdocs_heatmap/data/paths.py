@@ -28,21 +28,41 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Source:
-    """A data file read into memory: its resolved path, bytes and format."""
+    """A data file read into memory: its resolved path, bytes and format, and
+    what finding it depended on (for deciding later whether it still holds)."""
 
-    path: Path
+    path: Path  # resolved: symlinks followed
     content: bytes
     fmt: str
+    found: Path | None = None  # as found (a symlink stays one: its target may change)
+    passed: tuple[Path, ...] = ()  # earlier candidates that did not exist then
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a ``data`` reference led."""
+
+    resolved: Path
+    found: Path
+    passed: tuple[Path, ...]
 
 
 def resolve_data_path(ref: str, roots: DataRoots) -> Path:
+    """Find the file a block's ``data`` names and check it may be read; see
+    ``locate``.  Raises ``DataError`` (``key="data"``)."""
+    return locate(ref, roots).resolved
+
+
+def locate(ref: str, roots: DataRoots) -> Located:
     """Find the file a block's ``data`` names and check it may be read.
 
     A relative ``ref`` is looked up in the page's folder, then ``docs_dir``,
     then the project root, then each ``data_dirs`` entry; the first that
     exists wins.  A leading ``/`` means the project root.  The resolved file
     (symlinks followed) must lie inside the project root, ``docs_dir`` or a
-    ``data_dirs`` entry.  Raises ``DataError`` (``key="data"``).
+    ``data_dirs`` entry, and not in a hidden file or folder below it.  A
+    candidate that resolves outside those folders is never probed, so the
+    messages tell nothing about files outside the project.
     """
     shown = q(ref, 80)
     text = ref.strip()
@@ -67,21 +87,58 @@ def resolve_data_path(ref: str, roots: DataRoots) -> Path:
             if folder is not None and all(_resolved(folder) != _resolved(f) for f in folders):
                 folders.append(folder)
         relative = text
-    candidates = [folder / relative for folder in folders]
-    found = next((c for c in candidates if _exists(c)), None)
-    if found is None:
-        raise DataError(_not_found(text, shown, folders, project), key="data")
+    allowed = roots.allowed()
+    passed: list[Path] = []
+    outside = False
+    for candidate in (folder / relative for folder in folders):
+        if _root_of(_resolved(candidate), allowed) is None:
+            outside = True  # not probed: whether it exists is none of the page's business
+            continue
+        if not _exists(candidate):
+            passed.append(candidate)
+            continue
+        return Located(_checked_file(candidate, shown, allowed), candidate, tuple(passed))
+    if outside:
+        raise DataError(_OUTSIDE.format(shown=shown), key="data")
+    raise DataError(_not_found(text, shown, folders, project, allowed), key="data")
+
+
+_OUTSIDE = (
+    "data file {shown} resolves outside the project; data files must be inside "
+    "the project folder or data_dir"
+)
+
+
+def _root_of(path: Path, allowed: Sequence[Path]) -> Path | None:
+    """The allowed root ``path`` lies in without a hidden part below it
+    (preferring one), or ``None`` when it lies in none."""
+    inside = [root for root in allowed if path.is_relative_to(root)]
+    for root in inside:
+        if not _hidden_part(path, root):
+            return root
+    return inside[0] if inside else None
+
+
+def _hidden_part(path: Path, root: Path) -> str | None:
+    return next((part for part in path.relative_to(root).parts if part.startswith(".")), None)
+
+
+def _checked_file(candidate: Path, shown: str, allowed: Sequence[Path]) -> Path:
     try:
-        resolved = found.resolve(strict=True)
+        resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError) as exc:
         raise DataError(
             f"data file {shown} cannot be resolved: {reason(exc)}", key="data"
         ) from None
-    allowed = [project, _resolved(roots.docs_dir), *(_resolved(d) for d in roots.data_dirs)]
-    if not any(resolved.is_relative_to(root) for root in allowed):
+    root = _root_of(resolved, allowed)
+    if root is None:
+        raise DataError(_OUTSIDE.format(shown=shown), key="data")
+    hidden = _hidden_part(resolved, root)
+    if hidden is not None:
         raise DataError(
-            f"data file {shown} resolves outside the project; data files must be inside "
-            "the project folder or data_dir",
+            f"data file {shown} is in the hidden file or folder {q(hidden)}; hidden files "
+            "and folders (.git, .env, ...) are never read as data; name the folder in "
+            "data_dir to allow it",
             key="data",
         )
     try:
@@ -106,7 +163,8 @@ def read_source(
         if spec.matrix is not None:
             return None
         raise DataError("the block needs 'data' (a file) or 'matrix' (inline rows)", key="data")
-    path = resolve_data_path(spec.data, roots)
+    located = locate(spec.data, roots)
+    path = located.resolved
     shown = q(spec.data, 80)
     fmt = format_of(spec, spec.data)
     limit = limits.max_file_bytes
@@ -124,7 +182,7 @@ def read_source(
         raise DataError(f"cannot read data file {shown}: {reason(exc)}", key="data") from None
     if len(content) > limit:
         raise DataError(f"data file {shown} is over the limit of {shown_size(limit)}", key="data")
-    return Source(path=path, content=content, fmt=fmt)
+    return Source(path, content, fmt, located.found, located.passed)
 
 
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:|\\)")
@@ -144,10 +202,12 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _not_found(text: str, shown: str, folders: Sequence[Path], project: Path) -> str:
+def _not_found(
+    text: str, shown: str, folders: Sequence[Path], project: Path, allowed: Sequence[Path]
+) -> str:
     where = join_words([_show_folder(f, project) for f in folders])
     message = f"data file {shown} not found; looked in {where}"
-    suggestion = _suggest_file(text, folders)
+    suggestion = _suggest_file(text, folders, allowed)
     if suggestion:
         message += f" (did you mean {q(suggestion, 80)}?)"
     if text.startswith("/"):
@@ -166,15 +226,23 @@ def _show_folder(folder: Path, project: Path) -> str:
     return "the project root" if relative == Path() else f"{relative.as_posix()}/"
 
 
-def _suggest_file(text: str, folders: Sequence[Path]) -> str | None:
-    """A close file name next to where the file was expected, for typos."""
+def _suggest_file(text: str, folders: Sequence[Path], allowed: Sequence[Path]) -> str | None:
+    """A close file name next to where the file was expected, for typos; only
+    names that may be read are ever suggested."""
     pure = PurePosixPath(text.lstrip("/"))
     if ".." in pure.parts:
         return None  # never list folders that may lie outside the project
     for folder in folders:
         parent = folder / pure.parent
+        root = _root_of(_resolved(parent), allowed)
+        if root is None or _hidden_part(_resolved(parent), root):
+            continue  # a folder (or a symlink to one) outside what may be read
         try:
-            names = [p.name for p in itertools.islice(parent.iterdir(), 2000)]
+            names = [
+                p.name
+                for p in itertools.islice(parent.iterdir(), 2000)
+                if not p.name.startswith(".")
+            ]
         except (OSError, ValueError):
             continue
         close = difflib.get_close_matches(pure.name, names, n=1, cutoff=0.75)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..messages import q, quoted_list, suggest
-from ..model import LabelledMatrix
+from ..model import MAX_MAGNITUDE, LabelledMatrix
 from .cells import Ctx, FloatArray, build_matrix, check_cells, check_label_lengths, numbered
 
 if TYPE_CHECKING:
@@ -66,6 +66,15 @@ def _check_values(values: FloatArray, x: Sequence[str], y: Sequence[str], ctx: C
     if not np.isfinite(values).any():
         raise DataError(
             f"{ctx.name}: every cell of the plotted matrix is missing; nothing to draw",
+            key=ctx.key,
+        )
+    with np.errstate(invalid="ignore"):
+        huge = np.argwhere(np.abs(values) > MAX_MAGNITUDE)
+    if huge.size:
+        i, j = huge[0]
+        raise DataError(
+            f"{ctx.name}: row {q(y[i])}, column {q(x[j])} is {values[i, j]:.3g}, too large to "
+            f"draw; values must lie within ±{MAX_MAGNITUDE:g} (rescale them, e.g. to log10)",
             key=ctx.key,
         )
 

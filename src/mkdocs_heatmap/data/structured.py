@@ -13,6 +13,7 @@ import yaml
 from ..errors import DataError
 from ..messages import one_line, q, quoted_list, suggest
 from ..model import LabelledMatrix
+from ..safeyaml import TooLarge, check_nodes
 from .cells import (
     Ctx,
     build_matrix,
@@ -58,8 +59,14 @@ _YAML_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 
 def parse_yaml(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
     text = decode(content, ctx)
+    loader = _YAML_LOADER(text)  # a safe loader, see above
     try:
-        obj: object = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader, see above
+        node = loader.get_single_node()
+        if node is not None:
+            check_nodes(node)
+        obj: object = loader.construct_document(node) if node is not None else None
+    except TooLarge as exc:
+        raise DataError(f"{ctx.name} is too large as YAML: {exc}", key="data") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = one_line(exc.problem or exc.context or "invalid YAML")
@@ -74,6 +81,8 @@ def parse_yaml(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
             f"{ctx.name} is not usable YAML: {one_line(str(exc)) or type(exc).__name__}",
             key="data",
         ) from None
+    finally:
+        loader.dispose()
     return _structured(spec, obj, ctx)
 
 
