@@ -179,10 +179,111 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ("symlink-out", "data: link.csv", {}, "outside the project", L + 1),
 ]
 
+# Hardening: inputs an adversarial probe found crashing, exhausting memory or
+# time, or leaking; each is a row of CASES too (and runs through check, render,
+# the API and the Markdown extension in their tests).
+_50_ALIASES = "a0: &a0 [x, x]\n" + "".join(
+    f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 10)
+)
+_DEEP = "[" * 950 + "1" + "]" * 950
+_WIDE_CSV = "\n".join(",".join(str(j % 7) for j in range(5000)) for _ in range(2)) + "\n"
+_FACETS = "model,x,y,v\n" + "".join(f"m{i},a,b,1\n" for i in range(8000))
+HARDENING: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    ("extreme-csv", "data: x.csv", {"docs/x.csv": ",a,b\nr,1.7e308,1\n"}, "too large", L + 1),
+    ("extreme-log", "matrix: [[1.0e+250, 1.0]]\nnorm: log", {}, "too large to draw", L + 1),
+    ("extreme-symlog", "matrix: [[1.7e+308, -1.7e+308]]\nnorm: symlog", {}, "too large", L + 1),
+    ("fmt-c", "matrix: [[1, -2]]\nannotate: true\nfmt: c", {}, "such as -2", L + 3),
+    ("fmt-wide", M + "fmt: '2000000'", {}, "writes 3 as 2,000,000 characters", L + 2),
+    (
+        "png-huge",
+        M + "figsize: [30, 30]\ndpi: 600\nformat: png",
+        {},
+        "over the limit of 40 megapixels",
+        L + 3,
+    ),
+    (
+        "png-huge-auto",
+        "data: big.csv\ndpi: 600\nformat: png",
+        {"docs/big.csv": "\n".join(",".join(["1"] * 60) for _ in range(60)) + "\n"},
+        "megapixels; lower 'dpi'",
+        L + 2,
+    ),
+    ("bigint-matrix", "matrix: [[1" + "0" * 400 + ", 1]]", {}, "cells must be finite", L + 1),
+    ("bigint-vmin", M + "vmin: 1" + "0" * 400, {}, "'vmin': expected a finite", L + 2),
+    (
+        "deep-json-labels",
+        "data: d.json",
+        {"docs/d.json": '{"values": [[1, 2]], "x_labels": [' + _DEEP[930:-930] + ', "b"]}'},
+        "nests lists more than 4 deep",
+        L + 1,
+    ),
+    (
+        "deeper-json-labels",  # JSON's own limit, or ours: either names the file
+        "data: d.json",
+        {"docs/d.json": '{"values": [[1, 2]], "x_labels": [' + _DEEP + ', "b"]}'},
+        "d.json",
+        L + 1,
+    ),
+    ("alias-highlight", M + _50_ALIASES + "highlight: *a9", {}, "aliases expand", L + 1),
+    ("alias-style", M + _50_ALIASES + "style: {font.family: *a9}", {}, "aliases expand", L + 1),
+    (
+        "alias-yaml-data",
+        "data: d.yaml",
+        {"docs/d.yaml": _50_ALIASES + "values: [[1, 2]]\nx_labels: *a9\n"},
+        "too large as YAML",
+        L + 1,
+    ),
+    ("annotate-many", "data: w.csv\nannotate: true", {"docs/w.csv": _WIDE_CSV}, "2,500", L + 2),
+    ("cluster-wide", "data: w.csv\ncluster: columns", {"docs/w.csv": _WIDE_CSV}, "1,000", L + 2),
+    (
+        "facet-many",
+        "data: f.csv\npivot: {x: x, y: y, value: v}\nfacet: model",
+        {"docs/f.csv": _FACETS},
+        "'facet' makes 8,000 panels",
+        L + 3,
+    ),
+    (
+        "style-file-huge",
+        M + "style: big.mplstyle",
+        {"big.mplstyle": "# padding\n" * 120_000},
+        "over the limit of 1.0 MB",
+        L + 2,
+    ),
+    (
+        "font-file-outside",
+        M + "style: {mathtext.fontset: custom, mathtext.it: 'sans:file=../../etc/hostname'}",
+        {},
+        "resolves outside the project",
+        L + 2,
+    ),
+    ("log-injection", M + 'cmap: "Blues\\nINFO    -  Done"', {}, "'Blues\\nINFO", L + 2),
+    ("nul-caption", M + 'caption: "see \\0 here"\ndownload: true', {}, "U+0000", L + 2),
+    ("nul-alt", M + 'alt: "x\\0y"', {}, "control character U+0000", L + 2),
+    (
+        "git-config",
+        "data: /.git/config\ndata_format: csv\npivot: {x: a, y: b, value: c, agg: count}\n"
+        "table: true",
+        {".git/config": "[remote]\nurl = https://user:secret@example.com\n"},
+        "hidden file or folder '.git'",
+        L + 1,
+    ),
+    ("dot-env", "data: /.env\ndata_format: csv", {".env": "TOKEN,x\n1,2\n"}, "'.env'", L + 1),
+]
+CASES += HARDENING
+
 # Rows that need plugin options: (id, options, block body, files, fragment, line).
 OPTION_CASES: list[tuple[str, dict[str, int], str, dict[str, str | bytes], str, int]] = [
     ("file-size", {"max_file_size": 10}, "data: m.csv", CSV, "over the limit of 10 bytes", L + 1),
     ("cells", {"max_cells": 3}, "data: m.csv", CSV, "over the limit", L + 1),
+    (
+        "cells-across-panels",
+        {"max_cells": 6},
+        "panels:\n  - {matrix: [[1, 2], [3, 4]]}\n  - {matrix: [[1, 2], [3, 4]]}",
+        {},
+        "panel 2: the inline matrix has 2 x 2 = 4 cells, over the limit of 2 (max_cells, 6, "
+        "counts every panel; the ones before use 4)",
+        L + 1,
+    ),
     (
         "label-length",
         {"max_label_length": 3},

@@ -106,6 +106,22 @@ def test_error_in_nested_block_names_its_line(site: Site, build: Any) -> None:
     assert "heatmap-error" in site.html()
 
 
+@pytest.mark.parametrize("superfences", [False, True])
+def test_an_example_shown_as_code_does_not_take_the_blocks_line(
+    site: Site, build: Any, superfences: bool
+) -> None:
+    """The same bad block, first as an indented-code example, then for real:
+    the warning names the real one's line."""
+    if superfences:
+        site.config["markdown_extensions"] = ["pymdownx.superfences"]
+    example = "    ```heatmap\n    matrix: [[1]]\n    vmax: x\n    ```\n"
+    real = "```heatmap\nmatrix: [[1]]\nvmax: x\n```\n"
+    site.page("index.md", "# T\n\nLike this:\n\n" + example + "\nFor real:\n\n" + real)
+    assert build(site).heatmap_warnings() == [
+        "index.md:14: heatmap: 'vmax': expected a number, got the text 'x'"
+    ]
+
+
 def test_error_box_escapes_the_block(site: Site, build: Any) -> None:
     site.page("index.md", page("matrix: [[1]]\ntitle: <img src=x onerror=alert(1)>\nbad: 1"))
     build(site)
@@ -122,6 +138,37 @@ def test_bad_front_matter_defaults(site: Site, build: Any) -> None:
     result = build(site)
     (warning,) = result.heatmap_warnings()
     assert warning.startswith("index.md:3: heatmap: unknown key 'cmapp'")
+    assert '<figure class="heatmap">' in site.html()
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "fragment"),
+    [
+        ('"heatmap":\n  cmapp: Blues\n', 3, "unknown key 'cmapp'"),
+        ("heatmap: [not, a, mapping]\n", 3, "must be a mapping of block keys"),
+        (
+            "a0: &a0 [x, x]\n"
+            + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in (1, 2))
+            + "b1: &b1 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n"
+            + "c1: &c1 [*b1, *b1, *b1, *b1, *b1, *b1, *b1, *b1]\n"
+            + "d1: &d1 [*c1, *c1, *c1, *c1, *c1, *c1, *c1, *c1]\n"
+            + "heatmap: {title: *d1}\n",
+            9,
+            "front matter 'heatmap:' is too large: aliases expand",
+        ),
+    ],
+)
+def test_front_matter_problems_at_their_line(
+    site: Site, build: Any, front: str, line: int, fragment: str
+) -> None:
+    """Quoted keys, wrong shapes, alias bombs: one warning at the key's line,
+    short, and the page's figure drawn without the page's defaults."""
+    site.page("index.md", f"---\ntitle: x\n{front}---\n# T\n\n```heatmap\nmatrix: [[1]]\n```\n")
+    result = build(site)
+    (warning,) = result.heatmap_warnings()
+    assert warning.startswith(f"index.md:{line}: heatmap: "), warning
+    assert fragment in warning
+    assert len(warning) < 300
     assert '<figure class="heatmap">' in site.html()
 
 

@@ -167,6 +167,50 @@ def test_any_csv_gives_a_figure_or_a_heatmap_error(tmp_path: Path, content: str)
     outcome("data: f.csv", tmp_path)
 
 
+# What an adversarial probe tried: extremes of every kind, in any key.
+hostile = st.sampled_from(
+    [
+        1.7e308,
+        -1.7e308,
+        1e250,
+        5e-324,
+        10**400,
+        -(10**400),
+        "c",
+        "2000000",
+        "=^999",
+        ",.400f",
+        "x\x00y",
+        "Blues\nINFO    -  forged",
+        "\x1b[31m",
+        "../../../etc/passwd",
+        "/.git/config",
+        "/dev/zero",
+        [[[[[[1]]]]]],
+        [[1e308, -1e308]],
+        [30, 30],
+        600,
+        "sans:file=/etc/hostname",
+    ]
+)
+
+
+@st.composite
+def hostile_blocks(draw: st.DrawFn) -> dict[str, Any]:
+    body = draw(blocks())
+    for key in draw(st.lists(keys, min_size=1, max_size=4, unique=True)):
+        body[key] = draw(hostile)
+    return body
+
+
+@PROPERTY
+@given(body=hostile_blocks())
+def test_hostile_blocks_give_a_figure_or_a_heatmap_error(
+    tmp_path: Path, body: dict[str, Any]
+) -> None:
+    outcome(yaml.safe_dump(body, allow_unicode=True), tmp_path)
+
+
 def test_property_strategies_reach_both_outcomes(tmp_path: Path) -> None:
     # A property test that only ever sees errors proves little: a plain block
     # must draw, and a broken one must fail with the plugin's own error.

@@ -29,7 +29,7 @@ from typing import Any
 from .cache import DiskCache
 from .emit import error_html, figure_html
 from .errors import HeatmapError, Problem, internal_error, line_in_page
-from .fence import Collector, HeatmapBuildError, SourceIndex
+from .fence import Collector, FenceBlock, HeatmapBuildError, SourceIndex
 from .memo import BadMemo, Memo, memo_key
 from .model import Image, Output, Settings
 from .pipeline import Prepared, RenderJob, finish_block, prepare_block
@@ -46,10 +46,6 @@ class PageContext:
     settings: Settings
     url_of: Callable[[str], str]
     defaults: Mapping[str, Any] = field(default_factory=dict)
-    index: SourceIndex = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.index = SourceIndex(self.source)
 
 
 @dataclass
@@ -141,10 +137,12 @@ class Batch:
         prepared: dict[tuple[int, int], _Block] = {}
         jobs: dict[str, RenderJob] = {}
         for p, page in enumerate(pages):
+            index = SourceIndex(page.context.source, top_level_only=self.collector.top_level_only)
             for n, body in enumerate(page.bodies):
+                written = index.locate(body)  # in page order, figure or not
                 if not self.collector.survived(n, page.html):
                     continue  # the fence ended up as code: not a figure
-                block = prepared[p, n] = self._prepare(page.context, body)
+                block = prepared[p, n] = self._prepare(page.context, body, written)
                 item = block.item
                 if isinstance(item, Memo):
                     self.files.update(Path(path) for path, _ in item.files)
@@ -174,8 +172,7 @@ class Batch:
         self.stats.seconds += time.monotonic() - start
         return out
 
-    def _prepare(self, page: PageContext, body: str) -> _Block:
-        written = page.index.locate(body)
+    def _prepare(self, page: PageContext, body: str, written: FenceBlock | None) -> _Block:
         line = written.line if written else None
         if written is not None:
             body = textwrap.dedent(written.body)

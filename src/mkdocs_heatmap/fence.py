@@ -118,11 +118,16 @@ def normalize(body: str) -> str:
 
 
 class SourceIndex:
-    """The heatmap blocks of a page as written, found by their body."""
+    """The heatmap blocks of a page as written, found by their body.
 
-    def __init__(self, source: str) -> None:
+    Ask for every block Markdown handed over, in order, figure or not: an
+    example of the same block shown as code earlier on the page then takes
+    its own line, and the figure gets the right one.
+    """
+
+    def __init__(self, source: str, *, top_level_only: bool = False) -> None:
         self._blocks: dict[str, list[FenceBlock]] = {}
-        for block in scan_fences(source):
+        for block in scan_fences(source, top_level_only=top_level_only):
             self._blocks.setdefault(normalize(block.body), []).append(block)
 
     def locate(self, body: str) -> FenceBlock | None:
@@ -142,6 +147,8 @@ class Collector:
     def __init__(self) -> None:
         self._nonce = secrets.token_hex(8)
         self._bodies: list[str] = []
+        # Hooked in as the plain preprocessor, which sees top-level fences only.
+        self.top_level_only = False
         self._pattern = re.compile(rf"<!-- heatmap:{self._nonce}:(\d+) -->")
 
     def handle(self, body: str) -> str:
@@ -230,6 +237,7 @@ class PlainFenceExtension(Extension):
     def __init__(self, collector: Collector) -> None:
         super().__init__()
         self.collector = collector
+        collector.top_level_only = True
 
     def extendMarkdown(self, md: Markdown) -> None:
         # Before fenced_code (25) so it never sees our fences; after
@@ -257,10 +265,10 @@ def rendered_blocks(
         html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(markdown)
     except Exception:  # the site's extensions, not ours: the caller scans instead
         return None
-    index = SourceIndex(source)
+    index = SourceIndex(source, top_level_only=collector.top_level_only)
     found = []
     for n, body in enumerate(collector.bodies):
-        block = index.locate(body) if collector.survived(n, html) else None
-        if block is not None:
+        block = index.locate(body)
+        if block is not None and collector.survived(n, html):
             found.append(block)
     return found

@@ -141,6 +141,9 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_cells: int = 4_000_000
     max_label_length: int = 200
+    # Said after a cell-limit message when the limit is what other panels of
+    # the figure left over.
+    cells_note: str = ""
 
 
 DEFAULT_LIMITS = Limits()

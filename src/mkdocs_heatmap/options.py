@@ -34,6 +34,7 @@ from .model import (
     Limits,
     Settings,
 )
+from .safeyaml import TooLarge, check_value
 from .spec import validate_defaults
 from .style import BUILTIN_STYLES, check_style, resolve_style
 
@@ -42,6 +43,10 @@ C = TypeVar("C", bound=base.Config)
 
 def defaults_problem(defaults: Mapping[str, Any], where: str) -> str | None:
     """Why block defaults are invalid, naming the key as ``WHERE.KEY``, or ``None``."""
+    try:
+        check_value(defaults)
+    except TooLarge as exc:
+        return f"{where}: too large: {exc}"
     try:
         validate_defaults(defaults)
     except HeatmapError as exc:
@@ -76,6 +81,11 @@ class _Style(base.BaseConfigOption[Any]):
     """
 
     def run_validation(self, value: object) -> Any:
+        if isinstance(value, dict):
+            try:
+                check_value(value)
+            except TooLarge as exc:
+                raise base.ValidationError(f"too large: {exc}") from None
         if isinstance(value, (str, dict)):
             return value
         raise base.ValidationError(
@@ -253,7 +263,10 @@ def page_defaults(
     try:
         if not isinstance(defaults, dict):
             raise HeatmapError("front matter 'heatmap:' must be a mapping of block keys")
+        check_value(defaults)
         validate_defaults(defaults)
+    except TooLarge as exc:
+        return {}, (front_matter_line(source), f"front matter 'heatmap:' is too large: {exc}")
     except HeatmapError as exc:
         return {}, (front_matter_line(source), exc.message)
     return defaults, None

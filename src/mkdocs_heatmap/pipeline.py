@@ -150,8 +150,8 @@ def load_plot(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]
         for number, part in enumerate(spec.panels, start=1):
             try:
                 # Each panel may use what the figure's cell budget has left.
-                left = settings.limits.max_cells - sum(p.matrix.values.size for p in loaded)
-                panel, used = _load_panel(part, _with_cells(settings, left))
+                used_cells = sum(p.matrix.values.size for p in loaded)
+                panel, used = _load_panel(part, _with_cells(settings, used_cells))
             except HeatmapError as exc:
                 raise type(exc)(f"panel {number}: {exc.message}", key="panels") from None
             loaded.append(panel)
@@ -165,15 +165,17 @@ def load_plot(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]
     return plot, files
 
 
-def _with_cells(settings: Settings, cells: int) -> Settings:
-    """``settings`` with at most ``cells`` cells left for the next panel."""
-    if cells < 1:
-        raise DataError(
-            f"the panels have more than {settings.limits.max_cells:,} cells together, over "
-            "the limit (max_cells counts every panel of a figure)",
-            key="panels",
-        )
-    return replace(settings, limits=replace(settings.limits, max_cells=cells))
+def _with_cells(settings: Settings, used: int) -> Settings:
+    """``settings`` for the next panel, when earlier ones used ``used`` cells
+    of the figure's ``max_cells``."""
+    limits = settings.limits
+    if not used:
+        return settings
+    note = f" (max_cells, {limits.max_cells:,}, counts every panel; the ones before use {used:,})"
+    if used >= limits.max_cells:
+        raise DataError(f"no cells left for it{note}", key="panels")
+    left = replace(limits, max_cells=limits.max_cells - used, cells_note=note)
+    return replace(settings, limits=left)
 
 
 def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Source]]:

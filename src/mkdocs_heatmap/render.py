@@ -98,9 +98,13 @@ def precheck(plot: Plot, rc: Rc) -> None:
             validate(part)
             check_math(part, values)
             colors = cell_colors(part, values)
-            if part.annotate is not False:
-                _annotations(part, values, colors)
+            notes = _annotations(part, values, colors) if part.annotate is not False else None
             check_glyphs(part, values)
+            if plot.spec.format == "png" and not plot.multi:
+                # A grid's size is known once its panels are laid out together;
+                # the renderer checks that one.
+                dpi = 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH)
+                _check_pixels(Layout.compute(panel, mpl.rcParams, notes).figsize, dpi, 2)
 
 
 def check_glyphs(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:

@@ -7,13 +7,14 @@ import matplotlib; validating a non-built-in style does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .messages import q, suggest
+from .messages import q, reason, size, suggest
 from .model import Rc
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
@@ -103,15 +104,49 @@ def style_layer(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
     if style is None:
         return {}
     if isinstance(style, Mapping):
-        return {str(key): value for key, value in style.items()}
-    if not isinstance(style, str):
+        layer = {str(key): value for key, value in style.items()}
+    elif not isinstance(style, str):
         raise ConfigError(
             "style must be a built-in name, a .mplstyle path or a mapping of rcParams"
         )
-    if style in BUILTIN_STYLES:
+    elif style in BUILTIN_STYLES:
         return dict(BUILTIN_STYLES[style])
-    settings = _parse_mplstyle(_style_path(style, base_dir), style)
-    return {key: value for _line, key, value in settings}
+    else:
+        settings = _parse_mplstyle(_style_path(style, base_dir), style)
+        layer = {key: value for _line, key, value in settings}
+    return _confine_font_files(layer, base_dir)
+
+
+# A fontconfig pattern (mathtext.rm, .it, ...) may name a font file.
+_FONT_FILE = re.compile(r"(?:^|:)file=([^:]*)")
+MAX_STYLE_BYTES = 1024 * 1024
+
+
+def _confine_font_files(layer: Rc, base_dir: Path | None) -> Rc:
+    """Font files a style names must be files of the project, named as data
+    files are (a leading '/' is the project root): matplotlib opens them, and
+    a page must not make the build open, or probe for, files elsewhere.  The
+    layer comes back with each such file as the absolute path checked."""
+    root = (base_dir or Path.cwd()).resolve()
+
+    def confined(key: str, match: re.Match[str]) -> str:
+        name = match[1].strip()
+        path = (root / name.lstrip("/")).resolve()
+        if not path.is_relative_to(root):
+            raise ConfigError(
+                f"{q(key, 60)}: the font file {q(name, 60)} resolves outside the project; "
+                "font files must be inside it"
+            )
+        if not path.is_file():
+            raise ConfigError(f"{q(key, 60)}: the font file {q(name, 60)} not found")
+        return match[0].replace(match[1], str(path))
+
+    out: Rc = {}
+    for key, value in layer.items():
+        if isinstance(value, str):
+            value = _FONT_FILE.sub(functools.partial(confined, key), value)
+        out[key] = value
+    return out
 
 
 def style_files(style: str | Mapping[str, Any] | None, base_dir: Path | None = None) -> list[Path]:
@@ -199,9 +234,15 @@ def _parse_mplstyle(path: Path, name: str) -> list[tuple[int, str, str]]:
     # rc_params_from_file would accept bad lines with only a warning; read the
     # file ourselves so a typo is an error with a line number.
     try:
+        length = path.stat().st_size
+        if length > MAX_STYLE_BYTES:
+            raise ConfigError(
+                f"style file '{name}' is {size(length)}, over the limit of "
+                f"{size(MAX_STYLE_BYTES)} for a style"
+            )
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"style file '{name}' cannot be read: {exc}") from None
+        raise ConfigError(f"style file '{name}' cannot be read: {reason(exc)}") from None
     settings: list[tuple[int, str, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # A comment starts at a '#' at the line start or after whitespace, so

@@ -59,14 +59,15 @@ def check_cells(rows: int, cols: int, ctx: Ctx) -> None:
     if rows * cols > limit:
         raise DataError(
             f"{ctx.name} has {rows:,} x {cols:,} = {rows * cols:,} cells, "
-            f"over the limit of {limit:,}",
+            f"over the limit of {limit:,}{ctx.limits.cells_note}",
             key=ctx.key,
         )
 
 
 def too_many_cells(ctx: Ctx) -> DataError:
     return DataError(
-        f"{ctx.name} has more than {ctx.limits.max_cells:,} cells, over the limit",
+        f"{ctx.name} has more than {ctx.limits.max_cells:,} cells, over the limit"
+        f"{ctx.limits.cells_note}",
         key=ctx.key,
     )
 
