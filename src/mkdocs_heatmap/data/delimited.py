@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -72,7 +72,9 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
     header: list[str] | None = None
     data, data_lines = rows, lines
     if spec.header:
-        header, data, data_lines = rows[0], rows[1:], lines[1:]
+        # In place, not a slice: the rows' strings are the largest thing a
+        # big file becomes, and they are let go of row by row below.
+        header, data_lines = rows.pop(0), lines[1:]
         if not data:
             raise DataError(f"{ctx.name} has a header row but no data rows", key="data")
         # R's write.table leaves out the header cell above the row labels.
@@ -99,12 +101,18 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
     return _delimited_matrix(spec, header, data, data_lines, width, ctx, delimiter)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+
+
 def read_rows(text: str, delimiter: str, ctx: Ctx) -> tuple[list[list[str]], list[int]]:
     """Non-blank rows of stripped cells, with the line each starts on."""
     limit = ctx.limits.max_cells
 
     def physical_lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
+        # Lines as csv wants them (\n, \r\n or \r kept), one at a time: a
+        # StringIO would hold the whole text again, four bytes a character.
+        for match in _LINE.finditer(text):
+            line = match[0]
             # One line with more cells than the whole budget cannot fit; stop
             # before the csv module builds a list of millions of strings.
             if line.count(delimiter) > limit:
@@ -156,9 +164,10 @@ def _delimited_matrix(
     x_labels = header[first:] if header is not None else numbered(width - first)
     y_labels = [row[0] for row in data] if index else numbered(len(data))
     check_cells(len(data), width - first, ctx)
-    values: list[list[float]] = []
+    values = np.empty((len(data), width - first), dtype=np.float64)
     for i, row in enumerate(data):
         numbers = [text_number(cell) for cell in row[first:]]
+        data[i] = []  # this row's text is no longer needed
         if None in numbers:
             j = numbers.index(None)
             cell = row[first + j]
@@ -168,8 +177,8 @@ def _delimited_matrix(
                 f"{_delimiter_hint(cell, width, delimiter)}",
                 key="data",
             )
-        values.append(cast(list[float], numbers))
-    return build_matrix(np.array(values, dtype=np.float64), x_labels, y_labels, ctx)
+        values[i] = numbers
+    return build_matrix(values, x_labels, y_labels, ctx)
 
 
 def _delimiter_hint(cell: str, width: int, delimiter: str) -> str:
