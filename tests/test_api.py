@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def test_style_from_a_file_and_a_mapping(tmp_path: Path) -> None:
         ("matrix: [[1]]\ncmap: Bleus", {}, RenderError, "did you mean 'Blues'?", 1),
         ("matrix: [[1]]", {"style": "papr"}, ConfigError, "did you mean 'paper'?", None),
         ("matrix: [[1]]", {"style": {"font.sise": 3}}, ConfigError, "'font.sise'", None),
-        ("matrix: [[1]]", {"format": "pdf"}, SpecError, "'format' must be one of", None),
+        ("matrix: [[1]]", {"format": "tiff"}, SpecError, "'format' must be one of", None),
         ("matrix: [[1]]", {"theme": "auto"}, SpecError, "'theme' must be one of", None),
     ],
 )
@@ -168,3 +169,21 @@ def test_import_does_not_load_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("pdf", b"%PDF-"), ("eps", b"%!PS-Adobe")])
+def test_pdf_and_eps_for_papers_are_reproducible(fmt: str, magic: bytes) -> None:
+    one = render_spec(TEXT, format=fmt)
+    assert one.startswith(magic)
+    assert b"CreationDate" not in one
+    assert one == render_spec(TEXT, format=fmt)
+
+
+def test_a_light_file_has_a_white_background_even_for_theme_auto() -> None:
+    """A file of its own is dark ink on white (the site's auto variants are
+    transparent to sit on either page color)."""
+    from PIL import Image as PILImage
+
+    png = render_spec({**BLOCK, "theme": "auto"}, format="png", theme="light")
+    with PILImage.open(io.BytesIO(png)) as image:
+        assert image.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)

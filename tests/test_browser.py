@@ -398,3 +398,55 @@ def test_the_image_check_can_fail(
     assert broken[0].endswith(f"/broken/{src}: broken")
     assert [url.split("/broken/")[1] for url in undecodable_images(driver)] == [src]
     console_errors(driver, base)  # the broken image may log; not this test's concern
+
+
+@pytest.fixture(scope="module")
+def sphinx_url(served: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The example Sphinx project (Furo, theme: auto), built and served."""
+    root, base = served
+    work = tmp_path_factory.mktemp("sphinx-src") / "example"
+    shutil.copytree(ROOT / "example_sphinx", work, ignore=shutil.ignore_patterns("_build"))
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "docs", str(root / "sphinx")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return f"{base}/sphinx/"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "toggle", "shown"),
+    [("light", None, "light"), ("dark", None, "dark"), ("dark", "light", "light")],
+)
+def test_furo_shows_the_variant_of_its_theme(
+    driver: WebDriver, sphinx_url: str, scheme: str, toggle: str | None, shown: str
+) -> None:
+    """Furo switches a theme: auto figure with the reader's scheme and with its
+    own toggle (saved in localStorage); the caption stays visible."""
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    try:
+        open_page(driver, sphinx_url)
+        driver.execute_script(
+            "localStorage.setItem('theme', arguments[0])" if toggle else "localStorage.clear()",
+            toggle,
+        )
+        open_page(driver, sphinx_url)
+        figure = driver.find_element(By.CSS_SELECTOR, "figure.heatmap")
+        _scroll_to(driver, figure)
+        light = figure.find_element(By.CSS_SELECTOR, "img.heatmap-light")
+        dark = figure.find_element(By.CSS_SELECTOR, "img.heatmap-dark")
+        assert (light.is_displayed(), dark.is_displayed()) == (shown == "light", shown == "dark")
+        assert figure.find_element(By.CSS_SELECTOR, "figcaption").is_displayed()
+        assert not broken_images(driver)
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert driver.save_screenshot(str(ARTIFACTS / f"sphinx-{scheme}-{toggle}.png"))
+    finally:
+        driver.execute_script("localStorage.clear()")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})

@@ -224,9 +224,9 @@ def test_render_missing_spec(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 def test_render_needs_a_known_extension(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["render", "fig.yml", "-o", "fig.pdf"])
+        main(["render", "fig.yml", "-o", "fig.tiff"])
     assert exit_info.value.code == 2
-    assert "must end in .svg or .png" in capsys.readouterr().err
+    assert "must end in .svg, .png, .pdf or .eps" in capsys.readouterr().err
 
 
 def test_render_error_has_no_traceback(spec_file: Path) -> None:
@@ -482,3 +482,36 @@ def test_check_command_line_end_to_end(site: Site) -> None:
         "heatmap: checked 1 block(s) on 1 page(s): 1 problem(s)",
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_check_reads_the_mkdocs_yml_next_to_the_docs_folder(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check docs/`` from anywhere finds the site's config, as ``mkdocs``
+    would: with superfences on, a bad block in an admonition is a problem
+    (it used to be "checked 0 block(s) ... no problems", exit 0)."""
+    site.config["markdown_extensions"] = ["admonition", "pymdownx.superfences"]
+    site.page("index.md", NESTED)
+    site.write_config()
+    elsewhere = site.root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    status, out, _err = run(capsys, "check", str(site.docs))
+    assert status == 1
+    assert out.splitlines() == [
+        "index.md:7: heatmap: 'vmax': expected a number, got the text 'x'",
+        "heatmap: checked 1 block(s) on 1 page(s): 1 problem(s)",
+    ]
+
+
+def test_check_without_a_config_says_what_it_could_not_see(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(NESTED + "\n" + GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "check", "docs")
+    assert status == 0
+    assert out.splitlines()[-1] == "heatmap: checked 1 block(s) on 1 page(s): no problems"
+    assert err.startswith("heatmap: no mkdocs.yml found: 1 heatmap fence(s) inside other blocks")
+    assert "pass --config" in err

@@ -24,14 +24,13 @@ Importing this module does not import matplotlib; drawing does.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 import yaml
 
 from .errors import OUT_OF_MEMORY, HeatmapError, RenderError, SpecError, internal_error
-from .model import IMAGE_FORMATS, Settings
+from .model import OUTPUT_FORMATS, Settings
 from .options import check_site_style, settings_from_options
 from .pipeline import Prepared, at_key_line, prepare_block
 
@@ -63,13 +62,15 @@ def render_spec(
     ``spec``
         The block: YAML text or a mapping of block keys.
     ``format``
-        ``"svg"`` or ``"png"``; overrides the block's ``format`` key (default:
-        the block's, which defaults to SVG).  PNG is drawn at the block's
-        ``dpi`` (96 unless set).
+        ``"svg"``, ``"png"``, ``"pdf"`` or ``"eps"``; overrides the block's
+        ``format`` key (default: the block's, which defaults to SVG).  PNG is
+        drawn at the block's ``dpi`` (96 unless set); PDF and EPS are vector
+        files for papers, with no creation date (the same input gives the
+        same bytes).
     ``theme``
         ``"light"`` or ``"dark"``: which variant to draw.  Overrides the
-        block's ``theme`` key; a block with ``theme: auto`` keeps the
-        transparent background it has on the site.
+        block's ``theme`` key.  A light file is dark ink on white, also for a
+        block whose site draws ``theme: auto`` on a transparent background.
     ``style``
         The site style: a built-in name (``default``, ``paper``), a
         ``.mplstyle`` path (relative to ``base_dir``) or a mapping of rcParams.
@@ -188,20 +189,16 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
 
 
 def draw(prepared: Prepared, *, format: str | None = None, theme: str | None = None) -> Image:
-    """Render a prepared block to one image, as the site's renderer does.
+    """Render a prepared block to one image file, as the site's renderer does.
 
-    ``format`` overrides the block's ``format``; ``theme`` (``light`` or
-    ``dark``) picks the variant, by default the first the site would draw
-    (the block's theme, else the site's; ``auto`` draws light first).
+    ``format`` (``svg``, ``png``, ``pdf``, ``eps``) overrides the block's;
+    ``theme`` (``light`` or ``dark``) picks the variant, by default the
+    first the site would draw (the block's theme, else the site's; ``auto``
+    draws light first).  The file has its own background: white for light.
     """
-    plot = prepared.plot
-    if format is not None:
-        fmt = _checked(format, IMAGE_FORMATS, "format")
-        spec = replace(plot.spec, format=fmt)
-        panels = tuple(replace(p, spec=replace(p.spec, format=fmt)) for p in plot.panels)
-        plot = replace(plot, spec=spec, panels=panels)
-    job = replace(prepared.job, plot=plot, variants=(_variant(prepared, theme),))
-    return _guarded(job.run)[0]
+    fmt = _checked(format, OUTPUT_FORMATS, "format") if format else prepared.spec.format
+    variant = _variant(prepared, theme)
+    return _guarded(lambda: prepared.job.one(fmt, variant))
 
 
 def _variant(prepared: Prepared, theme: str | None) -> str:

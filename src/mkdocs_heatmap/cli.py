@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .model import Settings
 
 PROG = "mkdocs-heatmap"
-_OUTPUT_FORMATS = {".svg": "svg", ".png": "png"}
+_OUTPUT_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".eps": "eps"}
 _CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 # File extensions MkDocs builds as pages (mkdocs.utils.markdown_extensions).
 _PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
@@ -83,14 +83,20 @@ def load_site(config_file: Path | None, *, docs_dir: Path | None = None) -> Site
     )
 
 
-def find_config(explicit: str | None) -> Path | None:
-    """``--config`` if given, else ``mkdocs.yml`` in the current directory if any."""
+def find_config(explicit: str | None, docs_dir: Path | None = None) -> Path | None:
+    """``--config`` if given; else, as ``mkdocs`` would find it for that docs
+    folder, ``mkdocs.yml`` in its parent; else in the current directory."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
             raise CliError(f"{explicit}: heatmap: config file not found")
         return path
-    return next((Path(name) for name in _CONFIG_NAMES if Path(name).is_file()), None)
+    folders = [docs_dir.resolve().parent] if docs_dir is not None else []
+    for folder in [*folders, Path.cwd()]:
+        for name in _CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
 
 
 def _load_mkdocs_config(path: Path) -> MkDocsConfig:
@@ -183,23 +189,56 @@ class Report:
     pages: int = 0
     blocks: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # heatmap fences in the pages that were not checked because Markdown, as
+    # set up without a site config, would show them as code (nested ones).
+    unseen: int = 0
+    without_config: bool = False
 
     def summary(self) -> str:
         found = f"{len(self.problems)} problem(s)" if self.problems else "no problems"
         return f"heatmap: checked {self.blocks} block(s) on {self.pages} page(s): {found}"
 
+    def caveat(self) -> str | None:
+        """What a reader of "no problems" must know, if anything."""
+        if not (self.without_config and self.unseen):
+            return None
+        return (
+            f"heatmap: no mkdocs.yml found: {self.unseen} heatmap fence(s) inside other "
+            "blocks (admonitions, tabs, lists) were not checked, as plain Markdown shows "
+            "them as code; with pymdownx.superfences a site draws them: pass --config"
+        )
+
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config_file = find_config(args.config)
     docs_dir = Path(args.docs_dir) if args.docs_dir is not None else None
-    site = load_site(config_file, docs_dir=docs_dir)
-    if not site.docs_dir.is_dir():
-        raise CliError(f"{site.docs_dir}: heatmap: docs folder not found")
-    report = check_site(site)
+    sphinx_dir = _sphinx_source(docs_dir) if args.config is None else None
+    if sphinx_dir is not None:
+        from .sphinx_check import check_sphinx
+
+        report = check_sphinx(sphinx_dir)
+    else:
+        config_file = find_config(args.config, docs_dir)
+        site = load_site(config_file, docs_dir=docs_dir)
+        if not site.docs_dir.is_dir():
+            raise CliError(f"{site.docs_dir}: heatmap: docs folder not found")
+        report = check_site(site)
     for item in report.problems:
         print(item)
     print(report.summary())
+    caveat = report.caveat()
+    if caveat:
+        print(caveat, file=sys.stderr)
     return 1 if report.problems else 0
+
+
+def _sphinx_source(docs_dir: Path | None) -> Path | None:
+    """The Sphinx source folder to check: DOCS_DIR when it holds a conf.py;
+    with no DOCS_DIR and no mkdocs.yml here, ./docs or . when one holds it."""
+    if docs_dir is not None:
+        return docs_dir if (docs_dir / "conf.py").is_file() else None
+    if any(Path(name).is_file() for name in _CONFIG_NAMES):
+        return None
+    return next((d for d in (Path("docs"), Path(".")) if (d / "conf.py").is_file()), None)
 
 
 def check_site(site: SiteOptions) -> Report:
@@ -207,15 +246,16 @@ def check_site(site: SiteOptions) -> Report:
     from .model import LANGUAGE
 
     settings = settings_for(site)
-    report = Report()
+    report = Report(without_config=site.config_file is None)
     for path in iter_pages(site.docs_dir):
         rel = path.relative_to(site.docs_dir).as_posix()
         raw = path.read_bytes()
         if LANGUAGE.encode() not in raw:
             continue
         report.pages += 1
-        blocks, problems = check_page(rel, raw, site, settings.for_page(path.parent))
+        blocks, problems, unseen = check_page(rel, raw, site, settings.for_page(path.parent))
         report.blocks += blocks
+        report.unseen += unseen
         report.problems.extend(problems)
     return report
 
@@ -232,8 +272,9 @@ def iter_pages(docs_dir: Path) -> Iterator[Path]:
 
 def check_page(
     rel: str, raw: bytes, site: SiteOptions, settings: Settings
-) -> tuple[int, list[Problem]]:
-    """(blocks seen, problems) for one page, with the plugin's lines and messages."""
+) -> tuple[int, list[Problem], int]:
+    """(blocks seen, problems, fences not seen as blocks) for one page, with
+    the plugin's lines and messages."""
     from mkdocs.utils.meta import get_data
 
     from .fence import rendered_blocks, scan_fences
@@ -244,7 +285,7 @@ def check_page(
         # As MkDocs reads a page (File.content_string).
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return 0, [Problem(rel, None, f"the page is not UTF-8 text: {exc}")]
+        return 0, [Problem(rel, None, f"the page is not UTF-8 text: {exc}")], 0
     markdown, meta = get_data(source)
     defaults, found = page_defaults(meta, source)
     problems = [Problem(rel, *found)] if found else []
@@ -260,7 +301,7 @@ def check_page(
             problems.append(Problem(rel, line_in_page(block.line, exc), exc.message))
         except Exception as exc:  # a bug of ours: reported as the build reports it
             problems.append(Problem(rel, block.line, internal_error(exc)))
-    return len(blocks), problems
+    return len(blocks), problems, len(scan_fences(source)) - len(blocks)
 
 
 # --------------------------------------------------------------------------
@@ -279,7 +320,8 @@ def _read_text(path: Path, shown: str) -> str:
 def _output_file(value: str) -> str:
     if Path(value).suffix.lower() not in _OUTPUT_FORMATS:
         raise argparse.ArgumentTypeError(
-            f"{value!r}: the output file must end in .svg or .png (the format follows it)"
+            f"{value!r}: the output file must end in .svg, .png, .pdf or .eps "
+            "(the format follows it)"
         )
     return value
 
@@ -295,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser(
         "render",
-        help="render one block (a YAML file) to an SVG or PNG file",
+        help="render one block (a YAML file) to an SVG, PNG, PDF or EPS file",
         description=(
             "Render one heatmap block to an image file, with the same look as the site. "
             "SPEC is a YAML file holding the block body (what goes between the fences). "
@@ -316,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         type=_output_file,
         metavar="FILE",
-        help="image to write; .svg or .png (overrides the block's 'format')",
+        help="image to write: .svg, .png, .pdf or .eps (overrides the block's 'format')",
     )
     render.add_argument(
         "--style",
@@ -344,7 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
             "its spec, data, style and colormap without drawing, with the site's plugin "
             "defaults and each page's front-matter 'heatmap:' defaults, as 'mkdocs build' "
             "would. Problems are printed as PAGE:LINE: heatmap: message (PAGE relative "
-            "to DOCS_DIR), the same message and line the build warns with."
+            "to DOCS_DIR), the same message and line the build warns with. A DOCS_DIR "
+            "holding a conf.py is a Sphinx source folder: its reST and MyST pages are "
+            "read as sphinx-build reads them, with the heatmap_* values of conf.py."
         ),
         epilog="Exit status: 0 when no problem is found, 1 otherwise.",
     )
@@ -357,8 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--config",
         metavar="MKDOCS_YML",
-        help="MkDocs config to take plugin options and docs_dir from "
-        "(default: ./mkdocs.yml when present)",
+        help="MkDocs config to take plugin options and docs_dir from (default: "
+        "mkdocs.yml next to DOCS_DIR, else in the current directory)",
     )
     check.set_defaults(func=cmd_check)
     return parser

@@ -59,6 +59,7 @@ class RenderJob:
     variants: tuple[str, ...]
     transparent: bool
     salt: str
+    format: str | None = None  # the block's, unless an output asks for another
 
     def run(self) -> list[Image]:
         """Every image of the figure: each variant, and a 2x PNG after each PNG."""
@@ -66,8 +67,31 @@ class RenderJob:
 
         with at_key_line(self.plot.spec):
             return render_all(
-                self.plot, self.rc, self.variants, transparent=self.transparent, salt=self.salt
+                self.plot,
+                self.rc,
+                self.variants,
+                transparent=self.transparent,
+                salt=self.salt,
+                format=self.format,
             )
+
+    def one(self, format: str, variant: str) -> Image:
+        """The figure as one file of its own: ``format`` (any of
+        ``OUTPUT_FORMATS``), one variant, at 1x, on its own background (a
+        light file is dark ink on white, whatever the site's theme)."""
+        from .render import render_all
+
+        with at_key_line(self.plot.spec):
+            (image,) = render_all(
+                self.plot,
+                self.rc,
+                (variant,),
+                transparent=False,
+                salt=self.salt,
+                format=format,
+                scales=(1,),
+            )
+        return image
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 # a fraction of the bytes (a 16x14 map: 32 KB instead of 74 KB; 1000x1000:
 # 1.4 MB instead of hundreds) and draws faster.
 VECTOR_CELL_LIMIT = 100
+# In print (PDF, EPS) cells stay vectors much longer: a viewer smooths an
+# embedded raster when it scales it, which blurs the cells of a small map.
+PRINT_VECTOR_CELL_LIMIT = 40_000
 CSS_PX_PER_INCH = 96
 DEFAULT_DIVERGING = "RdBu_r"
 # Missing cells: a neutral gray with a faint hatch, so they never read as a
@@ -178,35 +181,43 @@ def render(
     transparent: bool = False,
     scale: int = 1,
     salt: str = "",
+    format: str | None = None,
 ) -> Image:
     """Draw one figure and return the encoded image (``precheck`` it first).
 
     ``variant`` is ``light`` or ``dark``; ``transparent`` drops the
     background (both variants of ``theme: auto``).  ``scale`` multiplies the
     PNG resolution (2 for the ``srcset`` 2x file).  ``salt`` makes SVG element
-    ids unique per figure while keeping them reproducible.
+    ids unique per figure while keeping them reproducible.  ``format``
+    overrides the block's (``svg``, ``png``, or for print ``pdf``, ``eps``).
     """
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     spec = plot.spec
+    fmt = format or spec.format
     settings = rc_for(rc, variant, transparent=transparent, salt=salt or _default_salt(plot))
     try:
         with mpl.rc_context(settings), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig = build_figure(plot, variant=variant)
+            vectors = VECTOR_CELL_LIMIT if fmt in ("svg", "png") else PRINT_VECTOR_CELL_LIMIT
+            fig = build_figure(plot, variant=variant, vector_cells=vectors)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
-            if spec.format == "svg":
+            if fmt == "svg":
                 fig.savefig(buffer, format="svg", metadata={"Date": None})
                 svg = crisp_cells(buffer.getvalue())
                 if any(p.matrix.values.size > VECTOR_CELL_LIMIT for p in plot.panels):
                     svg = compact_embedded_images(svg)
                 buffer = io.BytesIO(svg)
-            else:
+            elif fmt == "png":
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 _check_pixels(fig.get_size_inches(), dpi, scale)
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+            else:
+                # Vector for print: embedded rasters (large matrices) at 300 dpi.
+                fig.savefig(buffer, format=fmt, dpi=300, metadata={"CreationDate": None})
+                buffer = io.BytesIO(_EPS_DATE.sub(b"", buffer.getvalue()))
         _raise_for(caught)
     except RenderError:
         raise
@@ -217,18 +228,29 @@ def render(
     width_in, height_in = fig.get_size_inches()
     return Image(
         content=buffer.getvalue(),
-        format=spec.format,
+        format=fmt,
         width=round(width_in * CSS_PX_PER_INCH),
         height=round(height_in * CSS_PX_PER_INCH),
     )
 
 
+# PostScript writes the time it was made; reproducible files leave it out.
+_EPS_DATE = re.compile(rb"%%CreationDate:[^\n]*\n")
+
+
 def render_all(
-    plot: Plot, rc: Rc, variants: Sequence[str], *, transparent: bool, salt: str
+    plot: Plot,
+    rc: Rc,
+    variants: Sequence[str],
+    *,
+    transparent: bool,
+    salt: str,
+    format: str | None = None,
+    scales: Sequence[int] | None = None,
 ) -> list[Image]:
     """Every image of a figure: each variant, and for PNG a 2x file after each.
     The checks before drawing run once for all of them; any exception
-    becomes a ``RenderError``."""
+    becomes a ``RenderError``.  ``format`` overrides the block's."""
     try:
         precheck(plot, rc)
     except HeatmapError:
@@ -237,9 +259,13 @@ def render_all(
         raise RenderError(OUT_OF_MEMORY) from None
     except Exception as exc:
         raise RenderError(f"matplotlib could not check the figure: {_reason(exc)}") from None
-    scales = (1, 2) if plot.spec.format == "png" else (1,)
+    fmt = format or plot.spec.format
+    if scales is None:
+        scales = (1, 2) if fmt == "png" else (1,)
     return [
-        render(plot, rc, variant=variant, transparent=transparent, scale=scale, salt=salt)
+        render(
+            plot, rc, variant=variant, transparent=transparent, scale=scale, salt=salt, format=fmt
+        )
         for variant in variants
         for scale in scales
     ]
@@ -457,15 +483,19 @@ def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
 # The figure.
 
 
-def build_figure(plot: Plot, *, variant: str = "light") -> Figure:
+def build_figure(
+    plot: Plot, *, variant: str = "light", vector_cells: int = VECTOR_CELL_LIMIT
+) -> Figure:
     """The matplotlib Figure of a block, one heatmap or a grid of panels: the
-    one drawing entry point.  Call inside ``rc_context`` of the style."""
+    one drawing entry point.  Call inside ``rc_context`` of the style.  Maps
+    of up to ``vector_cells`` cells draw each cell as a vector, larger ones
+    as one raster."""
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
     if plot.multi:
-        return _panels_figure(plot.spec, plot.panels, variant)
+        return _panels_figure(plot.spec, plot.panels, variant, vector_cells)
     (panel,) = plot.panels
     spec, matrix = panel.spec, panel.matrix
     colors = cell_colors(spec, matrix, variant)
@@ -473,7 +503,7 @@ def build_figure(plot: Plot, *, variant: str = "light") -> Figure:
     layout = Layout.compute(panel, mpl.rcParams, annotations)
     fig = Figure(figsize=layout.figsize, layout="constrained")
     ax = fig.add_subplot()
-    _draw(ax, panel, colors, layout, annotations, variant)
+    _draw(ax, panel, colors, layout, annotations, variant, vector_cells)
     if spec.colorbar is not None:
         _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
     return fig
@@ -484,7 +514,9 @@ def build_figure(plot: Plot, *, variant: str = "light") -> Figure:
 _SCALE_KEYS = ("cmap", "vmin", "vmax", "robust", "center", "norm")
 
 
-def _panels_figure(spec: HeatmapSpec, panels: tuple[Panel, ...], variant: str) -> Figure:
+def _panels_figure(
+    spec: HeatmapSpec, panels: tuple[Panel, ...], variant: str, vector_cells: int
+) -> Figure:
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
@@ -552,7 +584,7 @@ def _panels_figure(spec: HeatmapSpec, panels: tuple[Panel, ...], variant: str) -
     for n, (one, colors, notes, layout) in enumerate(drawn):
         ax = axes[n // ncols][n % ncols]
         q, m = one.spec, one.matrix
-        _draw(ax, one, colors, layout, notes, variant)
+        _draw(ax, one, colors, layout, notes, variant, vector_cells)
         left = drawn[(n // ncols) * ncols][0].matrix
         if n % ncols and left.y_labels == m.y_labels:
             ax.tick_params(axis="y", labelleft=False)  # the row's first panel shows them
@@ -583,13 +615,14 @@ def _draw(
     layout: Layout,
     annotations: Annotations | None,
     variant: str,
+    vector_cells: int = VECTOR_CELL_LIMIT,
 ) -> None:
     """One heatmap into one Axes: cells, ticks, text, outlines, trees, titles."""
     spec, matrix = panel.spec, panel.matrix
     rows, cols = matrix.shape
     if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
         annotations = None
-    vector = rows * cols <= VECTOR_CELL_LIMIT
+    vector = rows * cols <= vector_cells
     grid = spec.gridlines
     grid_color = (grid.color if grid and grid.color else GRID_COLOR[variant]) if grid else None
     if vector:

@@ -1,0 +1,15 @@
+# The example Sphinx project: the seed figure, in reST and MyST.
+# Build it with:  sphinx-build -W -b html example_sphinx/docs example_sphinx/_build/html
+project = "Where does the model know it is wrong?"
+extensions = ["myst_parser", "mkdocs_heatmap.sphinx"]
+html_theme = "furo"
+numfig = True  # Sphinx numbers the figures; :numref: finds them
+
+# The heatmap_* values are the MkDocs plugin's options, prefixed.
+heatmap_project_root = ".."  # data paths starting with / are relative to it
+heatmap_theme = "auto"  # a light and a dark variant, switched by Furo's toggle
+heatmap_defaults = {"cmap": "Blues", "vmin": 0.5, "vmax": 1.0, "colorbar": {"label": "AUC"}}
+
+# In MyST, a plain ```heatmap fence (the MkDocs syntax) is the directive too.
+myst_fence_as_directive = ["heatmap"]
+exclude_patterns = ["_build"]

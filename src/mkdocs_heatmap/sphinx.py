@@ -1,0 +1,558 @@
+"""The Sphinx host: a ``heatmap`` directive, in reStructuredText and MyST.
+
+``extensions = ["mkdocs_heatmap.sphinx"]`` in ``conf.py``, then::
+
+    .. heatmap::
+       :name: fig-auc
+
+       data: results/probe_auc.csv
+       title: Probe AUC by layer and token
+       caption: Error-detection AUC of a linear probe.
+
+The body is the same YAML block as under MkDocs, through the same core.
+What Sphinx owns, it does: the figure is a ``figure`` node (so ``numfig``
+numbers it and ``:numref:`` finds it), the images go through Sphinx's own
+image collection (``_images``, every builder), a data file is a dependency
+of the document that reads it (edit it and exactly that document is read
+again), warnings carry ``DOCUMENT:LINE``.
+
+At read time a block is drawn in its own format (SVG or PNG, and the dark
+variant for ``theme: auto``) into ``<doctreedir>/_heatmap``.  At write time
+builders that cannot show it get another: LaTeX a vector PDF, texinfo a PNG;
+builders other than HTML get the light variant only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import tempfile
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.errors import ConfigError as SphinxConfigError
+from sphinx.errors import ExtensionError
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.writers.html5 import HTML5Translator
+
+from .__about__ import __version__
+from .cache import DiskCache, make_key
+from .errors import HeatmapError, Problem, internal_error
+from .model import LANGUAGE, Settings
+from .options import (
+    ExtensionConfig,
+    _Defaults,
+    check_site_style,
+    settings_from_options,
+    site_cache,
+    validated,
+)
+
+logger = logging.getLogger(__name__)
+
+OUT = "_heatmap"  # under the doctree folder: lives and goes with the environment
+_MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+# Options of the plugin a Sphinx project sets as heatmap_<name>; the rest
+# are Sphinx's business (its _images folder, numfig, -j) or the Markdown
+# extension's (where its pages are).
+_NOT_HERE = {"output_dir", "base_url", "base_dir", "docs_dir", "workers", "numbering"}
+# Options whose change does not change any figure: no need to read again.
+_NO_REREAD = {"on_error", "cache", "cache_dir"}
+_PROJECT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.cfg", "setup.py", "mkdocs.yml")
+
+
+class SphinxConfig(ExtensionConfig):
+    """The plugin's options as ``conf.py`` values (``heatmap_<option>``)."""
+
+    defaults = _Defaults("heatmap_defaults")
+
+
+OPTIONS = tuple(name for name, _ in SphinxConfig._schema if name not in _NOT_HERE)
+
+
+class HeatmapFailure(ExtensionError):
+    """``heatmap_on_error = "fail"``: the build stops at the first bad block."""
+
+    category = "heatmap error"
+
+
+# --------------------------------------------------------------------------
+# Nodes.
+
+
+class heatmap_variants(nodes.container):
+    """The light and dark image of a ``theme: auto`` figure, in one box: a
+    caption then never follows the images directly (PyData hides
+    ``.only-dark ~ figcaption``)."""
+
+
+class heatmap_image(nodes.image):
+    """An image that brings a 2x file for ``srcset`` (PNG) in HTML; other
+    builders see a plain image."""
+
+
+def _visit_image_html(self: HTML5Translator, node: heatmap_image) -> None:
+    self.visit_image(node)
+    double = node.get("heatmap_2x")
+    images = self.builder.images
+    if double and double in images:
+        url = posixpath.join(self.builder.imgpath, urllib.parse.quote(images[double]))
+        srcset = f"{node['uri']} 1x, {url} 2x"
+        self.body[-1] = self.body[-1].replace("<img ", f'<img srcset="{self.attval(srcset)}" ', 1)
+
+
+def _depart_image_html(self: HTML5Translator, node: heatmap_image) -> None:
+    self.depart_image(node)
+
+
+# --------------------------------------------------------------------------
+# The directive.
+
+
+def _align(argument: str) -> str:
+    return str(directives.choice(argument, ("left", "center", "right")))
+
+
+class HeatmapDirective(SphinxDirective):
+    """``.. heatmap::`` with the YAML block as its content."""
+
+    has_content = True
+    option_spec: ClassVar[dict[str, Any]] = {
+        "name": directives.unchanged,
+        "class": directives.class_option,
+        "align": _align,
+        "caption": directives.unchanged,
+        "alt": directives.unchanged,
+        "width": directives.length_or_percentage_or_unitless,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        config = self.config
+        body = "\n".join(self.content)
+        if not config.heatmap_enabled:
+            return [nodes.literal_block(body, body, language="yaml")]
+        if not body.strip() and self._myst:
+            return self._fail(
+                "the block is empty; in MyST, a body that starts with '---' is read as "
+                "directive options: start it with a key instead",
+                None,
+            )
+        settings = site_settings(self.env).for_page(self.env.doc2path(self.env.docname).parent)
+        try:
+            from .pipeline import check_block, prepare_block
+
+            if config.heatmap_check_only:
+                checked = self.env.__dict__.setdefault("heatmap_checked", {})
+                checked[self.env.docname] = checked.get(self.env.docname, 0) + 1
+                check_block(body, settings)
+                return []
+            prepared = prepare_block(body, settings)
+            self._depend(prepared.files, prepared.absent)
+            images = _images(self.env, prepared)
+            from .pipeline import finish_block
+
+            finished = finish_block(prepared, images, replace(settings, output_dir=""))
+        except HeatmapError as exc:
+            return self._fail(exc.message, exc.block_line)
+        except Exception as exc:  # a bug of ours: reported at the block, not a crash
+            logger.debug("heatmap: unexpected error", exc_info=True)
+            return self._fail(internal_error(exc), None)
+        folder = Path(self.env.doctreedir) / OUT
+        for output in finished.outputs:
+            _write(folder / output.path, output.content)
+        return [self._figure(prepared.spec, finished.doc, folder, body)]
+
+    @property
+    def _myst(self) -> bool:
+        return type(self.state).__module__.startswith("myst_parser")
+
+    def _depend(self, files: tuple[Path, ...], absent: tuple[Path, ...]) -> None:
+        """Read this document again when a file it read changes, or one appears
+        where a data file was looked for first."""
+        record = self.env.__dict__.setdefault("heatmap_reads", {}).setdefault(self.env.docname, {})
+        for path in files:
+            self.env.note_dependency(str(path))
+            record[str(path)] = _fingerprint(path)
+        for path in absent:
+            record[str(path)] = None
+
+    def _figure(self, spec: Any, doc: Any, folder: Path, body: str) -> nodes.figure:
+        doc_dir = self.env.doc2path(self.env.docname).parent
+        classes = doc.classes.split() + self.options.get("class", [])
+        figure = nodes.figure("", classes=list(dict.fromkeys(classes)))
+        if "align" in self.options:
+            figure["align"] = self.options["align"]
+        self.set_source_info(figure)
+        images = []
+        for picture in doc.pictures:
+            image = heatmap_image(
+                uri=_relative(folder / picture.path, doc_dir),
+                alt=self.options.get("alt", doc.alt),
+                loading="lazy",
+                classes=["heatmap-img", "no-scaled-link"],
+            )
+            width = self.options.get("width") or doc.width
+            if width:
+                image["width"] = width
+            else:
+                image["width"], image["height"] = str(picture.width), str(picture.height)
+            if picture.path_2x:
+                image["heatmap_2x"] = _relative(folder / picture.path_2x, Path(self.env.srcdir))
+            if len(doc.pictures) == 2:
+                image["classes"] += [f"only-{picture.variant}", f"heatmap-{picture.variant}"]
+            # What the write-time converter needs to draw another format:
+            # plain text in the pickled doctree, never a pickled object.
+            image["heatmap_body"] = body
+            image["heatmap_variant"] = picture.variant
+            self.set_source_info(image)
+            images.append(image)
+        if len(images) == 2:
+            figure += heatmap_variants("", *images, classes=["heatmap-variants"])
+        else:
+            figure += images[0]
+        if "caption" in self.options:
+            inline, messages = self.parse_inline(self.options["caption"], lineno=self.lineno)
+            caption = nodes.caption(self.options["caption"], "", *inline)
+            figure += caption
+            figure += messages
+        elif doc.caption:
+            # The caption key is plain text, as under every host.
+            caption = nodes.caption(doc.caption, doc.caption)
+            figure += caption
+        legend = self._legend(doc, folder, doc_dir)
+        if legend is not None:
+            figure += legend
+        name = self.options.get("name") or spec.id
+        if name:
+            self.options["name"] = name
+            self.add_name(figure)
+        return figure
+
+    def _legend(self, doc: Any, folder: Path, doc_dir: Path) -> nodes.legend | None:
+        """Downloads and data tables: after the caption, not in it (``:ref:``
+        takes the whole caption as the link's text)."""
+        from .emit import table_html
+
+        parts: list[nodes.Node] = []
+        for label, path in doc.downloads:
+            text = "Download data (CSV)" if len(doc.downloads) == 1 else label
+            link = addnodes.download_reference(
+                "",
+                "",
+                nodes.inline(text, text),
+                reftarget=_relative(folder / path, doc_dir),
+                refdoc=self.env.docname,
+                refexplicit=True,
+                classes=["heatmap-download"],
+            )
+            parts.append(nodes.paragraph("", "", link))
+        for table in doc.tables:
+            html = table_html(table)
+            parts.append(nodes.raw(html, html, format="html"))
+        return nodes.legend("", *parts) if parts else None
+
+    def _fail(self, message: str, block_line: int | None) -> list[nodes.Node]:
+        """One problem: a warning at DOCUMENT:LINE (the key's line where known)
+        and an error box, or with ``heatmap_on_error = "fail"`` a stop."""
+        source, line = self._location(block_line)
+        problem = Problem(source, line, message)
+        if self.config.heatmap_on_error == "fail":
+            raise HeatmapFailure(str(problem))
+        # A failed block read no file Sphinx could watch: read it again next
+        # time, so it keeps failing until fixed, and heals when it is.
+        self.env.note_reread()
+        logger.warning(
+            "heatmap: %s",
+            problem.message,
+            location=problem.location,
+            type=LANGUAGE,
+            subtype="block",
+        )
+        box = nodes.admonition(classes=["heatmap-error", "error"])
+        title = f"heatmap: {problem.message}"
+        box += nodes.title(title, "", nodes.literal(title, title))
+        box += nodes.paragraph("", "", nodes.literal(problem.location, problem.location))
+        body = "\n".join(self.content)
+        box += nodes.literal_block(body, body, language="yaml")
+        return [box]
+
+    def _location(self, block_line: int | None) -> tuple[str, int | None]:
+        """The source file and 1-based line of block line ``block_line`` (the
+        directive's line when unknown), for reST and MyST alike."""
+        source, line = self.get_source_info()
+        if block_line is not None and 0 <= block_line < len(self.content):
+            if self._myst:
+                # MyST counts content from the fence, past any option lines.
+                line = self.lineno + 1 + self.content_offset + block_line
+            else:
+                source, offset = self.content.info(block_line)
+                line = offset + 1 if offset is not None else line
+        return os.path.abspath(source), line
+
+
+def _images(env: BuildEnvironment, prepared: Any) -> Any:
+    cache = _cache(env)
+    images = cache.get(prepared.key) if cache else None
+    if images is None:
+        images = prepared.job.run()
+        if cache:
+            cache.put(prepared.key, images)
+    return images
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Atomically, once: names are content hashes, and two processes (-j) may
+    write the same one."""
+    if path.is_file() and path.stat().st_size == len(content):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    os.replace(temporary, path)
+
+
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path, start)).as_posix()
+
+
+def _fingerprint(path: Path) -> tuple[int, int, str] | None:
+    """(size, mtime, SHA-256) of a file, or None when it is not there."""
+    try:
+        stat = path.stat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, digest
+
+
+# --------------------------------------------------------------------------
+# The site: options from conf.py, where the project is.
+
+_SITES: dict[str, tuple[Settings, DiskCache | None]] = {}
+_ROOTS: dict[str, Path] = {}  # srcdir -> the project root found at config-inited
+
+
+def _options(config: Any) -> dict[str, Any]:
+    return {name: getattr(config, f"heatmap_{name}") for name in OPTIONS}
+
+
+def project_root(confdir: Path, setting: str | None) -> Path:
+    """``heatmap_project_root`` (relative to conf.py's folder), else the
+    nearest folder at or above conf.py's that holds a project marker (.git,
+    pyproject.toml, ...), else conf.py's own folder."""
+    confdir = confdir.resolve()
+    if setting:
+        return (confdir / setting).resolve()
+    for folder in (confdir, *confdir.parents):
+        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
+            return folder
+    return confdir
+
+
+def site_settings(env: BuildEnvironment) -> Settings:
+    return _site(env)[0]
+
+
+def _cache(env: BuildEnvironment) -> DiskCache | None:
+    return _site(env)[1]
+
+
+def _site(env: BuildEnvironment) -> tuple[Settings, DiskCache | None]:
+    config = env.config
+    options = _options(config)
+    root = _ROOTS.get(str(env.srcdir)) or project_root(Path(env.srcdir), None)
+    key = make_key(options, str(root), str(env.srcdir))
+    if key not in _SITES:
+        settings = settings_from_options(
+            options, project_root=root, docs_dir=Path(env.srcdir), dark_markup="media"
+        )
+        _SITES[key] = (settings, site_cache(options, root))
+    return _SITES[key]
+
+
+def on_config_inited(app: Sphinx, config: Any) -> None:
+    """Check the ``heatmap_*`` values now, with the messages every host gives."""
+    given = {name: value for name, value in _options(config).items() if value is not None}
+    try:
+        checked = validated(SphinxConfig, given, "conf.py")
+    except HeatmapError as exc:
+        raise SphinxConfigError(exc.message.replace("option '", "'heatmap_")) from None
+    root = project_root(Path(app.confdir), config.heatmap_project_root)
+    _ROOTS[str(app.srcdir)] = root
+    try:
+        settings = settings_from_options(checked, project_root=root, docs_dir=Path(app.srcdir))
+        check_site_style(checked.style, root, settings.rc, site_cache(checked, root))
+    except HeatmapError as exc:
+        raise SphinxConfigError(f"conf.py: 'heatmap_style': {exc.message}") from None
+    static = str(Path(__file__).parent / "assets" / "sphinx")
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
+
+
+# --------------------------------------------------------------------------
+# Write time: what each builder can show.
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    builder = app.builder
+    app.env.heatmap_builder = {  # type: ignore[attr-defined]
+        "format": builder.format,
+        "image_types": list(builder.supported_image_types),
+    }
+
+
+class ForBuilder(SphinxPostTransform):
+    """Per builder, at write time (in the main process, also with -j): one
+    variant outside HTML, and a format the builder can show."""
+
+    default_priority = 190  # before sphinx.ext.imgconverter (200)
+
+    def run(self, **kwargs: Any) -> None:
+        builder = getattr(self.env, "heatmap_builder", {"format": "html", "image_types": []})
+        html = builder["format"] == "html"
+        if not html:
+            for box in list(self.document.findall(heatmap_variants)):
+                box.replace_self(box.children[0])
+        for node in list(self.document.findall(heatmap_image)):
+            if not html:
+                node["classes"] = [c for c in node["classes"] if not c.startswith("only-")]
+                if "height" in node:  # CSS pixels: an HTML matter
+                    del node["width"], node["height"]
+            self._convert(node, builder["image_types"])
+
+    def _convert(self, node: heatmap_image, supported: list[str]) -> None:
+        current = node["candidates"].get("*", node["uri"])
+        mime = _MIME.get(current.rsplit(".", 1)[-1])
+        if not supported or mime in supported:
+            return
+        wanted = next((m for m in supported if m in _MIME.values()), None)
+        if wanted is None:
+            return
+        fmt = next(ext for ext, m in _MIME.items() if m == wanted)
+        try:
+            path = _draw_as(self.env, node, fmt)
+        except HeatmapError as exc:
+            logger.warning("heatmap: %s", exc.message, location=node, type=LANGUAGE)
+            return
+        rel = _relative(path, Path(self.env.srcdir))
+        node["uri"] = rel
+        node["candidates"] = {"*": rel}
+        self.env.images.add_file(self.env.docname, rel)
+
+
+def _draw_as(env: BuildEnvironment, node: heatmap_image, fmt: str) -> Path:
+    """The figure of ``node`` as a ``fmt`` file (for print: PDF), drawn once
+    per content (the cache key says what it shows)."""
+    from .pipeline import prepare_block
+
+    docname = env.docname
+    settings = site_settings(env).for_page(env.doc2path(docname).parent)
+    prepared = prepare_block(node["heatmap_body"], settings)
+    variant = node["heatmap_variant"]
+    key = make_key("for-builder", prepared.key, fmt, variant)
+    path = Path(env.doctreedir) / OUT / "print" / f"{key[:20]}.{fmt}"
+    if not path.is_file():
+        _write(path, prepared.job.one(fmt, variant).content)
+    return path
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """HTML: have Sphinx copy each PNG's 2x file next to the 1x one."""
+    if app.builder.format != "html":
+        return
+    for node in doctree.findall(heatmap_image):
+        double = node.get("heatmap_2x")
+        if double:
+            app.builder.images[double] = Path(double).name
+
+
+# --------------------------------------------------------------------------
+# Never stale: content, not only file times.
+
+
+class ReadsCollector(EnvironmentCollector):
+    """Which files each document's figures read, with their fingerprints;
+    purged and merged per document, so -j and incremental builds agree."""
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        env.__dict__.get("heatmap_reads", {}).pop(docname, None)
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Any, other: BuildEnvironment
+    ) -> None:
+        mine = env.__dict__.setdefault("heatmap_reads", {})
+        theirs = other.__dict__.get("heatmap_reads", {})
+        for docname in docnames:
+            if docname in theirs:
+                mine[docname] = theirs[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        return None
+
+
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: Any, changed: Any, removed: Any
+) -> list[str]:
+    """Documents whose figures read a file that changed, by content: Sphinx
+    compares times only, so an edit that keeps (or goes back in) time would
+    leave a stale figure.  A file is hashed only when its size or time moved."""
+    stale = []
+    reads: Mapping[str, Mapping[str, Any]] = env.__dict__.get("heatmap_reads", {})
+    for docname, files in reads.items():
+        for path, seen in files.items():
+            if _changed(Path(path), seen):
+                stale.append(docname)
+                break
+    return stale
+
+
+def _changed(path: Path, seen: tuple[int, int, str] | None) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return seen is not None
+    if seen is None:
+        return True  # a file appeared where one was looked for first
+    size, mtime, digest = seen
+    if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
+        return False
+    now = _fingerprint(path)
+    return now is None or now[2] != digest
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    for name, option in SphinxConfig._schema:
+        if name in OPTIONS:
+            rebuild: Literal["", "env"] = "" if name in _NO_REREAD else "env"
+            app.add_config_value(f"heatmap_{name}", option.default, rebuild)
+    app.add_config_value("heatmap_project_root", None, "env")
+    app.add_config_value("heatmap_check_only", False, "")  # mkdocs-heatmap check
+    app.add_directive(LANGUAGE, HeatmapDirective)
+    app.add_node(heatmap_variants)
+    app.add_node(heatmap_image, html=(_visit_image_html, _depart_image_html))
+    app.add_post_transform(ForBuilder)
+    app.add_env_collector(ReadsCollector)
+    app.add_css_file("heatmap-sphinx.css")
+    app.connect("config-inited", on_config_inited, priority=900)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -1,0 +1,368 @@
+"""The Sphinx host: real ``sphinx-build`` runs, reST and MyST, every builder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import put
+from mkdocs_heatmap.cli import main
+
+pytest.importorskip("sphinx")
+pytest.importorskip("myst_parser")
+
+SEED = Path(__file__).parents[1] / "example_site" / "docs" / "results" / "probe_auc.csv"
+ROOT = Path(__file__).parents[1]
+
+CONF = """\
+project = "Heatmaps"
+extensions = ["myst_parser", "mkdocs_heatmap.sphinx"]
+numfig = True
+"""
+
+INDEX = """\
+Results
+=======
+
+The probe reads best in the middle layers (:numref:`fig-auc`, :ref:`fig-auc`).
+
+.. heatmap::
+   :name: fig-auc
+
+   data: /results/probe_auc.csv
+   title: Probe AUC by layer and token
+   xlabel: Token
+   ylabel: Layer
+   cmap: Blues
+   yticks: 2
+   caption: Error-detection AUC of a linear probe.
+
+.. toctree::
+
+   myst
+"""
+
+MYST = """\
+# In MyST
+
+See {numref}`fig-small`.
+
+```{heatmap}
+:name: fig-small
+
+matrix: [[1, 2], [3, 4]]
+caption: A small one
+```
+"""
+
+
+def project(root: Path, *, conf: str = "", index: str = INDEX, myst: str = MYST) -> Path:
+    """A project: pyproject.toml at ``root`` (the project root), the seed CSV
+    in results/, and Sphinx sources in docs/."""
+    put(root, "pyproject.toml", "")
+    put(root, "results/probe_auc.csv", SEED.read_bytes())
+    put(root, "docs/conf.py", CONF + textwrap.dedent(conf))
+    put(root, "docs/index.rst", index)
+    put(root, "docs/myst.md", myst)
+    return root / "docs"
+
+
+def build(
+    src: Path, builder: str = "html", *extra: str, out: str = "out"
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-N",
+            "-b",
+            builder,
+            *extra,
+            str(src),
+            str(src.parent / out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if ": WARNING: heatmap: " in line]
+
+
+def test_rest_and_myst_figures_are_numbered_and_referenced(tmp_path: Path) -> None:
+    src = project(tmp_path)
+    result = build(src, "html", "-W")
+    assert result.returncode == 0, result.stderr
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert '<figure class="heatmap align-default" id="fig-auc">' in index
+    assert '<span class="caption-number">Fig. 1 </span>' in index
+    assert re.search(
+        r'<a class="reference internal" href="#fig-auc"><span class="std std-numref">Fig\. 1', index
+    )
+    assert "Error-detection AUC of a linear probe." in index
+    (src_attr,) = re.findall(
+        r'<img alt="Heatmap of Probe AUC[^>]*src="(_images/[^"]+\.svg)"', index
+    )
+    assert (tmp_path / "out" / src_attr).read_bytes().startswith(b"<?xml")
+    myst = (tmp_path / "out" / "myst.html").read_text()
+    assert '<span class="caption-number">Fig. 2 </span>' in myst
+    assert 'href="#fig-small"><span class="std std-numref">Fig. 2' in myst
+
+
+def test_the_same_block_draws_the_same_image_as_mkdocs(tmp_path: Path) -> None:
+    """Every host goes through one core: the seed block's SVG is the bytes the
+    Python API draws for it."""
+    from mkdocs_heatmap.api import render_spec
+
+    src = project(tmp_path)
+    assert build(src).returncode == 0
+    index = (tmp_path / "out" / "index.html").read_text()
+    (svg,) = re.findall(r'src="(_images/[^"]+\.svg)"', index)
+    body = textwrap.dedent(INDEX.split(":name: fig-auc\n\n", 1)[1].split("\n\n", 1)[0])
+    assert (tmp_path / "out" / svg).read_bytes() == render_spec(body, base_dir=tmp_path)
+
+
+def test_problems_are_one_warning_at_document_and_line(tmp_path: Path) -> None:
+    index = INDEX + "\n.. heatmap::\n\n   matrix: [[1, 2]]\n   cmapp: Blues\n"
+    myst = MYST + "\n```{heatmap}\n:class: wide\n\nmatrix: [[1]]\nvmin: high\n```\n"
+    src = project(tmp_path, index=index, myst=myst)
+    result = build(src)
+    assert result.returncode == 0, result.stderr
+    assert warnings(result) == [
+        f"{src / 'index.rst'}:24: WARNING: heatmap: unknown key 'cmapp' (did you mean 'cmap'?)"
+        " [heatmap.block]",
+        f"{src / 'myst.md'}:16: WARNING: heatmap: 'vmin': expected a number, got the text "
+        "'high' [heatmap.block]",
+    ]
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "heatmap-error" in html and 'id="fig-auc"' in html  # the rest is built
+    strict = build(src, "html", "-W", "-E", out="strict")
+    assert strict.returncode == 1
+    assert "Traceback" not in strict.stderr
+
+
+def test_on_error_fail_stops_the_build(tmp_path: Path) -> None:
+    index = INDEX + "\n.. heatmap::\n\n   matrix: [[1, 2]]\n   cmapp: Blues\n"
+    src = project(tmp_path, index=index, conf='heatmap_on_error = "fail"\n')
+    result = build(src)
+    assert result.returncode == 2
+    assert "index.rst:24: heatmap: unknown key 'cmapp'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        ('heatmap_theme = "dark"\n', "'heatmap_theme': Expected one of"),
+        (
+            'heatmap_defaults = {"cmap": "Bluez"}\n',
+            "heatmap_defaults.cmap: unknown colormap 'Bluez' (did you mean 'Blues'?)",
+        ),
+        ('heatmap_style = "papr"\n', "heatmap_style': unknown style 'papr'"),
+        ("heatmap_max_cells = 0\n", "'heatmap_max_cells': expected a whole number >= 1"),
+    ],
+)
+def test_conf_values_are_checked_when_the_config_is_read(
+    tmp_path: Path, conf: str, message: str
+) -> None:
+    src = project(tmp_path, conf=conf)
+    result = build(src)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_theme_auto_dark_variants_for_furo_and_pydata(tmp_path: Path) -> None:
+    for theme in ("furo", "pydata_sphinx_theme"):
+        pytest.importorskip(theme)
+        src = project(tmp_path / theme, conf=f'html_theme = "{theme}"\nheatmap_theme = "auto"\n')
+        result = build(src, "html", "-W")
+        assert result.returncode == 0, result.stderr
+        html = (tmp_path / theme / "out" / "index.html").read_text()
+        box = re.search(r'<div class="heatmap-variants docutils container">(.*?)</div>', html, re.S)
+        assert box is not None
+        light, dark = re.findall(r"<img [^>]*>", box[1])
+        assert "only-light" in light and "heatmap-light" in light
+        assert "only-dark" in dark and "heatmap-dark" in dark
+        assert (tmp_path / theme / "out" / "_static" / "heatmap-sphinx.css").is_file()
+        assert "heatmap-sphinx.css" in html
+
+
+def test_png_gets_a_2x_srcset(tmp_path: Path) -> None:
+    myst = "# P\n\n```{heatmap}\nmatrix: [[1, 2], [3, 4]]\nformat: png\ncaption: PNG\n```\n"
+    src = project(tmp_path, myst=myst)
+    assert build(src, "html", "-W").returncode == 0
+    html = (tmp_path / "out" / "myst.html").read_text()
+    (one, two) = re.search(r'srcset="(_images/\S+\.png) 1x, (_images/\S+\.png) 2x"', html).groups()
+    assert (tmp_path / "out" / one).is_file() and (tmp_path / "out" / two).is_file()
+
+
+def test_latex_gets_a_vector_pdf(tmp_path: Path) -> None:
+    src = project(tmp_path, conf='heatmap_theme = "auto"\n')
+    result = build(src, "latex", "-W")
+    assert result.returncode == 0, result.stderr
+    tex = next((tmp_path / "out").glob("*.tex")).read_text()
+    pdfs = re.findall(r"\\sphinxincludegraphics\{\{(\w+)\}\.pdf\}", tex)
+    assert len(pdfs) == 2  # the light variant of each figure, and no dark one
+    assert "\\label{\\detokenize{index:fig-auc}}" in tex
+    pdf = (tmp_path / "out" / f"{pdfs[0]}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"/CreationDate" not in pdf
+    # The 32 x 15 cells are vector paths, not a bitmap a viewer would blur;
+    # the one image is the colorbar's gradient.
+    assert pdf.count(b"/Subtype /Image") == 1
+    if shutil.which("pdflatex"):
+        compiled = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", next((tmp_path / "out").glob("*.tex")).name],
+            cwd=tmp_path / "out",
+            capture_output=True,
+            check=False,
+        )
+        assert compiled.returncode == 0
+
+
+@pytest.mark.parametrize("builder", ["text", "singlehtml", "epub", "man", "texinfo"])
+def test_other_builders(tmp_path: Path, builder: str) -> None:
+    src = project(tmp_path, conf='heatmap_theme = "auto"\n')
+    result = build(src, builder, "-d", str(tmp_path / "doctrees"))
+    assert result.returncode == 0, result.stderr
+    assert not warnings(result)
+    if builder == "text":
+        text = (tmp_path / "out" / "index.txt").read_text()
+        assert "[image: Heatmap of Probe AUC by layer and token: 32 rows" in text
+
+
+def test_a_data_edit_rereads_exactly_the_page_that_uses_it(tmp_path: Path) -> None:
+    conf = (
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.dirname(__file__))\n"
+        "extensions.append('recorder')\n"
+    )
+    src = project(tmp_path, conf=conf)
+    put(
+        src,
+        "recorder.py",
+        "import sys\n"
+        "def setup(app):\n"
+        "    def read(app, env, docnames):\n"
+        "        open('reread.txt', 'w').write(' '.join(sorted(docnames)))\n"
+        "    app.connect('env-before-read-docs', read)\n"
+        "    def done(app, exc):\n"
+        "        open('imports.txt', 'w').write(str('matplotlib' in sys.modules))\n"
+        "    app.connect('build-finished', done)\n"
+        "    return {'parallel_read_safe': True}\n",
+    )
+    reread = src.parent / "reread.txt"
+    assert build_in(src).returncode == 0
+    assert reread.read_text() == "index myst"
+    first = _images(tmp_path)
+
+    assert build_in(src).returncode == 0
+    assert reread.read_text() == ""  # nothing changed: nothing read again
+    assert (src.parent / "imports.txt").read_text() == "False"  # and nothing drawn
+
+    csv = tmp_path / "results" / "probe_auc.csv"
+    old = csv.stat().st_mtime
+    csv.write_text(csv.read_text().replace("0.9", "0.8"))
+    os.utime(csv, (old - 100, old - 100))  # even with an older time: content counts
+    assert build_in(src).returncode == 0
+    assert reread.read_text() == "index"
+    assert _images(tmp_path) != first
+
+
+def build_in(src: Path) -> subprocess.CompletedProcess[str]:
+    """Build with the current directory at the project root (the recorder
+    writes there)."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-N", "-b", "html", str(src), str(src.parent / "out")],
+        cwd=src.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _images(root: Path) -> dict[str, bytes]:
+    html = (root / "out" / "index.html").read_text()
+    return {
+        src: (root / "out" / src).read_bytes() for src in re.findall(r'src="(_images/[^"]+)"', html)
+    }
+
+
+def test_a_failed_block_heals_when_its_file_appears(tmp_path: Path) -> None:
+    index = INDEX.replace("/results/probe_auc.csv", "/results/later.csv")
+    src = project(tmp_path, index=index)
+    first = build(src)
+    assert len(warnings(first)) == 1 and "later.csv" in warnings(first)[0]
+    again = build(src, "html", "-W")  # no edit: the problem is still reported
+    assert again.returncode == 1
+    shutil.copy(SEED, tmp_path / "results" / "later.csv")
+    healed = build(src, "html", "-W")
+    assert healed.returncode == 0, healed.stderr
+    assert "heatmap-error" not in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_parallel_build_gives_the_same_files(tmp_path: Path) -> None:
+    pages = "".join(
+        f"\n.. heatmap::\n\n   matrix: [[{i}, 2], [3, {i + 4}]]\n   caption: Figure {i}\n"
+        for i in range(6)
+    )
+    src = project(tmp_path, index=INDEX + pages)
+    one = build(src, "html", "-j", "1", "-d", str(tmp_path / "d1"), out="one")
+    two = build(src, "html", "-j", "2", "-d", str(tmp_path / "d2"), out="two")
+    assert one.returncode == two.returncode == 0
+    assert "parallel" not in two.stderr  # no "doing serial read" warning
+
+    def files(out: str) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (tmp_path / out / "_images").iterdir()}
+
+    assert files("one") == files("two")
+    assert len(files("one")) == 8
+
+
+def test_data_paths_and_confinement(tmp_path: Path) -> None:
+    myst = (
+        "# Paths\n\n```{heatmap}\ndata: here.csv\n```\n\n"
+        "```{heatmap}\ndata: ../../outside.csv\n```\n"
+    )
+    src = project(tmp_path / "project", myst=myst)
+    put(src, "here.csv", ",a\nx,1\n")
+    put(tmp_path, "outside.csv", ",a\nx,1\n")
+    result = build(src)
+    (warning,) = warnings(result)
+    assert "myst.md:8:" in warning and "resolves outside the project" in warning
+
+
+def test_check_reads_a_sphinx_source_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = INDEX + "\n.. heatmap::\n\n   matrix: [[1, 2]]\n   cmapp: Blues\n"
+    src = project(tmp_path, index=index)
+    built = build(src)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "docs"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "index.rst:24: heatmap: unknown key 'cmapp' (did you mean 'cmap'?)",
+        "heatmap: checked 3 block(s) on 2 page(s): 1 problem(s)",
+    ]
+    assert len(warnings(built)) == 1
+
+
+def test_example_sphinx_project_builds_strict(tmp_path: Path) -> None:
+    copy = tmp_path / "example"
+    shutil.copytree(ROOT / "example_sphinx", copy, ignore=shutil.ignore_patterns("_build"))
+    result = build(copy / "docs", "html", "-W")
+    assert result.returncode == 0, result.stderr
+    html = (copy / "out" / "index.html").read_text()
+    assert 'class="heatmap' in html
