@@ -143,6 +143,24 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ("numbered", M + "numbered: sometimes", {}, "'numbered': expected true or false", L + 2),
     ("cluster", M + "cluster: diagonal", {}, "'cluster': expected one of rows", L + 2),
     ("dendrogram-alone", M + "dendrogram: true", {}, "draws the tree of 'cluster'", L + 2),
+    ("normalize", M + "normalize: row", {}, "'normalize': expected one of rows", L + 2),
+    ("normalize-negative", "matrix: [[1, -2]]\nnormalize: rows", {}, "must be >= 0", L + 2),
+    ("trim-mask-alone", M + "trim_mask: true", {}, "needs mask: upper or mask: lower", L + 2),
+    (
+        "trim-mask-all-hidden",
+        "matrix: [[1, 2]]\nmask: upper\ntrim_mask: true",
+        {},
+        "hides every cell of this 1 x 2 matrix",
+        L + 3,
+    ),
+    (
+        "json-labels-count",
+        "title: t\ndata: c.json",
+        {"docs/c.json": '{"labels": ["a", "b", "c"], "matrix": [[1, 2], [3, 4]]}'},
+        "c.json: 'labels' has 3 labels for the rows and the columns, but the matrix is 2 x 2",
+        L + 2,
+    ),
+    ("labels-yes-no", M + "x_labels: [yes, no]", {}, "write x_labels: ['yes', 'no']", L + 2),
     (
         "ward-metric",
         M + "cluster: rows\ncluster_method: ward\ncluster_metric: cosine",
@@ -224,8 +242,15 @@ HARDENING: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
         "d.json",
         L + 1,
     ),
-    ("alias-highlight", M + _50_ALIASES + "highlight: *a9", {}, "aliases expand", L + 1),
-    ("alias-style", M + _50_ALIASES + "style: {font.family: *a9}", {}, "aliases expand", L + 1),
+    # Named where the expansion passes the bound: the anchor a5, on its line.
+    (
+        "alias-highlight",
+        M + _50_ALIASES + "highlight: *a9",
+        {},
+        "'a5': the block is too large",
+        L + 7,
+    ),
+    ("alias-style", M + _50_ALIASES + "style: {font.family: *a9}", {}, "aliases expand", L + 7),
     (
         "alias-yaml-data",
         "data: d.yaml",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mkdocs_heatmap.api import figure, render_spec
+from mkdocs_heatmap.api import figure, prepare, render_spec, site_settings
 from mkdocs_heatmap.errors import ConfigError, DataError, HeatmapError, RenderError, SpecError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -101,6 +101,109 @@ def test_numpy_arrays_and_tuples_are_accepted() -> None:
     assert b"<svg" in render_spec(spec)
 
 
+def _ticks(fig: Any) -> tuple[list[str], list[str]]:
+    ax = fig.axes[0]
+    return (
+        [t.get_text() for t in ax.get_xticklabels()],
+        [t.get_text() for t in ax.get_yticklabels()],
+    )
+
+
+def test_dataframe_labels_come_from_its_index_and_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1, 2, 3], [4, np.nan, 6]], index=["r1", "r2"], columns=["a", "b", "c"])
+    assert _ticks(figure({"matrix": frame})) == (["a", "b", "c"], ["r1", "r2"])
+    # The same figure as the block with the labels written out.
+    block = {**BLOCK, "matrix": [[1, 2, 3], [4, None, 6]], "x_labels": ["a", "b", "c"]}
+    block["y_labels"] = ["r1", "r2"]
+    assert render_spec({**block, "title": None}) == render_spec({"matrix": frame})
+
+
+def test_dataframe_labels_select_and_transpose_like_a_data_file() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1, 2, 3], [4, 5, 6]], index=["r1", "r2"], columns=["a", "b", "c"])
+    spec = {"matrix": frame, "rows": ["r2"], "columns": ["c", "a"], "transpose": True}
+    assert _ticks(figure(spec)) == (["r2"], ["c", "a"])
+    # Explicit labels win over the frame's, counted after selection.
+    assert _ticks(figure({**spec, "y_labels": ["C", "A"]})) == (["r2"], ["C", "A"])
+    with pytest.raises(DataError, match="its rows are 'r1', 'r2'") as info:
+        render_spec({"matrix": frame, "rows": ["r3"]})
+    assert info.value.block_line is None
+
+
+def test_dataframe_multiindex_numbers_and_dates_as_the_loaders_write_them() -> None:
+    pd = pytest.importorskip("pandas")
+    rows = pd.MultiIndex.from_tuples([("x", 1), ("x", 2.0)])
+    columns = pd.Index([0.5, 1.0])
+    assert _ticks(figure({"matrix": pd.DataFrame([[1, 2], [3, 4]], rows, columns)})) == (
+        ["0.5", "1"],
+        ["x / 1", "x / 2"],
+    )
+    days = pd.to_datetime(["2024-01-01", "2024-01-02"])
+    dates = pd.DataFrame([[1, 2]], index=["r"], columns=days)
+    nullable = pd.DataFrame({"a": pd.array([1, None], dtype="Int64")}, index=["r", "s"])
+    values = prepare({"matrix": nullable}, site_settings()).plot.panels[0].matrix.values
+    assert values[0, 0] == 1.0 and np.isnan(values[1, 0])
+    assert _ticks(figure({"matrix": dates}))[0] == ["2024-01-01", "2024-01-02"]
+
+
+def test_dataframe_as_a_mask() -> None:
+    pd = pytest.importorskip("pandas")
+    hide = pd.DataFrame([[True, False], [False, True]])
+    prepared = prepare({"matrix": [[1, 2], [3, 4]], "mask": hide}, site_settings())
+    assert prepared.spec.mask == ((True, False), (False, True))
+
+
+def test_dataframe_in_panels_and_subtract_matches_by_label() -> None:
+    pd = pytest.importorskip("pandas")
+    a = pd.DataFrame([[5, 7], [1, 2]], index=["r1", "r2"], columns=["x", "y"])
+    b = pd.DataFrame([[1, 1], [4, 3]], index=["r2", "r1"], columns=["y", "x"])
+    prepared = prepare({"matrix": a, "subtract": b}, site_settings())
+    assert prepared.plot.panels[0].matrix.values.tolist() == [[2.0, 3.0], [0.0, 1.0]]
+    mapping = prepare({"matrix": a, "subtract": {"matrix": b}}, site_settings())
+    assert mapping.plot.panels[0].matrix.values.tolist() == [[2.0, 3.0], [0.0, 1.0]]
+    panels = prepare({"panels": [{"matrix": a}, {"matrix": b}]}, site_settings()).plot.panels
+    assert [p.matrix.y_labels for p in panels] == [("r1", "r2"), ("r2", "r1")]
+
+
+@pytest.mark.parametrize(
+    ("columns", "fragment"),
+    [
+        ({"a": [1.0], "b": ["text"]}, "the DataFrame's column 'b' holds str values, not numbers"),
+        ({"a": [True], "b": [1]}, "column 'a' holds true/false values, not numbers"),
+    ],
+)
+def test_dataframe_that_is_not_numbers(columns: dict[str, list[object]], fragment: str) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(columns)
+    # pandas names its text dtype "object" or "str" by version.
+    fragment = fragment.replace("holds str", f"holds {frame.dtypes['b']}")
+    with pytest.raises(SpecError) as info:
+        render_spec({"matrix": frame})
+    assert fragment in info.value.message
+    assert (info.value.key, info.value.block_line) == ("matrix", None)
+    assert "\n" not in info.value.message
+
+
+def test_pandas_is_imported_only_for_a_dataframe() -> None:
+    code = (
+        "import sys\n"
+        "from mkdocs_heatmap.api import prepare, site_settings\n"
+        "import numpy as np\n"
+        "prepare({'matrix': np.eye(2), 'rows': ('0',)}, site_settings())\n"
+        "print('pandas' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_nested_tuples_and_arrays_in_a_mapping() -> None:
+    spec = {"matrix": ((1, 2), np.array([3.0, np.nan])), "x_labels": np.array(["a", "b"])}
+    assert _ticks(figure(spec)) == (["a", "b"], ["0", "1"])
+
+
 def test_data_file_relative_to_base_dir(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "m.csv").write_text(",x,y\nr,1,2\ns,3,4\n", encoding="utf-8")
@@ -131,6 +234,11 @@ def test_style_from_a_file_and_a_mapping(tmp_path: Path) -> None:
         ("matrix: [[1]]", {"style": {"font.sise": 3}}, ConfigError, "'font.sise'", None),
         ("matrix: [[1]]", {"format": "tiff"}, SpecError, "'format' must be one of", None),
         ("matrix: [[1]]", {"theme": "auto"}, SpecError, "'theme' must be one of", None),
+        ({"matrix": [[1]], "ylabel": True}, {}, SpecError, "put it in quotes", None),
+        ({"matrix": [[1]], "normalize": "row"}, {}, SpecError, "did you mean 'rows'?", None),
+        ({"matrix": [[1]], "trim_mask": True}, {}, SpecError, "'trim_mask' drops", None),
+        ({"matrix": [[-1]], "normalize": "all"}, {}, DataError, "must be >= 0", None),
+        ("matrix: [[1]]\nnormalize: all\nnorm: sqrt\nvmin: -1", {}, RenderError, "sqrt", 2),
     ],
 )
 def test_errors_are_heatmap_errors(

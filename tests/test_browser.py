@@ -450,3 +450,108 @@ def test_furo_shows_the_variant_of_its_theme(
     finally:
         driver.execute_script("localStorage.clear()")
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+# --------------------------------------------------------------------------
+# `width` on every theme.
+
+WIDTH_PAGE = """\
+# Width
+
+```heatmap
+matrix: [[1, 2, 3], [4, 5, 6]]
+width: 50%
+caption: Half the text column.
+```
+
+```heatmap
+matrix: [[1, 2, 3], [4, 5, 6]]
+width: 50%
+theme: auto
+```
+"""
+THEMES = {
+    "material": {"name": "material"},
+    "mkdocs": "mkdocs",
+    "readthedocs": "readthedocs",
+    "zensical": None,  # Zensical's own theme, through the Markdown extension
+}
+
+
+@pytest.fixture(scope="module")
+def width_site(
+    served: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], str]:
+    """A one-page site per theme: name -> its URL."""
+    root, base = served
+    built: dict[str, str] = {}
+
+    def get(theme: str) -> str:
+        if theme not in built:
+            import yaml
+
+            work = tmp_path_factory.mktemp(f"width-{theme}")
+            (work / "docs").mkdir()
+            (work / "docs" / "index.md").write_text(WIDTH_PAGE, encoding="utf-8")
+            out = str(root / f"width-{theme}")
+            config: dict[str, Any] = {"site_name": "Width", "site_dir": out}
+            if theme == "zensical":
+                # Zensical writes only inside the project: copied below.
+                command = [str(Path(sys.executable).parent / "zensical"), "build"]
+                config.update(site_dir="site", markdown_extensions=["mkdocs_heatmap.extension"])
+            else:
+                command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
+                config.update(theme=THEMES[theme], plugins=["heatmap"])
+            (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+            result = subprocess.run(
+                command,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            if theme == "zensical":
+                shutil.copytree(work / "site", out)
+            built[theme] = f"{base}/width-{theme}/"
+        return built[theme]
+
+    return get
+
+
+# The rendered width of each shown image, and the content width of the block
+# that holds its figure (the text column: its width without padding).
+MEASURE = """
+return [...document.querySelectorAll('figure.heatmap img')]
+  .filter(img => img.getBoundingClientRect().width > 0)
+  .map(img => {
+    const column = img.closest('figure').parentElement;
+    const style = getComputedStyle(column);
+    const inner = column.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight);
+    return [img.getBoundingClientRect().width, inner, img.naturalWidth];
+  });
+"""
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_width_is_a_share_of_the_text_column(
+    driver: WebDriver, width_site: Callable[[str], str], theme: str
+) -> None:
+    """`width: 50%` is half the text column on every theme, also on
+    Material, whose figures shrink to their content; the light and the dark
+    image of `theme: auto` alike."""
+    open_page(driver, width_site(theme))
+    for img in driver.find_elements(By.CSS_SELECTOR, "figure.heatmap img"):
+        if img.is_displayed():
+            _scroll_to(driver, img)
+            WebDriverWait(driver, WAIT).until(
+                lambda d: d.execute_script("return arguments[0].complete", img)  # noqa: B023
+            )
+    measured = driver.execute_script(MEASURE)
+    assert len(measured) >= 2, measured  # Material shows both variants without a palette
+    for shown, column, natural in measured:
+        assert column > 400, measured  # a real text column, not the figure itself
+        assert abs(shown - column / 2) <= 3, (theme, shown, column, natural)

@@ -237,6 +237,7 @@ dpi: 100
     assert fig["figure"]["class"] == "heatmap wide framed"
     assert fig["img"]["alt"] == "A <b>custom</b> alt"
     assert fig["img"]["style"] == "width: 60%"
+    assert fig["figure"]["style"] == "width: auto"  # spans the column the 60% is of
     assert fig["img"]["src"].endswith(".png")
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)" in html

@@ -27,7 +27,7 @@ from mkdocs_heatmap.data import (
     read_source,
 )
 from mkdocs_heatmap.errors import DataError
-from mkdocs_heatmap.model import LabelledMatrix
+from mkdocs_heatmap.model import InlineMatrix, LabelledMatrix
 from mkdocs_heatmap.spec import HeatmapSpec, Pivot
 
 NAN = math.nan
@@ -129,6 +129,29 @@ def test_inline_matrix_errors() -> None:
     with pytest.raises(DataError) as info:
         parse_source(HeatmapSpec(matrix=((),)), None)
     check_error(info.value, "holds no values", "matrix")
+
+
+def test_labelled_inline_matrix_selects_by_its_labels() -> None:
+    own = InlineMatrix(((1.0, 2.0, 3.0), (4.0, 5.0, 6.0)), (" a", "b", "c"), ("r", "s"))
+    m = parse_source(HeatmapSpec(matrix=own, rows=("s",), columns=("c", "a")), None)
+    assert (m.x_labels, m.y_labels) == (("c", "a"), ("s",))
+    same(m.values, [[6, 4]])
+    numbered = parse_source(HeatmapSpec(matrix=InlineMatrix(((1.0, 2.0),), None, ("r",))), None)
+    assert (numbered.x_labels, numbered.y_labels) == (("0", "1"), ("r",))
+
+
+@pytest.mark.parametrize(
+    ("own", "fragment"),
+    [
+        (InlineMatrix(((1.0, 2.0),), ("a",)), "has 2 columns but 1 labels for them"),
+        (InlineMatrix(((1.0, 2.0),), None, ("r", "s")), "has 1 rows but 2 labels for them"),
+    ],
+)
+def test_labelled_inline_matrix_label_counts(own: InlineMatrix, fragment: str) -> None:
+    """The block's validation catches these first; the data step stands on its own."""
+    with pytest.raises(DataError) as info:
+        parse_source(HeatmapSpec(matrix=own), None)
+    check_error(info.value, fragment, "matrix")
 
 
 def test_read_source_is_none_for_inline(tmp_path: Path) -> None:

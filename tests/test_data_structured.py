@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from conftest import (
     load,
@@ -47,6 +50,81 @@ def test_json_values_layout_without_labels(tmp_path: Path) -> None:
 
 def test_json_values_layout_label_typo(tmp_path: Path) -> None:
     load_error(tmp_path, "a.json", '{"x_label": ["a"], "values": [[1]]}', "did you mean 'x_labels'")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"labels": ["cat", "dog"], "matrix": [[5, 1], [2, 7]]}',
+        '{"labels": ["cat", "dog"], "values": [[5, 1], [2, 7]]}',
+        '{"display_labels": ["cat", "dog"], "confusion_matrix": [[5, 1], [2, 7]]}',
+        '{"confusion_matrix": [[5, 1], [2, 7]], "display_labels": ["cat", "dog"], "acc": 0.8}',
+    ],
+)
+def test_json_shared_labels_layouts(tmp_path: Path, text: str) -> None:
+    """scikit-learn's confusion matrices: one list of classes for both axes."""
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == m.y_labels == ("cat", "dog")
+    same(m.values, [[5, 1], [2, 7]])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.text("abcxyz -_/", min_size=1, max_size=6), min_size=1, max_size=4, unique=True),
+    st.data(),
+)
+def test_json_shared_labels_round_trip(
+    tmp_path: Path, labels: list[str], data: st.DataObject
+) -> None:
+    n = len(labels)
+    cell = st.one_of(st.none(), st.integers(0, 10**6))
+    rows = data.draw(st.lists(st.lists(cell, min_size=n, max_size=n), min_size=n, max_size=n))
+    assume(any(v is not None for row in rows for v in row))
+    m = load(tmp_path, "a.json", json.dumps({"display_labels": labels, "confusion_matrix": rows}))
+    assert m.x_labels == m.y_labels == tuple(label.strip() for label in labels)
+    same(m.values, [[NAN if v is None else v for v in row] for row in rows])
+
+
+def test_json_axis_labels_with_matrix(tmp_path: Path) -> None:
+    text = '{"x_labels": ["a", "b", "c"], "y_labels": ["r"], "matrix": [[1, 2, 3]]}'
+    m = load(tmp_path, "a.json", text)
+    assert (m.x_labels, m.y_labels) == (("a", "b", "c"), ("r",))
+    same(m.values, [[1, 2, 3]])
+
+
+def test_yaml_shared_labels_and_selection_by_them(tmp_path: Path) -> None:
+    text = "labels: [cat, dog, fox]\nmatrix:\n  - [5, 1, 0]\n  - [2, 7, 1]\n  - [0, 0, 9]\n"
+    m = load(tmp_path, "a.yaml", text, rows=("fox", "cat"), columns=("cat",))
+    assert (m.x_labels, m.y_labels) == (("cat",), ("fox", "cat"))
+    same(m.values, [[0], [5]])
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            '{"labels": ["a", "b", "c"], "matrix": [[1, 2], [3, 4]]}',
+            "a.json: 'labels' has 3 labels for the rows and the columns, but the matrix is 2 x 2",
+        ),
+        (
+            '{"display_labels": ["a", "b"], "confusion_matrix": [[1, 2, 3], [4, 5, 6]]}',
+            "'display_labels' has 2 labels for the rows and the columns, but the matrix is 2 x 3",
+        ),
+        ('{"labels": ["a", "b"], "matrix": [1, 2]}', "but the matrix is 1 x 2"),
+        ('{"labels": "ab", "matrix": [[1]]}', "'labels' is the single value 'ab', expected a list"),
+        ('{"labels": ["a"], "matrix": "x"}', "the values are the single value 'x'"),
+        ('{"x_labels": ["a"], "matrix": [[1, 2]]}', "'x_labels' has 1 labels but the matrix has 2"),
+        ('{"labels": ["a"], "x_labels": ["a"], "matrix": [[1]]}', "labels its matrix twice"),
+        ('{"labels": ["a"], "display_labels": ["a"], "matrix": [[1]]}', "labels its matrix twice"),
+        ('{"values": [[1]], "matrix": [[2]]}', "holds both 'values' and 'matrix'"),
+        ('{"label": ["a"], "matrix": [[1]]}', "unknown key 'label' next to 'matrix' (did you mean"),
+        ('{"display_label": ["a"], "confusion_matrix": [[1]]}', "did you mean 'display_labels'"),
+    ],
+)
+def test_json_labelled_layout_errors(tmp_path: Path, text: str, fragment: str) -> None:
+    load_error(tmp_path, "a.json", text, fragment)
 
 
 def test_json_pandas_split(tmp_path: Path) -> None:

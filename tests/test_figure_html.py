@@ -196,6 +196,24 @@ def test_subtract_mapping_and_center_override(site: Site, build: Any) -> None:
     assert own.spec.center == 1.0
 
 
+def test_trim_mask_shrinks_the_table_csv_and_alt_text(site: Site, build: Any) -> None:
+    site.page(
+        "index.md",
+        "```heatmap\nmatrix: [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]]\n"
+        "x_labels: [a, b, c]\ny_labels: [a, b, c]\nmask: upper\ntrim_mask: true\n"
+        "download: true\ntable: true\n```\n",
+    )
+    assert build(site, strict=True).ok
+    fig = figures(site.html()).figures[0]
+    assert "2 rows by 2 columns" in fig["img"]["alt"]
+    # The extremes are among the cells drawn: the hidden diagonal is not one.
+    assert "from 0.2 (row c, column a) to 0.5 (row b, column a)" in fig["img"]["alt"]
+    (link,) = fig["links"]
+    rows = resolve(site, "index.html", link["href"]).read_text().splitlines()
+    assert rows == [",a,b", "b,0.5,1.0", "c,0.2,0.3"]
+    assert re.findall(r'<th scope="row">([a-c])</th>', site.html()) == ["b", "c"]
+
+
 CLUSTERED = (
     "```heatmap\nmatrix: [[1, 1, 9], [9, 9, 1], [1.2, 1, 8], [9, 8.5, 1]]\n"
     "y_labels: [a, b, c, d]\nx_labels: [x, y, z]\ncluster: {how}\n{extra}```\n"

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkdocs_heatmap.errors import SpecError
+from mkdocs_heatmap.model import InlineMatrix
 from mkdocs_heatmap.spec import (
     BLOCK_KEYS,
     Colorbar,
@@ -98,6 +99,116 @@ def test_errors(text: str, fragment: str, key: str | None, line: int) -> None:
     assert fragment in info.value.message
     assert info.value.key == key
     assert info.value.block_line == line
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "key"),
+    [
+        (
+            "ylabel: True",
+            "'ylabel': expected text, got true (true/false); YAML reads True, yes, no, on, off "
+            "as true/false: put it in quotes: ylabel: 'True'",
+            "ylabel",
+        ),
+        ("title: off  # a comment", "put it in quotes: title: 'off'", "title"),
+        (
+            "x_labels: [yes, no]",
+            "'x_labels': item 1 is true (true/false), expected a label; YAML reads yes, no, on, "
+            "off, true, false as true/false: write x_labels: ['yes', 'no']",
+            "x_labels",
+        ),
+        ("columns: [a, 'on', Off]", "write columns: [a, 'on', 'Off']", "columns"),
+        ("x_labels:\n  - yes\n  - no", "put such labels in quotes, e.g. 'yes'", "x_labels"),
+        ("colorbar: {label: on}", "'colorbar': label: expected text, got true", "colorbar"),
+        ("colorbar: {label: on}", "true/false: put the text in quotes", "colorbar"),
+    ],
+)
+def test_yaml_booleans_where_text_belongs_say_to_quote(text: str, message: str, key: str) -> None:
+    with pytest.raises(SpecError) as info:
+        parse_block("matrix: [[1, 2]]\n" + text)
+    assert message in info.value.message
+    assert (info.value.key, info.value.block_line) == (key, 1)
+
+
+YAML_BOOLS = ["yes", "No", "ON", "off", "True", "false"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*YAML_BOOLS, "a", "1", "n", "yes-no", "Off2"]), min_size=1))
+def test_quoted_labels_in_the_message_read_back_as_written(words: list[str]) -> None:
+    """The list the message suggests is the author's, with exactly the
+    words YAML would read as true/false quoted."""
+    text = f"matrix: [[1]]\nx_labels: [{', '.join(words)}]"
+    if not any(word in YAML_BOOLS for word in words):
+        parse_block(text)
+        return
+    with pytest.raises(SpecError) as info:
+        parse_block(text)
+    fix = info.value.message.split("write x_labels: ", 1)[1]
+    assert [str(item) for item in yaml.safe_load(fix)] == words
+
+
+def test_yaml_boolean_from_defaults_or_a_panel_gives_the_rule() -> None:
+    """Where the line is not the block's own, the rule is given without it."""
+    with pytest.raises(SpecError, match=r"true/false: put the text in quotes$"):
+        parse_block("matrix: [[1]]", {"ylabel": True})
+    with pytest.raises(SpecError, match=r"^panel 1: 'ylabel': .* put the text in quotes$"):
+        parse_block("panels:\n  - {matrix: [[1]], ylabel: no}")
+
+
+def test_labelled_inline_matrix() -> None:
+    spec = parse_block("matrix: {values: [[1, null]], x_labels: [a, 2.0], y_labels: [r]}")
+    assert isinstance(spec.matrix, InlineMatrix)
+    assert (spec.matrix.x_labels, spec.matrix.y_labels) == (("a", "2"), ("r",))
+    assert spec.matrix.values[0][0] == 1.0 and math.isnan(spec.matrix.values[0][1])
+    assert parse_block("matrix: {values: [[1]]}").matrix == InlineMatrix(((1.0,),))
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("{values: [[1, 2]], x_labels: [a]}", "x_labels has 1 labels but the matrix has 2 columns"),
+        ("{values: [[1, 2]], y_labels: [a, b]}", "y_labels has 2 labels but the matrix has 1 rows"),
+        ("{values: [[1, 2]], x_label: [a, b]}", "unknown key 'x_label' (did you mean 'x_labels'?)"),
+        ("{x_labels: [a]}", "needs 'values'"),
+        ("{values: [[1, x]]}", "row 1, column 2 is 'x'"),
+        ("{values: [[1]], x_labels: a}", "x_labels: expected a list of labels"),
+        ("{values: [[1]], x_labels: [[a]]}", "x_labels: item 1 is a list, expected a label"),
+        ("{values: [[1]], x_labels: [yes]}", "x_labels: item 1 is true (true/false)"),
+    ],
+)
+def test_labelled_inline_matrix_errors(body: str, fragment: str) -> None:
+    with pytest.raises(SpecError) as info:
+        parse_block(f"title: t\nmatrix: {body}")
+    assert fragment in info.value.message
+    assert (info.value.key, info.value.block_line) == ("matrix", 1)
+
+
+def test_normalize_and_trim_mask_keys() -> None:
+    spec = parse_block("matrix: [[1]]\nnormalize: columns\nmask: lower\ntrim_mask: true")
+    assert (spec.normalize, spec.mask, spec.trim_mask) == ("columns", "lower", True)
+    plain = parse_block("matrix: [[1]]")
+    assert (plain.normalize, plain.trim_mask) == (None, False)
+    validate_defaults({"normalize": "all", "mask": "upper", "trim_mask": True})
+    with pytest.raises(SpecError, match="'trim_mask' drops the row") as info:
+        validate_defaults({"trim_mask": True})
+    assert info.value.key == "trim_mask"
+    with pytest.raises(SpecError, match="'normalize': expected one of rows, columns, all"):
+        validate_defaults({"normalize": "true"})
+
+
+NO_MASK = "  - {matrix: [[1]]}"
+
+
+def test_trim_mask_at_the_top_of_panels_with_their_own_masks() -> None:
+    spec = parse_block(
+        "trim_mask: true\npanels:\n  - {matrix: [[1]], mask: upper}\n"
+        "  - {matrix: [[1]], mask: lower}"
+    )
+    assert spec.panels is not None
+    assert [p.trim_mask for p in spec.panels] == [True, True]
+    with pytest.raises(SpecError, match=r"^panel 2: 'trim_mask' drops"):
+        parse_block(f"trim_mask: true\npanels:\n  - {{matrix: [[1]], mask: upper}}\n{NO_MASK}")
 
 
 def test_alias_bomb_is_refused_quickly() -> None:

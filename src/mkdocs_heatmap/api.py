@@ -12,7 +12,11 @@ entry point, ``render.build_figure``), without a site::
 
 A block is given either as its YAML text (exactly what sits between the fences)
 or as a mapping of block keys; in a mapping, NumPy arrays and tuples are
-accepted where the block expects lists (``matrix``, ``mask``, labels).
+accepted where the block expects lists (``matrix``, ``mask``, labels), and
+``matrix`` (and ``subtract``) may be a pandas DataFrame, whose index and
+columns are its labels::
+
+    svg = render_spec({"matrix": df, "cmap": "Blues", "rows": ["a", "b"]})
 
 Every problem the caller can fix raises a ``HeatmapError`` subclass
 (``SpecError``, ``DataError``, ``RenderError``, ``ConfigError``) with a one-line
@@ -175,7 +179,7 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
         )
     try:
         text = yaml.safe_dump(
-            {str(key): _plain(value) for key, value in spec.items()},
+            _plain(spec),
             sort_keys=False,
             allow_unicode=True,
         )
@@ -214,12 +218,89 @@ def _checked(value: str, allowed: tuple[str, ...], key: str) -> Any:
 
 
 def _plain(value: object) -> object:
-    """NumPy arrays and scalars, tuples and mappings as plain YAML data."""
+    """NumPy arrays and scalars, tuples, mappings and pandas DataFrames as
+    plain YAML data.  A DataFrame as a ``matrix`` keeps its labels, as a data
+    file would (``rows``, ``columns`` and ``subtract`` match by them)."""
+    if isinstance(value, Mapping):
+        out: dict[str, object] = {}
+        for key, item in value.items():
+            if key == "matrix" and _is_frame(item):
+                out[str(key)] = _labelled(item)
+            elif key == "subtract" and _is_frame(item):
+                out[str(key)] = {"matrix": _labelled(item)}
+            else:
+                out[str(key)] = _plain(item)
+        return out
+    if _is_frame(value):  # elsewhere than `matrix`, such as a boolean `mask`
+        return _plain(value.to_numpy())  # type: ignore[attr-defined]
     tolist = getattr(value, "tolist", None)
     if callable(tolist) and not isinstance(value, (str, bytes)):
         value = tolist()
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return _plain(value)
     return value
+
+
+def _is_frame(value: object) -> bool:
+    """A pandas DataFrame, told without importing pandas (not a dependency)."""
+    return type(value).__module__.startswith("pandas") and all(
+        hasattr(value, name) for name in ("index", "columns", "to_numpy", "dtypes")
+    )
+
+
+def _labelled(frame: Any) -> dict[str, object]:
+    """A DataFrame as a labelled inline matrix: its values, and its columns
+    and index as labels, written as the data loaders write them (a MultiIndex
+    level by level, joined with " / ")."""
+    return {
+        "values": _frame_rows(frame),
+        "x_labels": _frame_labels(frame.columns),
+        "y_labels": _frame_labels(frame.index),
+    }
+
+
+def _frame_rows(frame: Any) -> list[list[float]]:
+    import numpy as np
+
+    for column, dtype in frame.dtypes.items():
+        # Numbers only, as in the block's own `matrix`: true/false is not one.
+        kind = getattr(dtype, "kind", "O")
+        if kind == "b":
+            raise SpecError(
+                f"'matrix': the DataFrame's column {_frame_label(column)!r} holds true/false "
+                "values, not numbers; convert them first, e.g. df.astype(float)",
+                key="matrix",
+            )
+        if kind not in "iuf":
+            raise SpecError(
+                f"'matrix': the DataFrame's column {_frame_label(column)!r} holds {dtype} "
+                "values, not numbers; select the numeric columns, e.g. "
+                "df.select_dtypes('number')",
+                key="matrix",
+            )
+    values = np.asarray(frame.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
+    rows: list[list[float]] = values.tolist()
+    return rows
+
+
+def _frame_labels(index: Any) -> list[str]:
+    return [_frame_label(label) for label in index.tolist()]
+
+
+def _frame_label(label: object) -> str:
+    from datetime import datetime, time
+
+    # The data loaders' rules (whole floats without ".0", MultiIndex tuples
+    # joined), so a frame and the CSV it was saved to give the same labels.
+    from .data.cells import Ctx, value_label
+    from .model import DEFAULT_LIMITS
+
+    if isinstance(label, tuple):
+        label = list(label)
+    if isinstance(label, datetime) and label.tzinfo is None and label.time() == time():
+        label = label.date().isoformat()  # as pandas writes a day's dates to CSV
+    if not isinstance(label, (str, int, float, bool, list)) and label is not None:
+        label = str(label)  # dates, categories: as pandas prints them
+    return value_label(label, Ctx("the DataFrame", "matrix", DEFAULT_LIMITS, "matrix"), "label")

@@ -176,6 +176,12 @@ def figure_html(
     figure_attrs = f' class="{_attr(doc.classes)}"'
     if doc.id:
         figure_attrs += f' id="{_attr(doc.id)}"'
+    if doc.width:
+        # The image's width is a share of the text column, so the figure must
+        # span the column: Material and Zensical shrink figures to their
+        # content (width: fit-content), where 50% would be half the image
+        # itself.  Inline, as Zensical gets no stylesheet from the plugin.
+        figure_attrs += ' style="width: auto"'
     parts = [f"<figure{figure_attrs}>", _images(doc, url_of, dark_markup)]
     caption = _text(doc.caption or "")
     if doc.downloads:
@@ -304,8 +310,11 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
         text = f"Difference heatmap of {subject} (the block's data minus {other}): {axes}."
     import numpy as np
 
+    from .data.derive import hidden_cells
+
     values = matrix.values
-    finite = np.isfinite(values)
+    hidden = hidden_cells(spec, matrix)
+    finite = np.isfinite(values) & ~hidden
     if finite.any():
         masked = np.where(finite, values, np.nan)
         hi = np.unravel_index(int(np.nanargmax(masked)), values.shape)
@@ -317,7 +326,7 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
         )
     else:
         text += " No finite values."
-    missing = int((~finite).sum())
+    missing = int((~np.isfinite(values) & ~hidden).sum())
     if missing:
         text += f" {missing} missing cell{'s' if missing != 1 else ''}."
     return text

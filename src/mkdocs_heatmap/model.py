@@ -49,6 +49,7 @@ DATA_EXTENSIONS: Mapping[str, str] = {
 
 AGGREGATES: tuple[str, ...] = ("mean", "median", "sum", "min", "max", "first", "count")
 NORMS: tuple[str, ...] = ("linear", "log", "symlog", "sqrt")
+NORMALIZE: tuple[str, ...] = ("rows", "columns", "all")  # what `normalize` divides by
 HIGHLIGHTS: tuple[str, ...] = ("max", "min", "row_max", "row_min", "col_max", "col_min")
 IMAGE_FORMATS: tuple[str, ...] = ("svg", "png")  # a block's `format`
 OUTPUT_FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "eps")  # files drawn for print too
@@ -99,6 +100,17 @@ class LabelledMatrix:
     def shape(self) -> tuple[int, int]:
         rows, cols = self.values.shape
         return rows, cols
+
+
+@dataclass(frozen=True)
+class InlineMatrix:
+    """A block's inline ``matrix`` given with its own labels (a mapping of
+    ``values``, ``x_labels``, ``y_labels``): the labels a data file would
+    carry, so ``rows``, ``columns`` and ``subtract`` match by them."""
+
+    values: tuple[tuple[float, ...], ...]
+    x_labels: tuple[str, ...] | None = None
+    y_labels: tuple[str, ...] | None = None
 
 
 Tree = tuple[tuple[float, ...], ...]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 from .cache import DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
-from .model import MAX_PANELS, Image, Output, Panel, Plot, Rc, Settings
+from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
 from .spec import HeatmapSpec, parse_block, subtrahend_spec
 from .style import layer, style_files
 
@@ -40,6 +40,8 @@ HTML_ONLY = frozenset(
 DATA_ONLY = frozenset(
     {"data", "matrix", "data_format", "header", "index", "key", "pivot", "rows", "columns"}
     | {"transpose", "x_labels", "y_labels"}
+    # They change the matrix, and the mask and format it is drawn with, which are keyed.
+    | {"normalize", "trim_mask"}
 )
 _NOT_DRAWN = HTML_ONLY | DATA_ONLY | {"key_lines", "style", "panels"}
 
@@ -203,12 +205,18 @@ def _with_cells(settings: Settings, used: int) -> Settings:
 
 
 def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Source]]:
-    """One matrix: read, parse, subtract, cluster."""
+    """One matrix: read, parse, normalize, subtract, cluster, trim.
+
+    ``normalize`` divides each source before ``subtract``: the difference of
+    two row-normalized confusion matrices compares rates, while the rows of a
+    difference of counts often sum to 0 and would have no fractions.
+    ``trim_mask`` comes last, as ``mask`` applies to the finished matrix.
+    """
     from .data import parse_source, read_source
     from .data.derive import cluster, subtract
 
     source = read_source(spec, settings.roots, settings.limits)
-    matrix = parse_source(spec, source, settings.limits)
+    matrix = _normalized(spec, parse_source(spec, source, settings.limits), _name(spec))
     files = [source] if source is not None else []
     if spec.subtract is not None:
         other_spec = subtrahend_spec(spec)
@@ -217,15 +225,48 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Sour
             other = parse_source(other_spec, other_source, settings.limits)
         except HeatmapError as exc:
             raise DataError(f"'subtract': {exc.message}", key="subtract") from None
+        other = _normalized(spec, other, _name(other_spec, "the 'subtract' "))
         matrix = subtract(matrix, other)
         files += [other_source] if other_source is not None else []
         if spec.center is None and spec.norm == "linear":
             # A difference reads against zero: diverging, centered there.
             spec = replace(spec, center=0.0)
-    if spec.cluster is None:
-        return Panel(spec, matrix), files
-    matrix, row_tree, col_tree = cluster(spec, matrix)
+    row_tree = col_tree = None
+    if spec.cluster is not None:
+        matrix, row_tree, col_tree = cluster(spec, matrix)
+    spec, matrix = _trimmed(spec, matrix)
     return Panel(spec, matrix, row_tree, col_tree), files
+
+
+def _name(spec: HeatmapSpec, subtract: str = "") -> str:
+    """The data as messages name it; ``subtract`` names the data of ``subtract``."""
+    from .messages import one_line
+
+    if spec.data is not None:
+        return f"{subtract}data {one_line(spec.data)}" if subtract else one_line(spec.data)
+    return f"{subtract}matrix" if subtract else "the inline matrix"
+
+
+def _normalized(spec: HeatmapSpec, matrix: LabelledMatrix, name: str) -> LabelledMatrix:
+    from .data.derive import normalize
+
+    return matrix if spec.normalize is None else normalize(matrix, spec.normalize, name)
+
+
+def _trimmed(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[HeatmapSpec, LabelledMatrix]:
+    """The panel's spec and matrix as drawn: ``trim_mask`` applied, and the
+    annotation format of fractions when ``normalize`` left it open."""
+    from .data.derive import trim_mask
+
+    if spec.normalize is not None and spec.fmt is None:
+        # The automatic format writes 0 and 1 without decimals when every
+        # fraction happens to be whole (a perfect classifier); shares read
+        # best with two decimals throughout.
+        spec = replace(spec, fmt=".2f")
+    if spec.trim_mask and isinstance(spec.mask, str):
+        matrix, mask = trim_mask(matrix, spec.mask)
+        spec = replace(spec, mask=mask)
+    return spec, matrix
 
 
 def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
@@ -245,6 +286,9 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
         part = replace(spec, title=value)
         matrix = parse_source(part, source, settings.limits, facet_value=value)
         reindexed = reindex(matrix, whole.x_labels, whole.y_labels)
+        # Each facet is a matrix of its own: its own sums, its own triangle.
+        name = f"{_name(spec)} (facet {value!r})"
+        part, reindexed = _trimmed(part, _normalized(part, reindexed, name))
         panels.append(Panel(part, reindexed, facet_value=value))
     return Plot(spec, tuple(panels)), [source]
 

@@ -21,7 +21,12 @@ MAX_GROWTH = 10_000
 
 
 class TooLarge(ValueError):
-    """The value expands past the limit, or refers to itself."""
+    """The value expands past the limit, or refers to itself.  ``at`` is the
+    container where that was found (a YAML node, for its line)."""
+
+    def __init__(self, message: str, at: object = None) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 def check_nodes(root: yaml.Node) -> None:
@@ -68,17 +73,17 @@ def _measure(root: Any, children: Any, limit: int = MAX_GROWTH) -> None:
             open_.discard(key)
             size[key] = 1 + sum(size.get(id(part), 1) for part in parts)
             if size[key] - written > limit:
-                raise TooLarge(f"aliases expand it to more than {limit:,} values")
+                raise TooLarge(f"aliases expand it to more than {limit:,} values", item)
             continue
         if key in size:
             continue
         if key in open_:
-            raise TooLarge("an alias refers to a value that contains it")
+            raise TooLarge("an alias refers to a value that contains it", item)
         open_.add(key)
         written += 1 + sum(1 for part in parts if not children(part))
         stack.append((item, True))
         for part in parts:
             if children(part) and id(part) not in size:
                 if id(part) in open_:
-                    raise TooLarge("an alias refers to a value that contains it")
+                    raise TooLarge("an alias refers to a value that contains it", part)
                 stack.append((part, False))

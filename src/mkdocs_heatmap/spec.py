@@ -29,8 +29,10 @@ from .model import (
     MAX_PANELS,
     MAX_PIXELS,
     MISSING,
+    NORMALIZE,
     NORMS,
     THEMES,
+    InlineMatrix,
 )
 from .safeyaml import TooLarge, check_nodes
 
@@ -77,6 +79,18 @@ class Integer(BaseConfigOption[int]):
         return value
 
 
+class YamlBool(ValidationError):
+    """Text or a label that YAML read as true/false (``ylabel: yes``).
+
+    ``validate`` finishes the message: it knows the key and the line the
+    author wrote, so it can show the value quoted.
+    """
+
+    def __init__(self, message: str, *, listed: bool) -> None:
+        super().__init__(message)
+        self.listed = listed  # an item of a list of labels, not a single text
+
+
 class Text(BaseConfigOption[str]):
     """A string; numbers are accepted and turned into text (``title: 2024``)."""
 
@@ -85,7 +99,9 @@ class Text(BaseConfigOption[str]):
         self.nonempty = nonempty
 
     def run_validation(self, value: object) -> str:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool):
+            raise YamlBool(f"expected text, got {describe(value)}", listed=False)
+        if not isinstance(value, (str, int, float)):
             raise ValidationError(f"expected text, got {describe(value)}")
         text = str(value)
         if self.nonempty and not text.strip():
@@ -98,15 +114,22 @@ class Labels(BaseConfigOption[tuple[str, ...]]):
     """A list of labels (strings or numbers, shown as text)."""
 
     def run_validation(self, value: object) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            raise ValidationError(f"expected a list of labels, got {describe(value)}")
-        labels = []
-        for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-                raise ValidationError(f"item {i + 1} is {describe(item)}, expected a label")
-            labels.append(_label(item))
-            _refuse_controls(labels[-1])
-        return tuple(labels)
+        return labels_of(value)
+
+
+def labels_of(value: object, what: str = "") -> tuple[str, ...]:
+    """A list of labels as text; ``what`` names the list inside a larger value."""
+    if not isinstance(value, list):
+        raise ValidationError(f"{what}expected a list of labels, got {describe(value)}")
+    labels = []
+    for i, item in enumerate(value):
+        if isinstance(item, bool):
+            raise YamlBool(f"{what}item {i + 1} is {describe(item)}, expected a label", listed=True)
+        if not isinstance(item, (str, int, float)):
+            raise ValidationError(f"{what}item {i + 1} is {describe(item)}, expected a label")
+        labels.append(_label(item))
+        _refuse_controls(labels[-1])
+    return tuple(labels)
 
 
 class Ticks(BaseConfigOption["str | int"]):
@@ -135,10 +158,40 @@ class Rotation(BaseConfigOption["str | float"]):
         return float(value)
 
 
-class MatrixRows(BaseConfigOption[tuple[tuple[float, ...], ...]]):
-    """An inline matrix: a list of equally long rows of numbers or null."""
+class MatrixRows(BaseConfigOption["tuple[tuple[float, ...], ...] | InlineMatrix"]):
+    """An inline matrix: a list of equally long rows of numbers or null, or a
+    mapping of those rows (``values``) and the matrix's own labels."""
 
-    def run_validation(self, value: object) -> tuple[tuple[float, ...], ...]:
+    def run_validation(self, value: object) -> tuple[tuple[float, ...], ...] | InlineMatrix:
+        if isinstance(value, dict):
+            return self._labelled(value)
+        return self._rows(value)
+
+    def _labelled(self, value: dict[Any, Any]) -> InlineMatrix:
+        known = ("values", "x_labels", "y_labels")
+        for key in value:
+            if key not in known:
+                raise ValidationError(
+                    f"unknown key {key!r}{suggest(str(key), known)}; a labelled matrix "
+                    "takes values, x_labels and y_labels"
+                )
+        if "values" not in value:
+            raise ValidationError("a labelled matrix needs 'values' (its list of rows)")
+        rows = self._rows(value["values"])
+        labels: dict[str, tuple[str, ...] | None] = {}
+        for key, count, axis in (
+            ("x_labels", len(rows[0]), "columns"),
+            ("y_labels", len(rows), "rows"),
+        ):
+            given = value.get(key)
+            labels[key] = None if given is None else labels_of(given, f"{key}: ")
+            if given is not None and len(given) != count:
+                raise ValidationError(
+                    f"{key} has {len(given)} labels but the matrix has {count} {axis}"
+                )
+        return InlineMatrix(rows, labels["x_labels"], labels["y_labels"])
+
+    def _rows(self, value: object) -> tuple[tuple[float, ...], ...]:
         if not isinstance(value, list) or not value:
             raise ValidationError(f"expected a non-empty list of rows, got {describe(value)}")
         rows: list[tuple[float, ...]] = []
@@ -387,6 +440,8 @@ def _validate_sub(schema: type[Config], value: dict[Any, Any]) -> dict[str, Any]
     failed, _ = sub.validate()
     if failed:
         name, err = failed[0]
+        if isinstance(err, YamlBool):
+            raise YamlBool(f"{name}: {err}", listed=err.listed)
         raise ValidationError(f"{name}: {err}")
     return {name: sub[name] for name in known}
 
@@ -452,6 +507,7 @@ class BlockConfig(Config):
     norm = OneOf(NORMS, default="linear")
     nan_color = c.Optional(Text(nonempty=True))
     mask = c.Optional(Mask())
+    trim_mask = Flag(False)
     colorbar = _default(_Either(ColorbarConfig), True)
     # Cell text
     annotate = OneOf(("auto", True, False), default="auto")
@@ -476,6 +532,7 @@ class BlockConfig(Config):
     # Research extras
     numbered = c.Optional(Flag(None))
     subtract = c.Optional(SubtractRef())
+    normalize = c.Optional(OneOf(NORMALIZE))
     cluster = c.Optional(OneOf(("rows", "columns", "both")))
     cluster_method = OneOf(
         ("average", "single", "complete", "weighted", "centroid", "median", "ward"),
@@ -531,7 +588,7 @@ class Grid:
 @dataclass(frozen=True)
 class HeatmapSpec:
     data: str | None = None
-    matrix: tuple[tuple[float, ...], ...] | None = None
+    matrix: tuple[tuple[float, ...], ...] | InlineMatrix | None = None
     data_format: str | None = None
     header: bool = True
     index: Literal["auto"] | bool = "auto"
@@ -557,6 +614,7 @@ class HeatmapSpec:
     norm: Literal["linear", "log", "symlog", "sqrt"] = "linear"
     nan_color: str | None = None
     mask: str | tuple[tuple[bool, ...], ...] | None = None
+    trim_mask: bool = False
     colorbar: Colorbar | None = field(default_factory=Colorbar)
     annotate: Literal["auto"] | bool = "auto"
     fmt: str | None = None
@@ -578,6 +636,7 @@ class HeatmapSpec:
     table: bool = False
     numbered: bool | None = None  # None: the site's `numbering` decides
     subtract: str | Mapping[str, Any] | None = None
+    normalize: Literal["rows", "columns", "all"] | None = None
     cluster: Literal["rows", "columns", "both"] | None = None
     cluster_method: str = "average"
     cluster_metric: str = "euclidean"
@@ -600,7 +659,7 @@ class HeatmapSpec:
             value = getattr(self, f.name)
             if isinstance(value, tuple) and value and isinstance(value[0], HeatmapSpec):
                 value = [panel.as_dict() for panel in value]
-            elif isinstance(value, (Pivot, Colorbar, Grid)):
+            elif isinstance(value, (Pivot, Colorbar, Grid, InlineMatrix)):
                 value = {g.name: getattr(value, g.name) for g in fields(value)}
             out[f.name] = value
         return out
@@ -620,7 +679,23 @@ def parse_block(text: str, defaults: Mapping[str, Any] | None = None) -> Heatmap
     """
     body, key_lines = load_yaml_mapping(text)
     merged = {**(defaults or {}), **body}
-    return validate(merged, key_lines)
+    return validate(merged, key_lines, source=text)
+
+
+def _alias_site(root: yaml.Node, at: object) -> tuple[int, str | None]:
+    """The block line of the value that expanded too far, and the top-level
+    key it sits under (when the block is a mapping)."""
+    if not isinstance(at, yaml.Node):
+        return 0, None
+    line = at.start_mark.line
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value in root.value:
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and value.start_mark.index <= at.start_mark.index < value.end_mark.index
+            ):
+                return line, str(key_node.value)
+    return line, None
 
 
 def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -640,7 +715,11 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         try:
             check_nodes(node)
         except TooLarge as exc:
-            raise SpecError(f"the block is too large: {exc}", block_line=0) from None
+            at_line, at_key = _alias_site(node, exc.at)
+            where = f"'{at_key}': " if at_key else ""
+            raise SpecError(
+                f"{where}the block is too large: {exc}", key=at_key, block_line=at_line
+            ) from None
         if not isinstance(node, yaml.MappingNode):
             raise SpecError(
                 "the block must be a YAML mapping of keys (like `data: file.csv`), "
@@ -696,11 +775,13 @@ def validate(
     key_lines: Mapping[str, int] | None = None,
     *,
     needs_data: bool = True,
+    source: str | None = None,
 ) -> HeatmapSpec:
     """Validate a mapping of block keys (YAML already parsed) into a spec.
 
     ``needs_data=False`` checks keys that are not a whole block (defaults, a
     multi-panel block's figure-level keys) without asking for a data source.
+    ``source`` is the block's YAML text, to quote a value as it was written.
     """
     key_lines = dict(key_lines or {})
     for key in body:
@@ -711,7 +792,7 @@ def validate(
                 block_line=key_lines.get(key),
             )
     if body.get("panels") is not None:
-        return _validate_panels(body, key_lines)
+        return _validate_panels(body, key_lines, source)
     has_data = body.get("data") is not None
     has_matrix = body.get("matrix") is not None
     if needs_data and has_data == has_matrix:
@@ -726,9 +807,16 @@ def validate(
     failed, _warnings = cfg.validate()
     if failed:
         key, err = failed[0]
-        raise SpecError(f"'{key}': {err}", key=key, block_line=key_lines.get(key))
+        line = key_lines.get(key)
+        message = f"'{key}': {err}"
+        if isinstance(err, YamlBool):
+            written = source.split("\n")[line] if source is not None and line is not None else ""
+            message += "; " + _quoting_hint(key, written, listed=err.listed)
+        raise SpecError(message, key=key, block_line=line)
     spec = _to_spec(cfg, key_lines)
     _check_consistency(spec)
+    if needs_data:
+        _check_trim(spec)
     return spec
 
 
@@ -736,7 +824,35 @@ def validate(
 FIGURE_KEYS = ("panels", "ncols", "facet")
 
 
-def _validate_panels(body: Mapping[str, Any], key_lines: Mapping[str, int]) -> HeatmapSpec:
+# The plain words YAML 1.1 (PyYAML's safe loader) reads as true/false.
+_YAML_BOOL = r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+
+
+def _quoting_hint(key: str, written: str, *, listed: bool) -> str:
+    """How to write text that YAML read as true/false: the author's own line
+    with the words quoted when it can be shown, else the rule."""
+    rest = written.split(":", 1)[1] if ":" in written else ""
+    rest = re.split(r"\s#", rest, maxsplit=1)[0].strip()  # a trailing comment
+    if not listed:
+        rule = "YAML reads True, yes, no, on, off as true/false"
+        if re.fullmatch(_YAML_BOOL, rest):
+            return f"{rule}: put it in quotes: {key}: '{rest}'"
+        return f"{rule}: put the text in quotes"
+    rule = "YAML reads yes, no, on, off, true, false as true/false"
+    if rest.startswith("[") and rest.endswith("]"):
+        quoted = re.sub(rf"(?<![\w'\"-])({_YAML_BOOL})(?![\w'\"-])", r"'\1'", rest)
+        try:
+            items = yaml.safe_load(quoted)
+        except Exception:  # only a hint: any failure falls back to the rule
+            items = None
+        if isinstance(items, list) and not any(isinstance(item, bool) for item in items):
+            return f"{rule}: write {key}: {quoted}"
+    return f"{rule}: put such labels in quotes, e.g. 'yes'"
+
+
+def _validate_panels(
+    body: Mapping[str, Any], key_lines: Mapping[str, int], source: str | None
+) -> HeatmapSpec:
     """A multi-panel block: each panel is its top-level keys under its own."""
     line = key_lines.get("panels")
     panels = body["panels"]
@@ -781,7 +897,7 @@ def _validate_panels(body: Mapping[str, Any], key_lines: Mapping[str, int]) -> H
                 f"panel {number}: {exc.message}", key="panels", block_line=line
             ) from None
     top = {k: v for k, v in body.items() if k not in SOURCE_KEYS and k != "panels"}
-    figure = validate(top, key_lines, needs_data=False)
+    figure = validate(top, key_lines, needs_data=False, source=source)
     return replace(figure, panels=tuple(specs))
 
 
@@ -806,6 +922,27 @@ def _switch(value: bool | dict[str, Any], kind: type[Any]) -> Any:
     if value is False:
         return None
     return kind(**value)
+
+
+def _check_trim(spec: HeatmapSpec) -> None:
+    """``trim_mask`` needs a triangle to trim.  Checked for each panel and for
+    defaults, not for a figure's top-level keys: its panels may bring their
+    own masks."""
+    if spec.trim_mask and spec.mask not in ("upper", "lower"):
+        what = "a mask matrix" if spec.mask is not None else "no mask"
+        raise SpecError(
+            "'trim_mask' drops the row and the column a triangular mask leaves empty; it "
+            f"needs mask: upper or mask: lower, and this block has {what}",
+            key="trim_mask",
+            block_line=spec.line_of("trim_mask"),
+        )
+    if spec.trim_mask and spec.dendrogram:
+        raise SpecError(
+            "'trim_mask' drops a row and a column that the dendrogram's tree joins; "
+            "use trim_mask or dendrogram, not both",
+            key="trim_mask",
+            block_line=spec.line_of("trim_mask"),
+        )
 
 
 def _check_consistency(spec: HeatmapSpec) -> None:
@@ -927,6 +1064,7 @@ def validate_defaults(defaults: Mapping[str, Any]) -> None:
                 key=key,
             )
     spec = validate(defaults, needs_data=False)
+    _check_trim(spec)
     problem = colormap_problem(spec.cmap) if spec.cmap is not None else None
     if problem is not None:
         raise SpecError(problem, key="cmap")

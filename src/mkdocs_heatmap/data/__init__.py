@@ -4,8 +4,9 @@ By step: ``paths`` finds a block's data file and reads it within the limits;
 ``delimited`` (CSV, TSV), ``structured`` (JSON, YAML) and ``arrays`` (NPY,
 NPZ) parse it, ``pivot`` turns long tables into matrices; ``select`` applies
 the block's ``rows``, ``columns``, ``transpose`` and labels; ``derive`` makes
-matrices from matrices (``subtract``, ``cluster``, facets); ``load`` ties a
-source to its parser.  Nothing here knows about MkDocs or Markdown, so every
+matrices from matrices (``normalize``, ``subtract``, ``cluster``,
+``trim_mask``, facets); ``load`` ties a source to its parser.  Nothing here
+knows about MkDocs or Markdown, so every
 host uses it as is.  Every problem a user can cause is a one-line
 ``DataError`` naming the file as the user wrote it and the block key at fault.
 """

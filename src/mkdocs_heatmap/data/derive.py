@@ -1,14 +1,17 @@
-"""Matrices made from other matrices: differences (``subtract``), clustered
-orders (``cluster``), and a facet's matrix on the whole table's labels."""
+"""Matrices made from other matrices: differences (``subtract``), fractions
+of sums (``normalize``), clustered orders (``cluster``), triangles without
+their empty row and column (``trim_mask``), and a facet's matrix on the whole
+table's labels."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ..errors import DataError
-from ..messages import quoted_list
+from ..errors import DataError, RenderError
+from ..messages import q, quoted_list
 from ..model import MAX_CLUSTERED, LabelledMatrix, Tree
 
 if TYPE_CHECKING:
@@ -21,6 +24,81 @@ def subtract(matrix: LabelledMatrix, other: LabelledMatrix) -> LabelledMatrix:
     cols = _align(matrix.x_labels, other.x_labels, "column")
     values = matrix.values - other.values[np.ix_(rows, cols)]
     return LabelledMatrix(values, matrix.x_labels, matrix.y_labels)
+
+
+def normalize(matrix: LabelledMatrix, how: str, name: str) -> LabelledMatrix:
+    """Each cell divided by the sum of its row (``rows``), of its column
+    (``columns``) or of the whole matrix (``all``), as scikit-learn's
+    confusion matrices do.
+
+    Missing cells are left out of the sums and stay missing; a row or column
+    that sums to 0 has no fractions, so its cells become missing.  Values must
+    be >= 0 (counts): with negative ones a sum can be near 0 and its
+    "fractions" huge, which is never what a share of a total means.
+    """
+    values = matrix.values
+    with np.errstate(invalid="ignore"):
+        negative = np.argwhere(values < 0)
+    if negative.size:
+        i, j = negative[0]
+        raise DataError(
+            f"'normalize' divides by sums of counts, but {name}: row {q(matrix.y_labels[i])}, "
+            f"column {q(matrix.x_labels[j])} is {values[i, j]:g}; values must be >= 0",
+            key="normalize",
+        )
+    if how == "rows":
+        sums = np.nansum(values, axis=1, keepdims=True)
+    elif how == "columns":
+        sums = np.nansum(values, axis=0, keepdims=True)
+    else:
+        sums = np.full((1, 1), np.nansum(values))
+    fractions = np.full(values.shape, np.nan)
+    np.divide(values, sums, out=fractions, where=sums > 0)
+    if not np.isfinite(fractions).any():
+        whose = {"rows": "every row of", "columns": "every column of"}.get(how, "the cells of")
+        raise DataError(
+            f"'normalize': {whose} {name} sums to 0, so every cell is missing; nothing to draw",
+            key="normalize",
+        )
+    return LabelledMatrix(fractions, matrix.x_labels, matrix.y_labels)
+
+
+def triangle(shape: tuple[int, int], mask: str) -> npt.NDArray[np.bool_]:
+    """The cells ``mask: upper`` or ``mask: lower`` hides: a triangle with
+    its diagonal, as the renderer draws it (``render._mask``)."""
+    ones = np.ones(shape, dtype=bool)
+    return np.triu(ones) if mask == "upper" else np.tril(ones)
+
+
+def trim_mask(
+    matrix: LabelledMatrix, mask: str
+) -> tuple[LabelledMatrix, tuple[tuple[bool, ...], ...]]:
+    """The matrix without the rows and columns that ``mask`` hides entirely,
+    and the mask of what is left.
+
+    For a square matrix, ``upper`` leaves the first row and the last column
+    empty, ``lower`` the last row and the first column.  The mask of the
+    smaller matrix is the same cells as before, which is now the triangle
+    *without* its diagonal: ``mask: upper`` on it would hide cells that were
+    shown, so it is returned as a matrix of its own.
+    """
+    hidden = triangle(matrix.shape, mask)
+    rows = np.flatnonzero(~hidden.all(axis=1))
+    cols = np.flatnonzero(~hidden.all(axis=0))
+    if rows.size == 0:
+        height, width = matrix.shape
+        raise DataError(
+            f"'trim_mask': mask: {mask} hides every cell of this {height} x {width} matrix, "
+            "so nothing is left to draw",
+            key="trim_mask",
+        )
+    trimmed = LabelledMatrix(
+        matrix.values[np.ix_(rows, cols)],
+        tuple(matrix.x_labels[j] for j in cols),
+        tuple(matrix.y_labels[i] for i in rows),
+    )
+    kept = hidden[np.ix_(rows, cols)]
+    return trimmed, tuple(tuple(bool(cell) for cell in row) for row in kept.tolist())
 
 
 def _align(mine: tuple[str, ...], theirs: tuple[str, ...], what: str) -> list[int]:
@@ -122,3 +200,22 @@ def reindex(matrix: LabelledMatrix, xs: tuple[str, ...], ys: tuple[str, ...]) ->
             if y in row and x in col:
                 values[i, j] = matrix.values[row[y], col[x]]
     return LabelledMatrix(values, xs, ys)
+
+
+def hidden_cells(spec: HeatmapSpec, matrix: LabelledMatrix) -> npt.NDArray[np.bool_]:
+    """The cells ``mask`` hides (true), as drawn: alt text and hover leave them out too."""
+    rows, cols = matrix.shape
+    if spec.mask is None:
+        return np.zeros((rows, cols), dtype=bool)
+    if spec.mask == "upper":
+        return np.triu(np.ones((rows, cols), dtype=bool))
+    if spec.mask == "lower":
+        return np.tril(np.ones((rows, cols), dtype=bool))
+    mask = np.array(spec.mask, dtype=bool)
+    if mask.shape != (rows, cols) or mask.ndim != 2:
+        raise RenderError(
+            f"'mask' is {len(spec.mask)}x{len(spec.mask[0]) if spec.mask else 0}, "
+            f"but the plotted matrix is {rows}x{cols}",
+            key="mask",
+        )
+    return mask

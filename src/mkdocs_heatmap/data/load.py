@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DataError
 from ..messages import one_line, q
-from ..model import DATA_FORMATS, DEFAULT_LIMITS, DataRoots, LabelledMatrix, Limits
+from ..model import DATA_FORMATS, DEFAULT_LIMITS, DataRoots, InlineMatrix, LabelledMatrix, Limits
 from .arrays import parse_npy, parse_npz
 from .cells import Ctx
 from .delimited import parse_csv, parse_tsv
@@ -43,7 +43,11 @@ def parse_source(
         if spec.matrix is None:
             raise DataError("the block needs 'data' (a file) or 'matrix' (inline rows)", key="data")
         ctx = Ctx("the inline matrix", "matrix", limits, "matrix")
-        base = inline_matrix(spec.matrix, ctx)
+        if isinstance(spec.matrix, InlineMatrix):
+            own = spec.matrix
+            base = inline_matrix(own.values, ctx, own.x_labels, own.y_labels)
+        else:
+            base = inline_matrix(spec.matrix, ctx)
     else:
         name = one_line(spec.data if spec.data is not None else source.path.name)
         ctx = Ctx(name, "data", limits, source.fmt, facet_value)

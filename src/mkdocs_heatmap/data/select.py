@@ -20,14 +20,29 @@ if TYPE_CHECKING:
     from ..spec import HeatmapSpec
 
 
-def inline_matrix(matrix: Sequence[Sequence[float]], ctx: Ctx) -> LabelledMatrix:
+def inline_matrix(
+    matrix: Sequence[Sequence[float]],
+    ctx: Ctx,
+    x_labels: Sequence[str] | None = None,
+    y_labels: Sequence[str] | None = None,
+) -> LabelledMatrix:
+    """The block's ``matrix``; without labels of its own, rows and columns
+    are numbered from 0."""
     rows = len(matrix)
     cols = len(matrix[0]) if rows else 0
     if any(len(row) != cols for row in matrix):
         raise DataError("the inline matrix has rows of different lengths", key="matrix")
     check_cells(rows, cols, ctx)
+    for labels, count, axis in ((x_labels, cols, "columns"), (y_labels, rows, "rows")):
+        if labels is not None and len(labels) != count:
+            raise DataError(
+                f"the inline matrix has {count} {axis} but {len(labels)} labels for them",
+                key="matrix",
+            )
     values = np.array(matrix, dtype=np.float64).reshape(rows, cols)
-    return build_matrix(values, numbered(cols), numbered(rows), ctx)
+    x = numbered(cols) if x_labels is None else [label.strip() for label in x_labels]
+    y = numbered(rows) if y_labels is None else [label.strip() for label in y_labels]
+    return build_matrix(values, x, y, ctx)
 
 
 def select(spec: HeatmapSpec, m: LabelledMatrix, ctx: Ctx) -> LabelledMatrix:
@@ -48,6 +63,9 @@ def select(spec: HeatmapSpec, m: LabelledMatrix, ctx: Ctx) -> LabelledMatrix:
     if spec.y_labels is not None:
         y_labels = _replacement(spec.y_labels, rows, "y_labels", f"rows{after}", ctx)
     values = np.array(values, dtype=np.float64)
+    # One bit pattern for every missing cell: YAML's .nan is a negative NaN,
+    # and the cache key hashes the bytes, so `null` and `.nan` would differ.
+    values[np.isnan(values)] = np.nan
     _check_values(values, x_labels, y_labels, ctx)
     return build_matrix(values, x_labels, y_labels, ctx)
 

@@ -1,4 +1,5 @@
-"""JSON and YAML files: nested lists, labelled layouts, pandas' orients."""
+"""JSON and YAML files: nested lists, labelled layouts (scikit-learn's among
+them), pandas' orients."""
 
 from __future__ import annotations
 
@@ -99,12 +100,8 @@ def _structured(spec: HeatmapSpec, obj: object, ctx: Ctx) -> LabelledMatrix:
         if obj and all(isinstance(v, dict) for v in obj.values()):
             if all(_is_scalar(c) for v in obj.values() for c in v.values()):
                 return _columns_matrix(obj, ctx)
-        elif "values" in obj:
-            _check_label_keys(obj, ("x_labels", "y_labels"), ctx)
-            return _rows_matrix(
-                obj["values"], obj.get("x_labels"), obj.get("y_labels"), ctx,
-                ("x_labels", "y_labels"),
-            )  # fmt: skip
+        elif any(key in obj for key in VALUE_KEYS):
+            return _labelled_matrix(obj, ctx)
         elif "data" in obj:
             return _rows_matrix(
                 obj["data"], obj.get("columns"), obj.get("index"), ctx, ("columns", "index")
@@ -114,8 +111,8 @@ def _structured(spec: HeatmapSpec, obj: object, ctx: Ctx) -> LabelledMatrix:
         hint = f"; set 'key' to one of {quoted_list(nested)}" if nested and spec.key is None else ""
         raise DataError(
             f"{ctx.name}: a mapping with keys {quoted_list(keys)} is not a matrix; expected a "
-            "list of rows, {values, x_labels, y_labels} or pandas' split form "
-            f"{{columns, index, data}}{hint}",
+            "list of rows, {values, x_labels, y_labels}, {labels, matrix} or pandas' split "
+            f"form {{columns, index, data}}{hint}",
             key="key" if hint else "data",
         )
     raise DataError(f"{ctx.name} holds {kind(obj)}, not a matrix", key="data")
@@ -139,16 +136,67 @@ def _select_key(obj: object, key: str, ctx: Ctx) -> object:
     )
 
 
-def _check_label_keys(obj: Mapping[object, object], expected: Sequence[str], ctx: Ctx) -> None:
+# The labelled layouts: the values under one of these keys, the labels under
+# x_labels/y_labels, or one list for both axes under labels/display_labels
+# (scikit-learn's confusion matrices: the same classes on both axes).
+VALUE_KEYS = ("values", "matrix", "confusion_matrix")
+AXIS_LABEL_KEYS = ("x_labels", "y_labels")
+SHARED_LABEL_KEYS = ("labels", "display_labels")
+
+
+def _labelled_matrix(obj: Mapping[object, object], ctx: Ctx) -> LabelledMatrix:
+    """``{values, x_labels, y_labels}`` and its spellings, such as
+    ``{labels, matrix}`` and ``{display_labels, confusion_matrix}``."""
+    values_keys = [key for key in VALUE_KEYS if key in obj]
+    if len(values_keys) > 1:
+        raise DataError(
+            f"{ctx.name} holds both {q(values_keys[0])} and {q(values_keys[1])}; set 'key' to "
+            "the one to plot, or keep one of them",
+            key="data",
+        )
+    values_key = values_keys[0]
+    _check_label_keys(obj, values_key, ctx)
+    shared = [key for key in SHARED_LABEL_KEYS if key in obj]
+    axes = [key for key in AXIS_LABEL_KEYS if key in obj]
+    if len(shared) > 1 or (shared and axes):
+        both = [*shared, *axes]
+        raise DataError(
+            f"{ctx.name} labels its matrix twice, with {q(both[0])} and {q(both[1])}; keep "
+            "'labels' (the same labels for rows and columns) or x_labels and y_labels",
+            key="data",
+        )
+    if not shared:
+        return _rows_matrix(
+            obj[values_key], obj.get("x_labels"), obj.get("y_labels"), ctx, AXIS_LABEL_KEYS
+        )
+    name = shared[0]
+    labels = obj[name]
+    rows = obj[values_key]
+    if isinstance(labels, list) and isinstance(rows, list) and rows:
+        flat = all(_is_scalar(item) for item in rows)  # one row, as _rows_matrix reads it
+        height = 1 if flat else len(rows)
+        width = len(rows) if flat else len(rows[0]) if isinstance(rows[0], list) else 0
+        if height != len(labels) or width != len(labels):
+            raise DataError(
+                f"{ctx.name}: {q(name)} has {len(labels)} labels for the rows and the columns, "
+                f"but the matrix is {height} x {width}; give one label per row, and as many "
+                "columns as rows",
+                key="data",
+            )
+    return _rows_matrix(rows, labels, labels, ctx, (name, name))
+
+
+def _check_label_keys(obj: Mapping[object, object], values_key: str, ctx: Ctx) -> None:
     """Catch ``x_label:`` and friends instead of silently numbering the ticks."""
-    present = [k for k in obj if isinstance(k, str)]
-    for key in present:
-        if key in expected or key == "values":
+    expected = (*AXIS_LABEL_KEYS, *SHARED_LABEL_KEYS)
+    for key in obj:
+        if not isinstance(key, str) or key in expected or key in VALUE_KEYS:
             continue
         close = difflib.get_close_matches(key, [e for e in expected if e not in obj], 1, 0.8)
         if close:
             raise DataError(
-                f"{ctx.name}: unknown key {q(key)} next to 'values' (did you mean {q(close[0])}?)",
+                f"{ctx.name}: unknown key {q(key)} next to {q(values_key)} "
+                f"(did you mean {q(close[0])}?)",
                 key="data",
             )
 
