@@ -13,7 +13,14 @@ by side in this run on this machine:
   mdexec      the same figures as markdown-exec matplotlib blocks (if installed)
 
 Each measurement is the median of --repeat runs of a fresh subprocess; peak
-memory is the child's max RSS.  Usage:
+memory is the child's max RSS.
+
+First, per figure in one process (imports done, no cache), the renderer
+against the physical floor: a lean matplotlib loop (Figure, imshow,
+colorbar, savefig SVG; no layout engine) on the same matrices, for a 12x10
+map with a title and a colorbar, plain and with every cell annotated.
+
+Usage:
 
     python benchmarks/bench.py [--sizes 1 20 100 300] [--repeat 3] [--out DIR]
 """
@@ -184,6 +191,65 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, tuple[float, float]]:
     return results
 
 
+def lean_loop(values: np.ndarray, annotate: bool) -> bytes:
+    """The floor: the least matplotlib does for such a figure."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.add_subplot()
+    image = ax.imshow(values, cmap="viridis", aspect="auto")
+    if annotate:
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_title("title")
+    fig.colorbar(image, ax=ax)
+    out = io.BytesIO()
+    fig.savefig(out, format="svg")
+    return out.getvalue()
+
+
+def ours(values: np.ndarray, annotate: bool) -> bytes:
+    """The same figure through mkdocs-heatmap's pipeline, parsing included."""
+    from mkdocs_heatmap.model import DataRoots, Settings
+    from mkdocs_heatmap.pipeline import prepare_block
+    from mkdocs_heatmap.style import resolve_style
+
+    here = Path.cwd()
+    settings = Settings(roots=DataRoots(here, here), rc=resolve_style(None))
+    rows = ", ".join("[" + ", ".join(f"{v:.3f}" for v in row) + "]" for row in values)
+    body = f"matrix: [{rows}]\ntitle: title\nfmt: .2f\ncolorbar: {{label: score}}\n"
+    body += f"annotate: {'true' if annotate else 'false'}\n"
+    return prepare_block(body, settings).job.run()[0].content
+
+
+def per_figure(repeat: int) -> None:
+    """Median seconds per figure, ours against the lean loop, in this process."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(1)
+    matrices = [rng.random((12, 10)) for _ in range(max(10, 5 * repeat))]
+    print("per figure, one process, 12x10 with title and colorbar (ms, median):")
+    for annotate in (False, True):
+        times = {}
+        for name, draw in (("lean", lean_loop), ("ours", ours)):
+            draw(matrices[0], annotate)  # warm: imports, font cache
+            runs = []
+            for values in matrices:
+                start = time.perf_counter()
+                draw(values, annotate)
+                runs.append(time.perf_counter() - start)
+            times[name] = statistics.median(runs)
+        label = "every cell annotated" if annotate else "plain"
+        print(
+            f"  {label:<22} lean {times['lean'] * 1000:6.1f}  ours {times['ours'] * 1000:6.1f}"
+            f"  ours/lean {times['ours'] / times['lean']:.2f}"
+        )
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 20, 100, 300])
@@ -201,6 +267,7 @@ def main() -> None:
         f"{platform.python_version()}, matplotlib {matplotlib.__version__}, "
         f"mkdocs-heatmap {mkdocs_heatmap.__version__}; median of {args.repeat} runs\n"
     )
+    per_figure(args.repeat)
     head = (
         f"{'N':>4} {'floor':>7} {'cold w=1':>9} {'cold auto':>9} {'warm':>7} {'edit one':>8} "
         f"{'no blocks':>9} {'mdexec':>8} | {'w1/floor':>8} {'auto/w1':>7} {'warm/none':>9} "

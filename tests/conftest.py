@@ -295,6 +295,12 @@ def drawn(plot: Plot, variant: str = "light") -> Any:
     return fig
 
 
+def figure_text(fig: Any, role: str) -> str | None:
+    """The figure's title, xlabel, ylabel or colorbar label, as drawn."""
+    found = [t.get_text() for t in fig.texts if t.get_gid() == f"heatmap-{role}"]
+    return found[0] if found else None
+
+
 def site_settings(root: Path, docs: Path | None = None) -> Settings:
     """Settings of a project at ``root`` with the default style."""
     return Settings(roots=DataRoots(docs_dir=docs or root, project_root=root), rc=RC)

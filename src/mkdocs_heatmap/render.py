@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import heapq
 import io
 import json
-import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,7 +26,20 @@ import numpy as np
 import numpy.typing as npt
 
 from .colormaps import colormap_problem
+from .data.derive import hidden_cells
 from .errors import OUT_OF_MEMORY, HeatmapError, RenderError
+from .layout import (
+    BarPlace,
+    Box,
+    ColorbarAsk,
+    FigureLayout,
+    Fonts,
+    Label,
+    PanelAsk,
+    PanelPlace,
+    bar_ticks,
+    plan,
+)
 from .messages import one_line
 from .model import MAX_PIXELS, Image, LabelledMatrix, Panel, Plot, Rc
 from .spec import HeatmapSpec, format_value
@@ -55,11 +66,9 @@ DEFAULT_DIVERGING = "RdBu_r"
 NAN_COLOR = {"light": "#d9d9d9", "dark": "#4d4d4d"}
 HATCH_COLOR = {"light": "#b3b3b3", "dark": "#6e6e6e"}
 GRID_COLOR = {"light": "#ffffff", "dark": "#1e2129"}
-MAX_WIDTH_IN = 6.8  # fits a typical docs content column at 1:1
 HATCH_LIMIT = 2_000
 ANNOTATE_AUTO_LIMIT = 1_000
 MAX_ANNOTATED = 2_500  # cells `annotate: true` may write a value into
-MEASURED = 1_000  # labels measured exactly; beyond, the longest of them
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -84,52 +93,45 @@ def validate(spec: HeatmapSpec) -> None:
             )
 
 
-def precheck(plot: Plot, rc: Rc) -> None:
+def precheck(plot: Plot, rc: Rc) -> Rc:
     """Everything that can be checked without drawing, once per figure, so
     `check` and the build report the same problems: colors, style, math,
     mask, norm, fmt and glyphs.  Raises ``RenderError`` naming the key at
-    fault."""
+    fault.  Returns the style to draw with: fallback fonts added for
+    characters the style's fonts lack."""
     import matplotlib as mpl
 
     try:
         check_rc(rc, "style")
     except HeatmapError as exc:
         raise RenderError(exc.message, key="style") from None
+    rc = with_fonts(plot, rc)
     with mpl.rc_context(rc_for(rc, "light")):
         for panel in plot.panels:
             part, values = panel.spec, panel.matrix
             validate(part)
             check_math(part, values)
             colors = cell_colors(part, values)
-            notes = _annotations(part, values, colors) if part.annotate is not False else None
-            check_glyphs(part, values)
-            if plot.spec.format == "png" and not plot.multi:
-                # A grid's size is known once its panels are laid out together;
-                # the renderer checks that one.
-                dpi = 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH)
-                _check_pixels(Layout.compute(panel, mpl.rcParams, notes).figsize, dpi, 2)
+            if part.annotate is not False:
+                _annotations(part, values, colors)
+        if plot.spec.format == "png":
+            dpi = 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH)
+            _check_pixels(figure_layout(plot, mpl.rcParams).size, dpi, 2)
+    return rc
 
 
-def check_glyphs(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
-    """Every character of the titles and labels exists in the style's fonts
-    (matplotlib would only warn and draw a box)."""
-    import matplotlib as mpl
-    from matplotlib.font_manager import FontProperties, findfont, get_font
+def with_fonts(plot: Plot, rc: Rc) -> Rc:
+    """The style with fallback fonts for every character the figure's texts
+    need (``fonts.with_fallback``); ``RenderError`` when no installed font has
+    one.  matplotlib itself would only warn and draw a box."""
+    texts = [text for panel in plot.panels for _key, text in _texts(panel.spec, panel.matrix)]
+    spec = plot.spec
+    texts += [t for t in (spec.title, spec.xlabel, spec.ylabel) if t]
+    if spec.colorbar is not None and spec.colorbar.label:
+        texts.append(spec.colorbar.label)
+    from .fonts import with_fallback
 
-    covered: set[int] = set()
-    for family in mpl.rcParams["font.family"]:
-        path = findfont(FontProperties(family=family), fallback_to_default=True)
-        covered.update(get_font(path).get_charmap())
-    for _key, text in _texts(spec, matrix):
-        if _is_math(text):
-            continue  # mathtext has fonts of its own
-        for char in text:
-            if ord(char) not in covered and not char.isspace():
-                raise RenderError(
-                    f"the font has no glyph for {char!r} (U+{ord(char):04X}) in {text!r}; "
-                    "remove it or pick a font that has it, e.g. "
-                    "style: {font.family: Noto Sans CJK JP}"
-                )
+    return dict(with_fallback(rc, texts))
 
 
 def _texts(spec: HeatmapSpec, matrix: LabelledMatrix) -> list[tuple[str, str]]:
@@ -182,6 +184,7 @@ def render(
     scale: int = 1,
     salt: str = "",
     format: str | None = None,
+    layout: FigureLayout | None = None,
 ) -> Image:
     """Draw one figure and return the encoded image (``precheck`` it first).
 
@@ -201,7 +204,7 @@ def render(
         with mpl.rc_context(settings), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             vectors = VECTOR_CELL_LIMIT if fmt in ("svg", "png") else PRINT_VECTOR_CELL_LIMIT
-            fig = build_figure(plot, variant=variant, vector_cells=vectors)
+            fig = build_figure(plot, variant=variant, vector_cells=vectors, layout=layout)
             FigureCanvasAgg(fig)
             buffer = io.BytesIO()
             if fmt == "svg":
@@ -214,6 +217,7 @@ def render(
                 dpi = float(spec.dpi or CSS_PX_PER_INCH) * scale
                 _check_pixels(fig.get_size_inches(), dpi, scale)
                 fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+                buffer = io.BytesIO(compact_png(buffer.getvalue()))
             else:
                 # Vector for print: embedded rasters (large matrices) at 300 dpi.
                 fig.savefig(buffer, format=fmt, dpi=300, metadata={"CreationDate": None})
@@ -252,7 +256,7 @@ def render_all(
     The checks before drawing run once for all of them; any exception
     becomes a ``RenderError``.  ``format`` overrides the block's."""
     try:
-        precheck(plot, rc)
+        rc = precheck(plot, rc)
     except HeatmapError:
         raise
     except MemoryError:
@@ -262,13 +266,34 @@ def render_all(
     fmt = format or plot.spec.format
     if scales is None:
         scales = (1, 2) if fmt == "png" else (1,)
+    # One layout for every variant and scale: only colors and resolution differ.
+    layout = _layout_of(plot, rc)
     return [
         render(
-            plot, rc, variant=variant, transparent=transparent, scale=scale, salt=salt, format=fmt
+            plot,
+            rc,
+            variant=variant,
+            transparent=transparent,
+            scale=scale,
+            salt=salt,
+            format=fmt,
+            layout=layout,
         )
         for variant in variants
         for scale in scales
     ]
+
+
+def _layout_of(plot: Plot, rc: Rc) -> FigureLayout:
+    import matplotlib as mpl
+
+    try:
+        with mpl.rc_context(rc_for(rc, "light")):
+            return figure_layout(plot, mpl.rcParams)
+    except HeatmapError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"matplotlib could not lay out the figure: {_reason(exc)}") from None
 
 
 def _check_pixels(size_in: Any, dpi: float, scale: int) -> None:
@@ -311,27 +336,37 @@ def compact_embedded_images(svg: bytes) -> bytes:
     256 colors plus the missing and masked colors, so an indexed PNG carries
     the same pixels in about a quarter of the bytes.
     """
-    from PIL import Image as PILImage
 
     def shrink(match: re.Match[bytes]) -> bytes:
         raw = base64.b64decode(match[2])
-        with PILImage.open(io.BytesIO(raw)) as original:
-            pixels = np.asarray(original.convert("RGBA"))
-        flat = pixels.reshape(-1, 4)
-        colors, index = np.unique(flat, axis=0, return_inverse=True)
-        if len(colors) > 256:
+        smaller = compact_png(raw)
+        if smaller is raw:
             return match[0]
-        indexed = PILImage.fromarray(index.reshape(pixels.shape[:2]).astype(np.uint8), "P")
-        indexed.putpalette(colors[:, :3].astype(np.uint8).tobytes())
-        out = io.BytesIO()
-        indexed.save(
-            out, format="png", optimize=True, transparency=colors[:, 3].astype(np.uint8).tobytes()
-        )
-        if out.tell() >= len(raw):
-            return match[0]
-        return match[1] + base64.encodebytes(out.getvalue()).rstrip(b"\n") + b'"'
+        return match[1] + base64.encodebytes(smaller).rstrip(b"\n") + b'"'
 
     return _EMBEDDED_PNG.sub(shrink, svg)
+
+
+def compact_png(raw: bytes) -> bytes:
+    """The same pixels in fewer bytes: a palette PNG when the image has at
+    most 256 colors, else the RGBA PNG compressed harder; ``raw`` itself
+    when neither is smaller.  Lossless either way."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(raw)) as original:
+        rgba = original.convert("RGBA")
+    pixels = np.asarray(rgba)
+    flat = pixels.reshape(-1, 4)
+    out = io.BytesIO()
+    if rgba.getcolors(256) is not None:
+        colors, index = np.unique(flat, axis=0, return_inverse=True)
+        indexed = PILImage.fromarray(index.reshape(pixels.shape[:2]).astype(np.uint8), "P")
+        indexed.putpalette(colors[:, :3].astype(np.uint8).tobytes())
+        alpha = colors[:, 3].astype(np.uint8).tobytes()
+        indexed.save(out, format="png", optimize=True, transparency=alpha)
+    else:
+        rgba.save(out, format="png", optimize=True)
+    return out.getvalue() if out.tell() < len(raw) else raw
 
 
 _MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.+?)\.?$")
@@ -372,7 +407,7 @@ def cell_colors(spec: HeatmapSpec, matrix: LabelledMatrix, variant: str = "light
     from matplotlib.colors import to_rgba
 
     values = matrix.values
-    hidden = _mask(spec, matrix)
+    hidden = hidden_cells(spec, matrix)
     finite = np.isfinite(values)
     missing = ~finite & ~hidden
     visible = values[finite & ~hidden]
@@ -389,24 +424,6 @@ def cell_colors(spec: HeatmapSpec, matrix: LabelledMatrix, variant: str = "light
         (below, above), "both"
     )
     return Colors(cmap, norm, rgba, hidden, missing, extend)
-
-
-def _mask(spec: HeatmapSpec, matrix: LabelledMatrix) -> BoolArray:
-    rows, cols = matrix.shape
-    if spec.mask is None:
-        return np.zeros((rows, cols), dtype=bool)
-    if spec.mask == "upper":
-        return np.triu(np.ones((rows, cols), dtype=bool))
-    if spec.mask == "lower":
-        return np.tril(np.ones((rows, cols), dtype=bool))
-    mask = np.array(spec.mask, dtype=bool)
-    if mask.shape != (rows, cols) or mask.ndim != 2:
-        raise RenderError(
-            f"'mask' is {len(spec.mask)}x{len(spec.mask[0]) if spec.mask else 0}, "
-            f"but the plotted matrix is {rows}x{cols}",
-            key="mask",
-        )
-    return mask
 
 
 def _limits(spec: HeatmapSpec, visible: FloatArray) -> tuple[float, float]:
@@ -484,28 +501,40 @@ def _colormap(spec: HeatmapSpec, mpl: Any, variant: str) -> Colormap:
 
 
 def build_figure(
-    plot: Plot, *, variant: str = "light", vector_cells: int = VECTOR_CELL_LIMIT
+    plot: Plot,
+    *,
+    variant: str = "light",
+    vector_cells: int = VECTOR_CELL_LIMIT,
+    layout: FigureLayout | None = None,
 ) -> Figure:
     """The matplotlib Figure of a block, one heatmap or a grid of panels: the
     one drawing entry point.  Call inside ``rc_context`` of the style.  Maps
     of up to ``vector_cells`` cells draw each cell as a vector, larger ones
-    as one raster."""
+    as one raster.  ``layout`` (from ``figure_layout``) may be shared by the
+    variants and scales of one figure: only colors and resolution differ."""
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-    if plot.multi:
-        return _panels_figure(plot.spec, plot.panels, variant, vector_cells)
-    (panel,) = plot.panels
-    spec, matrix = panel.spec, panel.matrix
-    colors = cell_colors(spec, matrix, variant)
-    annotations = _annotations(spec, matrix, colors)
-    layout = Layout.compute(panel, mpl.rcParams, annotations)
-    fig = Figure(figsize=layout.figsize, layout="constrained")
-    ax = fig.add_subplot()
-    _draw(ax, panel, colors, layout, annotations, variant, vector_cells)
-    if spec.colorbar is not None:
-        _colorbar(fig, ax, spec, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
+    parts = _parts(plot, variant)
+    layout = layout or figure_layout(plot, mpl.rcParams)
+    fig = Figure(figsize=layout.size)
+    for n, (part, place) in enumerate(zip(parts, layout.panels, strict=True)):
+        ax = fig.add_axes(_fraction(place.map, layout.size), gid=f"heatmap-panel-{n}")
+        _draw(ax, part, place, variant, vector_cells)
+        _trees(fig, part.panel, place, layout.size)
+        for label in place.texts:
+            _text(fig, label, layout.size)
+        if place.bar is not None:
+            mappable = ScalarMappable(norm=part.colors.norm, cmap=part.colors.cmap)
+            _colorbar(fig, place.bar, mappable, part.colors.extend, layout.size)
+    for label in layout.texts:
+        _text(fig, label, layout.size)
+    if layout.bar is not None:
+        shared = _shared_colors(plot, variant)
+        assert shared is not None
+        mappable = ScalarMappable(norm=shared.norm, cmap=shared.cmap)
+        _colorbar(fig, layout.bar, mappable, shared.extend, layout.size)
     return fig
 
 
@@ -514,118 +543,185 @@ def build_figure(
 _SCALE_KEYS = ("cmap", "vmin", "vmax", "robust", "center", "norm")
 
 
-def _panels_figure(
-    spec: HeatmapSpec, panels: tuple[Panel, ...], variant: str, vector_cells: int
-) -> Figure:
-    import matplotlib as mpl
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.figure import Figure
+@dataclass(frozen=True)
+class _Part:
+    """A panel as drawn: its keys (with a shared scale filled in), colors, cell text."""
 
-    shared = [all(getattr(p.spec, k) == getattr(spec, k) for k in _SCALE_KEYS) for p in panels]
-    union_colors = None
-    specs = [p.spec for p in panels]
-    if any(shared):
-        # One scale over the union of the shared panels' data, so colors
-        # compare across panels.
-        visible = [
-            p.matrix.values[np.isfinite(p.matrix.values)]
-            for p, s in zip(panels, shared, strict=True)
-            if s
-        ]
-        union = np.concatenate(visible)[np.newaxis, :] if visible else np.zeros((1, 1))
-        row = LabelledMatrix(union, tuple(str(j) for j in range(union.shape[1])), ("all",))
-        union_colors = cell_colors(replace(spec, mask=None), row, variant)
-        lo, hi = float(union_colors.norm.vmin or 0), float(union_colors.norm.vmax or 1)
+    panel: Panel
+    colors: Colors
+    notes: Annotations | None
+
+
+def _shared(plot: Plot) -> list[bool]:
+    """Which panels of a grid share the figure's color scale."""
+    if not plot.multi:
+        return [False]
+    spec = plot.spec
+    return [all(getattr(p.spec, k) == getattr(spec, k) for k in _SCALE_KEYS) for p in plot.panels]
+
+
+def _shared_colors(plot: Plot, variant: str) -> Colors | None:
+    """One scale over the union of the sharing panels' data, so colors compare."""
+    shared = _shared(plot)
+    if not plot.multi or not any(shared):
+        return None
+    visible = [
+        p.matrix.values[np.isfinite(p.matrix.values)]
+        for p, s in zip(plot.panels, shared, strict=True)
+        if s
+    ]
+    union = np.concatenate(visible)[np.newaxis, :] if visible else np.zeros((1, 1))
+    row = LabelledMatrix(union, tuple(str(j) for j in range(union.shape[1])), ("all",))
+    return cell_colors(replace(plot.spec, mask=None), row, variant)
+
+
+def _parts(plot: Plot, variant: str) -> list[_Part]:
+    """Every panel with the keys it is drawn with: a grid's shared scale, and
+    axis titles that the grid shows once."""
+    shared = _shared(plot)
+    union = _shared_colors(plot, variant)
+    specs = [p.spec for p in plot.panels]
+    if union is not None:
+        lo, hi = float(union.norm.vmin or 0), float(union.norm.vmax or 1)
         specs = [
-            replace(p, vmin=lo, vmax=hi, robust=False, colorbar=None) if s else p
-            for p, s in zip(specs, shared, strict=True)
+            replace(s, vmin=lo, vmax=hi, robust=False, colorbar=None) if share else s
+            for s, share in zip(specs, shared, strict=True)
         ]
-    count = len(panels)
-    ncols = min(spec.ncols or min(count, 4), count)
-    nrows = -(-count // ncols)
-    same_x = len({p.xlabel for p in specs}) == 1 and specs[0].xlabel
-    same_y = len({p.ylabel for p in specs}) == 1 and specs[0].ylabel
-    drawn = []
-    for p, panel in zip(specs, panels, strict=True):
-        q = replace(p, xlabel=None if same_x else p.xlabel, ylabel=None if same_y else p.ylabel)
-        one = replace(panel, spec=q)
-        colors = cell_colors(q, one.matrix, variant)
-        notes = _annotations(q, one.matrix, colors)
-        drawn.append((one, colors, notes, Layout.compute(one, mpl.rcParams, notes)))
-    width = max(d[3].figsize[0] for d in drawn)
-    height = max(d[3].figsize[1] for d in drawn)
-    extra_w = 0.9 if union_colors is not None and spec.colorbar is not None else 0.0
-    # Small multiples: each panel a little smaller than alone, the whole
-    # figure still within a wide content column.
-    scale = min(1.0, 11.0 / (ncols * width + extra_w))
-    panel_size = (round(width * scale, 2), round(height * max(scale, 0.75), 2))
-    if scale < 1.0:
-        # Thin the ticks for the size each panel really gets, not its size alone.
-        drawn = [
-            (
-                one,
-                colors,
-                notes,
-                Layout.compute(
-                    replace(one, spec=replace(one.spec, figsize=panel_size)), mpl.rcParams, notes
-                ),
+    if plot.multi:
+        same_x, same_y = _same_titles(specs)
+        specs = [
+            replace(
+                s,
+                xlabel=None if same_x else s.xlabel,
+                ylabel=None if same_y else s.ylabel,
             )
-            for one, colors, notes, _layout in drawn
+            for s in specs
         ]
-    fig = Figure(
-        figsize=(
-            round(ncols * panel_size[0] + extra_w * scale, 2),
-            round(nrows * panel_size[1] + (0.4 if spec.title else 0), 2),
-        ),
-        layout="constrained",
+    parts = []
+    for spec, panel in zip(specs, plot.panels, strict=True):
+        one = replace(panel, spec=spec)
+        colors = cell_colors(spec, panel.matrix, variant)
+        parts.append(_Part(one, colors, _annotations(spec, panel.matrix, colors)))
+    return parts
+
+
+def _same_titles(specs: Sequence[HeatmapSpec]) -> tuple[str | None, str | None]:
+    same_x = specs[0].xlabel if len({s.xlabel for s in specs}) == 1 else None
+    same_y = specs[0].ylabel if len({s.ylabel for s in specs}) == 1 else None
+    return same_x, same_y
+
+
+def figure_layout(plot: Plot, rc: Any) -> FigureLayout:
+    """Where everything of the figure goes (``layout.plan``), from its texts
+    and shapes alone: the same for every variant and resolution."""
+    fonts = Fonts(rc)
+    parts = _parts(plot, "light")
+    spec = plot.spec
+    if not plot.multi:
+        (part,) = parts
+        return plan([_ask(part, part.panel.spec, title=spec.title)], fonts, figsize=spec.figsize)
+    shared = _shared(plot)
+    asks = []
+    count = len(parts)
+    ncols = min(spec.ncols or min(count, 4), count)
+    for n, part in enumerate(parts):
+        left = parts[(n // ncols) * ncols].panel.matrix
+        below = parts[n + ncols].panel.matrix if n + ncols < count else None
+        ask = _ask(part, part.panel.spec, title=part.panel.spec.title, own_bar=not shared[n])
+        asks.append(
+            replace(
+                ask,
+                show_y=not (n % ncols and left.y_labels == part.panel.matrix.y_labels),
+                show_x=not (below is not None and below.x_labels == part.panel.matrix.x_labels),
+            )
+        )
+    same_x, same_y = _same_titles([p.spec for p in plot.panels])
+    bar = None
+    union = _shared_colors(plot, "light")
+    if union is not None and spec.colorbar is not None:
+        bar = _bar_ask(spec, union)
+    return plan(
+        asks,
+        fonts,
+        ncols=ncols,
+        figsize=spec.figsize,
+        title=spec.title,
+        xlabel=same_x,
+        ylabel=same_y,
+        bar=bar,
     )
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    shared_axes = []
-    for n, (one, colors, notes, layout) in enumerate(drawn):
-        ax = axes[n // ncols][n % ncols]
-        q, m = one.spec, one.matrix
-        _draw(ax, one, colors, layout, notes, variant, vector_cells)
-        left = drawn[(n // ncols) * ncols][0].matrix
-        if n % ncols and left.y_labels == m.y_labels:
-            ax.tick_params(axis="y", labelleft=False)  # the row's first panel shows them
-        if n + ncols < count and drawn[n + ncols][0].matrix.x_labels == m.x_labels:
-            ax.tick_params(axis="x", labelbottom=False)  # the panel below shows them
-        if shared[n]:
-            shared_axes.append(ax)
-        elif q.colorbar is not None:
-            _colorbar(fig, ax, q, ScalarMappable(norm=colors.norm, cmap=colors.cmap), colors)
-    for n in range(count, nrows * ncols):
-        axes[n // ncols][n % ncols].set_visible(False)
-    if union_colors is not None and spec.colorbar is not None and shared_axes:
-        mappable = ScalarMappable(norm=union_colors.norm, cmap=union_colors.cmap)
-        _colorbar(fig, shared_axes, spec, mappable, union_colors)
-    if same_x:
-        fig.supxlabel(str(same_x), fontsize=mpl.rcParams["axes.labelsize"])
-    if same_y:
-        fig.supylabel(str(same_y), fontsize=mpl.rcParams["axes.labelsize"])
-    if spec.title:
-        fig.suptitle(spec.title, fontsize=mpl.rcParams["axes.titlesize"], fontweight="bold")
-    return fig
 
 
-def _draw(
-    ax: Axes,
-    panel: Panel,
-    colors: Colors,
-    layout: Layout,
-    annotations: Annotations | None,
-    variant: str,
-    vector_cells: int = VECTOR_CELL_LIMIT,
-) -> None:
-    """One heatmap into one Axes: cells, ticks, text, outlines, trees, titles."""
+def _ask(part: _Part, spec: HeatmapSpec, *, title: str | None, own_bar: bool = True) -> PanelAsk:
+    matrix = part.panel.matrix
+    rows, cols = matrix.shape
+    notes = part.notes
+    return PanelAsk(
+        rows=rows,
+        cols=cols,
+        x_labels=matrix.x_labels,
+        y_labels=matrix.y_labels,
+        xticks=spec.xticks,
+        yticks=spec.yticks,
+        rotation=spec.xtick_rotation,
+        square=spec.square,
+        title=title,
+        xlabel=spec.xlabel,
+        ylabel=spec.ylabel,
+        notes=tuple(text for _, _, text, _ in notes.cells) if notes else (),
+        notes_required=bool(notes and notes.required),
+        bar=_bar_ask(spec, part.colors) if own_bar and spec.colorbar is not None else None,
+        row_tree=bool(spec.dendrogram and part.panel.row_tree),
+        col_tree=bool(spec.dendrogram and part.panel.col_tree),
+    )
+
+
+def _bar_ask(spec: HeatmapSpec, colors: Colors) -> ColorbarAsk:
+    bar = spec.colorbar
+    assert bar is not None
+    kind = spec.norm if spec.center is None else "linear"
+    ticks, labels = bar_ticks(colors.norm, kind, bar.format, bar.ticks)
+    return ColorbarAsk(ticks, labels, bar.label, bar.orientation)
+
+
+def _fraction(box: Box, size: tuple[float, float]) -> tuple[float, float, float, float]:
+    width, height = size
+    return (box.x / width, box.y / height, box.w / width, box.h / height)
+
+
+def _text(fig: Figure, label: Label, size: tuple[float, float]) -> None:
+    import matplotlib as mpl
+
+    rc = mpl.rcParams
+    if label.role == "title":
+        color = rc["axes.titlecolor"]
+        color = rc["text.color"] if color == "auto" else color
+    elif label.role in ("xlabel", "ylabel", "colorbar"):
+        color = rc["axes.labelcolor"]
+    else:
+        color = rc["text.color"]
+    fig.text(
+        label.x / size[0],
+        label.y / size[1],
+        label.text,
+        ha=label.ha,
+        va=label.va,
+        rotation=label.rotation,
+        fontsize=label.size,
+        fontweight=label.weight,
+        color=color,
+        gid=f"heatmap-{label.role}" if label.role else None,
+    )
+
+
+def _draw(ax: Axes, part: _Part, place: PanelPlace, variant: str, vector_cells: int) -> None:
+    """One heatmap into one Axes: cells, ticks, cell text, outlines."""
+    panel, colors = part.panel, part.colors
     spec, matrix = panel.spec, panel.matrix
     rows, cols = matrix.shape
-    if annotations is not None and spec.annotate == "auto" and not layout.fits(annotations):
-        annotations = None
-    vector = rows * cols <= vector_cells
     grid = spec.gridlines
     grid_color = (grid.color if grid and grid.color else GRID_COLOR[variant]) if grid else None
-    if vector:
+    if rows * cols <= vector_cells:
         ax.pcolormesh(
             np.arange(cols + 1) - 0.5,
             np.arange(rows + 1) - 0.5,
@@ -634,8 +730,6 @@ def _draw(
             linewidth=grid.width if grid else 0.0,
             antialiased=False,
         )
-        ax.set_xlim(-0.5, cols - 0.5)
-        ax.set_ylim((rows - 0.5, -0.5) if spec.origin == "upper" else (-0.5, rows - 0.5))
     else:
         ax.imshow(
             colors.rgba,
@@ -647,91 +741,80 @@ def _draw(
         if grid and rows + cols <= 600:
             ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, colors=grid_color, lw=grid.width)
             ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, colors=grid_color, lw=grid.width)
-    if spec.square:
-        ax.set_aspect("equal")
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim((rows - 0.5, -0.5) if spec.origin == "upper" else (-0.5, rows - 0.5))
+    ax.set_aspect("auto")
     if 0 < int(colors.missing.sum()) <= HATCH_LIMIT:
         _hatch_missing(ax, colors.missing, variant)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    _ticks(ax, matrix, layout)
-    if annotations is not None:
-        for i, j, text, color in annotations.cells:
-            ax.text(j, i, text, ha="center", va="center", color=color, size=annotations.size)
+    _ticks(ax, place)
+    notes = part.notes
+    if notes is not None and place.note_size is not None:
+        for i, j, text, color in notes.cells:
+            ax.text(j, i, text, ha="center", va="center", color=color, size=place.note_size)
     if spec.highlight:
         _highlight(ax, spec, matrix, colors)
-    if spec.dendrogram:
-        _dendrograms(ax, panel)
-    if spec.title:
-        ax.set_title(spec.title)
-    if spec.xlabel:
-        ax.set_xlabel(spec.xlabel)
-    if spec.ylabel:
-        ax.set_ylabel(spec.ylabel)
 
 
-def _colorbar(fig: Figure, ax: Any, spec: HeatmapSpec, mappable: Any, colors: Colors) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    bar = spec.colorbar
-    assert bar is not None
-    vertical = bar.orientation == "vertical"
-    ticks: Any = list(bar.ticks) if bar.ticks else None
-    if ticks is None and spec.norm in ("linear", "sqrt"):
-        ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])
-    elif ticks is None and spec.norm == "symlog":
-        ticks = _symlog_ticks(colors.norm)
-    fmt = bar.format
-    formatter = FuncFormatter(lambda v, _pos: format_value(v, fmt)) if fmt else None
-    cb = fig.colorbar(
-        mappable,
-        ax=ax,
-        orientation=bar.orientation,
-        fraction=0.05 if vertical else 0.08,
-        pad=0.02 if vertical else 0.04,
-        aspect=28,
-        extend=colors.extend,
-        extendfrac=0.04,
-        ticks=ticks,
-        format=formatter,
-    )
-    cb.outline.set_linewidth(0.5)
-    cb.ax.tick_params(length=2.5, width=0.5, size=2.5)
-    if bar.label:
-        cb.set_label(bar.label)
+def _ticks(ax: Axes, place: PanelPlace) -> None:
+    x, y = place.xticks, place.yticks
+    ax.set_xticks(list(x.positions), list(x.labels))
+    if x.rotation:
+        for label in ax.get_xticklabels():
+            label.set_rotation(x.rotation)
+            label.set_horizontalalignment("right" if x.rotation > 0 else "left")
+            label.set_rotation_mode("anchor")
+    ax.set_yticks(list(y.positions), list(y.labels))
+    if y.side == "right":
+        ax.yaxis.tick_right()
+    ax.tick_params(length=0)
 
 
-def _dendrograms(ax: Axes, panel: Panel) -> None:
-    """Trees of a clustered block beside the map: rows on the left (the row
-    labels move to the right), columns on top."""
+def _trees(fig: Figure, panel: Panel, place: PanelPlace, size: tuple[float, float]) -> None:
+    """Dendrograms of a clustered block beside the map: rows on the left,
+    columns on top."""
     import matplotlib as mpl
 
     ink = mpl.rcParams["axes.edgecolor"]
-    if panel.row_tree:
-        side = ax.inset_axes((-0.2, 0.0, 0.18, 1.0))
+    rows, cols = panel.matrix.shape
+    if place.row_tree is not None and panel.row_tree:
+        side = fig.add_axes(_fraction(place.row_tree, size))
         for segment in panel.row_tree:
             side.plot(segment[4:], segment[:4], color=ink, linewidth=0.7)
-        side.set_ylim(ax.get_ylim())
+        upper = panel.spec.origin == "upper"
+        side.set_ylim((rows - 0.5, -0.5) if upper else (-0.5, rows - 0.5))
         side.invert_xaxis()
         side.set_axis_off()
-        ax.yaxis.tick_right()
-        ax.yaxis.set_label_position("right")
-    if panel.col_tree:
-        top = ax.inset_axes((0.0, 1.02, 1.0, 0.18))
+    if place.col_tree is not None and panel.col_tree:
+        top = fig.add_axes(_fraction(place.col_tree, size))
         for segment in panel.col_tree:
             top.plot(segment[:4], segment[4:], color=ink, linewidth=0.7)
-        top.set_xlim(ax.get_xlim())
+        top.set_xlim(-0.5, cols - 0.5)
         top.set_axis_off()
 
 
-def _symlog_ticks(norm: Any) -> list[float]:
-    """0 and whole decades beyond the linear zone, so labels never crowd at 0."""
-    lo, hi, linthresh = float(norm.vmin), float(norm.vmax), float(norm.linthresh)
-    first = math.ceil(math.log10(linthresh * 10))
-    ticks = [0.0] if lo <= 0 <= hi else []
-    top = max(abs(lo), abs(hi))
-    for k in range(first, math.floor(math.log10(top)) + 1 if top > 0 else first):
-        ticks += [v for v in (10.0**k, -(10.0**k)) if lo <= v <= hi]
-    return sorted(ticks) or [lo, hi]
+def _colorbar(
+    fig: Figure, place: BarPlace, mappable: Any, extend: str, size: tuple[float, float]
+) -> None:
+    cax = fig.add_axes(_fraction(place.box, size))
+    vertical = place.orientation == "vertical"
+    cb = fig.colorbar(
+        mappable,
+        cax=cax,
+        orientation=place.orientation,
+        extend=extend,
+        extendfrac=0.04,
+        ticks=list(place.ticks),
+    )
+    cb.set_ticks(list(place.ticks), labels=list(place.labels))
+    cb.minorticks_off()
+    cb.outline.set_linewidth(0.5)
+    cb.ax.tick_params(length=2.5, width=0.5, size=2.5)
+    if not vertical:
+        cb.ax.xaxis.set_ticks_position("bottom")
+    if place.label is not None:
+        _text(fig, place.label, size)
 
 
 def _hatch_missing(ax: Axes, missing: BoolArray, variant: str) -> None:
@@ -784,20 +867,22 @@ def highlight_cells(
 
 @dataclass(frozen=True)
 class Annotations:
-    size: float
-    cells: list[tuple[int, int, str, Any]]
-    widest_pt: float
+    cells: list[tuple[int, int, str, Any]]  # (row, column, text, color)
+    # The block asks for them (annotate: true, or a fmt): text shrinks to fit
+    # rather than being left out.
+    required: bool
 
 
 def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> Annotations | None:
-    import matplotlib as mpl
-
+    """Cell texts, when the block wants them: ``annotate: true``; a ``fmt``
+    with ``annotate: auto`` (asking for a format asks for the numbers); or
+    ``auto`` alone, when they fit (the layout decides)."""
     if spec.annotate is False:
         return None
     rows, cols = matrix.shape
     if spec.annotate == "auto" and rows * cols > ANNOTATE_AUTO_LIMIT:
         return None
-    if rows * cols > MAX_ANNOTATED:
+    if spec.annotate is True and rows * cols > MAX_ANNOTATED:
         raise RenderError(
             f"'annotate: true' would write {rows * cols:,} values into cells; at most "
             f"{MAX_ANNOTATED:,} cells are annotated (use annotate: auto, or select rows "
@@ -805,7 +890,6 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
             key="annotate",
         )
     fmt = spec.fmt or auto_fmt(matrix.values)
-    size = max(_points(mpl.rcParams["font.size"]) * 0.85, 6.0)
     shown = ~colors.hidden & ~colors.missing
     cells: list[tuple[int, int, str, Any]] = []
     for i, j in np.argwhere(shown):
@@ -820,8 +904,7 @@ def _annotations(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> A
             ) from None
         color = contrast_ink(colors.rgba[i, j]) if spec.annotate_color == "auto" else None
         cells.append((int(i), int(j), text, color or spec.annotate_color))
-    widest = _Measure(size).widest([text for _, _, text, _ in cells])
-    return Annotations(size, cells, widest)
+    return Annotations(cells, required=spec.annotate is True or spec.fmt is not None)
 
 
 def auto_fmt(values: FloatArray) -> str:
@@ -861,191 +944,6 @@ def contrast_ink(rgba: Any) -> str:
 
 # --------------------------------------------------------------------------
 # Size and ticks.
-
-
-class _Measure:
-    """Text extents in points for the current rc font, without drawing."""
-
-    def __init__(self, size: float) -> None:
-        from matplotlib.backends.backend_agg import RendererAgg
-        from matplotlib.font_manager import FontProperties
-
-        self.prop = FontProperties(size=size)
-        self.renderer = RendererAgg(10, 10, 72.0)  # type: ignore[no-untyped-call]
-        self._widths: dict[str, float] = {}
-
-    def width(self, text: str) -> float:
-        if not text:
-            return 0.0
-        if text not in self._widths:
-            w, _h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
-                text, self.prop, ismath=False
-            )
-            self._widths[text] = float(w)
-        return self._widths[text]
-
-    def widest(self, texts: Sequence[str]) -> float:
-        """The widest of ``texts``; past ``MEASURED`` of them, the widest of the
-        longest ``MEASURED`` (a hundred thousand labels cannot all be shown,
-        and measuring each costs more than drawing the figure)."""
-        if len(texts) > MEASURED:
-            texts = heapq.nlargest(MEASURED, set(texts), key=len)
-        return max((self.width(text) for text in texts), default=0.0)
-
-    def height(self) -> float:
-        _w, h, _d = self.renderer.get_text_width_height_descent(  # type: ignore[no-untyped-call]
-            "Ag", self.prop, ismath=False
-        )
-        return float(h)
-
-
-@dataclass(frozen=True)
-class Layout:
-    figsize: tuple[float, float]
-    xstep: int  # 0 = no labels
-    ystep: int
-    xrotation: float
-    cell_pt: tuple[float, float]  # width, height of one cell
-
-    def fits(self, notes: Annotations) -> bool:
-        """Whether every cell's text fits inside its cell."""
-        width, height = self.cell_pt
-        return notes.widest_pt + 3 <= width and notes.size * 1.25 <= height
-
-    @classmethod
-    def compute(cls, panel: Panel, rc: Any, notes: Annotations | None) -> Layout:
-        spec, matrix = panel.spec, panel.matrix
-        rows, cols = matrix.shape
-        xm = _Measure(_points(rc["xtick.labelsize"], rc))
-        ym = _Measure(_points(rc["ytick.labelsize"], rc))
-        ywidth = ym.widest(matrix.y_labels) / 72
-        xheight, yheight = xm.height(), ym.height()
-        widest_x = xm.widest(matrix.x_labels)
-        note_w = (notes.widest_pt + 4) / 72 if notes else 0.0
-
-        # Cells: wide enough for the text asked for, small enough that the
-        # whole map fits a content column.
-        cell_w = min(max(5.0 / cols, 0.12), 0.55)
-        cell_h = min(max(3.6 / rows, 0.12), 0.45)
-        if notes is not None and spec.annotate is True:
-            cell_w = max(cell_w, note_w)
-            cell_h = max(cell_h, (notes.size * 1.6) / 72)
-        if cols <= 8 and spec.xtick_rotation == "auto":
-            # Few columns: widen them so labels stay horizontal.
-            cell_w = max(cell_w, min(_label_room(widest_x, xheight) * 1.1 / 72, 1.4))
-        if rows <= 10 and cols <= 10:
-            # Small matrices (confusion matrices) read best with square-ish cells.
-            cell_h = max(cell_h, min(cell_w, 0.8))
-        if spec.square:
-            cell_w = cell_h = min(max(cell_w, cell_h), 0.55)
-        colorbar_w = 0.0
-        if spec.dendrogram and panel.row_tree:
-            colorbar_w += 0.8  # the tree on the left pushes the labels right
-        if spec.colorbar is not None and spec.colorbar.orientation == "vertical":
-            colorbar_w += 0.75 + (0.22 if spec.colorbar.label else 0.0)
-        left = ywidth + 0.15 + (0.3 if spec.ylabel else 0.0)
-        area_w = min(cols * cell_w, MAX_WIDTH_IN - left - colorbar_w - 0.1)
-        area_h = min(rows * cell_h, 7.0)
-        if spec.square:
-            side = min(area_w / cols, area_h / rows)
-            area_w, area_h = side * cols, side * rows
-        if spec.figsize is not None:
-            area_w = max(spec.figsize[0] - left - colorbar_w - 0.2, 0.5)
-            area_h = max(spec.figsize[1] - 1.0, 0.5)
-
-        room_x = area_w * 72 / cols
-        rotation = _rotation(spec, _label_room(widest_x, xheight), room_x)
-        if rotation:
-            # Rotated labels are one text height apart across their baselines
-            # at best; leave a third of a line between them.
-            per_label = 1.3 * xheight / max(math.sin(math.radians(abs(rotation))), 0.2)
-        else:
-            per_label = _label_room(widest_x, xheight)
-        xstep = _step(spec.xticks, cols, area_w * 72, per_label)
-        ystep = _step(spec.yticks, rows, area_h * 72, yheight * 1.25)
-        cell_pt = (area_w * 72 / cols, area_h * 72 / rows)
-        if spec.figsize is not None:
-            return cls(spec.figsize, xstep, ystep, rotation, cell_pt)
-
-        shown = matrix.x_labels[::xstep] if xstep else ()
-        drop = (
-            xm.widest(shown) * math.sin(math.radians(abs(rotation))) + xheight
-            if rotation
-            else xheight * 1.5
-        )
-        bottom = drop / 72 + 0.15 + (0.3 if spec.xlabel else 0.0)
-        top = (
-            0.15
-            + (0.35 if spec.title else 0.0)
-            + (0.7 if spec.dendrogram and panel.col_tree else 0.0)
-        )
-        if spec.colorbar is not None and spec.colorbar.orientation == "horizontal":
-            bottom += 0.55 + (0.22 if spec.colorbar.label else 0.0)
-        width = max(left + area_w + colorbar_w + 0.1, 2.0)
-        height = max(top + area_h + bottom, 1.6)
-        return cls((round(width, 2), round(height, 2)), xstep, ystep, rotation, cell_pt)
-
-
-def _ticks(ax: Axes, matrix: LabelledMatrix, layout: Layout) -> None:
-    rows, cols = matrix.shape
-    if layout.xstep:
-        positions = list(range(0, cols, layout.xstep))
-        ax.set_xticks(positions, [matrix.x_labels[i] for i in positions])
-        if layout.xrotation:
-            for label in ax.get_xticklabels():
-                label.set_rotation(layout.xrotation)
-                label.set_horizontalalignment("right" if layout.xrotation > 0 else "left")
-                label.set_rotation_mode("anchor")
-    else:
-        ax.set_xticks([])
-    if layout.ystep:
-        positions = list(range(0, rows, layout.ystep))
-        ax.set_yticks(positions, [matrix.y_labels[i] for i in positions])
-    else:
-        ax.set_yticks([])
-
-
-def _label_room(width_pt: float, height_pt: float) -> float:
-    """Space a horizontal label needs along the axis, with a gap to the next."""
-    return width_pt + height_pt * 0.8
-
-
-def _step(setting: str | int, count: int, length_pt: float, per_label_pt: float) -> int:
-    """Every Nth label; ``auto`` thins so neighbouring labels never touch."""
-    if setting == "none":
-        return 0
-    if setting == "all":
-        return 1
-    if isinstance(setting, int):
-        return setting
-    room = length_pt / max(count, 1)
-    return max(1, math.ceil(per_label_pt * 1.05 / room))
-
-
-def _rotation(spec: HeatmapSpec, needed_pt: float, cell_pt: float) -> float:
-    if spec.xtick_rotation != "auto":
-        return float(spec.xtick_rotation)
-    return 0.0 if needed_pt * 1.05 <= cell_pt else 45.0
-
-
-def _points(size: Any, rc: Any = None) -> float:
-    if isinstance(size, (int, float)):
-        return float(size)
-    import matplotlib as mpl
-
-    base = float((rc or mpl.rcParams)["font.size"])
-    scale = {
-        "xx-small": 0.579,
-        "x-small": 0.694,
-        "small": 0.833,
-        "medium": 1.0,
-        "large": 1.2,
-        "x-large": 1.44,
-        "xx-large": 1.728,
-        "smaller": 0.833,
-        "larger": 1.2,
-    }
-    return base * scale.get(str(size), 1.0)
 
 
 def _default_salt(plot: Plot) -> str:
