@@ -1,5 +1,7 @@
 """The built sites in a real browser: every heatmap image loads, no console
-errors, and ``theme: auto`` figures follow Material's palette toggle.
+errors, ``theme: auto`` figures follow Material's palette toggle, hover reads
+the cell under the pointer or keyboard cursor, references lead to figures, and
+print shows the light variant.
 
 The example site and the project's own docs are built (``mkdocs build
 --strict``) from copies in a temp folder, served by ``http.server`` on
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,7 +55,9 @@ try:
     from selenium import webdriver
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     _unavailable("selenium is not installed (it is in the 'test' extra)")
@@ -555,3 +561,292 @@ def test_width_is_a_share_of_the_text_column(
     for shown, column, natural in measured:
         assert column > 400, measured  # a real text column, not the figure itself
         assert abs(shown - column / 2) <= 3, (theme, shown, column, natural)
+
+
+# --------------------------------------------------------------------------
+# Hover, references and print.
+
+MATERIAL = {
+    "name": "material",
+    "features": ["navigation.instant"],
+    "palette": [
+        {"scheme": "default", "toggle": {"icon": "material/brightness-7", "name": "Dark"}},
+        {"scheme": "slate", "toggle": {"icon": "material/brightness-4", "name": "Light"}},
+    ],
+}
+
+HOME = "# Home\n\nThe results are in [](results.md#fig-probe); see [the results](results.md).\n"
+RESULTS = """\
+# Results
+
+```heatmap
+matrix: [[0.11, 0.12, 0.13, 0.14], [0.21, 0.22, 0.23, 0.24], [0.31, 0.32, 0.33, 0.34]]
+x_labels: [a, b, c, d]
+y_labels: [r0, r1, r2]
+xlabel: Token
+ylabel: Layer
+id: fig-probe
+theme: auto
+hover: true
+caption: Probe scores.
+```
+
+As [](#fig-probe) shows.
+
+```heatmap
+panels:
+  - matrix: [[1, 2], [3, 4]]
+    title: A
+  - matrix: [[5, 6], [7, 8]]
+    title: B
+x_labels: [p, q]
+y_labels: [u, v]
+origin: lower
+id: fig-panels
+hover: true
+```
+"""
+
+
+def _build_hover(work: Path, out: Path, config: dict[str, Any], site_url: str) -> None:
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "index.md").write_text(HOME)
+    (work / "docs" / "results.md").write_text(RESULTS)
+    # Material's instant navigation needs site_url (it reads the sitemap).
+    base = {"site_name": "Hover", "site_url": site_url, "nav": ["index.md", "results.md"]}
+    base["plugins"] = ["search", {"heatmap": {"numbering": "site"}}]
+    base["markdown_extensions"] = ["pymdownx.superfences"]
+    base["validation"] = {"anchors": "warn"}
+    (work / "mkdocs.yml").write_text(yaml.safe_dump({**base, **config}, sort_keys=False))
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+HOVER_SITES = {
+    "material": {"theme": MATERIAL},
+    # highlightjs off: the theme would load it from a CDN, unreachable here.
+    "mkdocs-flat-urls": {
+        "theme": {"name": "mkdocs", "highlightjs": False},
+        "use_directory_urls": False,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def hover_site(
+    served: tuple[Path, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], str]:
+    root, base = served
+    built: dict[str, str] = {}
+
+    def get(name: str) -> str:
+        if name not in built:
+            work = tmp_path_factory.mktemp(f"hover-{name}")
+            built[name] = f"{base}/hover-{name}/"
+            _build_hover(work, root / f"hover-{name}", HOVER_SITES[name], built[name])
+        return built[name]
+
+    return get
+
+
+def _results(url: str, name: str) -> str:
+    return url + ("results.html" if name == "mkdocs-flat-urls" else "results/")
+
+
+def _area(driver: WebDriver, figure_id: str) -> WebElement:
+    area = driver.find_element(By.CSS_SELECTOR, f"#{figure_id} .heatmap-hover")
+    _scroll_to(driver, area)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script(
+            "return [...arguments[0].querySelectorAll('img')]"
+            ".some(i => i.complete && i.naturalWidth)",
+            area,
+        )
+    )
+    return area
+
+
+def _point_at(driver: WebDriver, area: WebElement, panel: int, i: int, j: int) -> None:
+    """Move the mouse to the center of cell (i, j) of ``panel``, as drawn."""
+    data = json.loads(str(area.get_attribute("data-heatmap")))["p"][panel]
+    img = next(im for im in area.find_elements(By.TAG_NAME, "img") if im.is_displayed())
+    rect = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.width, r.height]", img
+    )
+    left, top, right, bottom = data["b"]
+    x = (left + (j + 0.5) * (right - left) / len(data["x"])) * rect[0]
+    y = (top + (i + 0.5) * (bottom - top) / len(data["y"])) * rect[1]
+    # Selenium offsets are from the element's center.
+    ActionChains(driver).move_to_element_with_offset(
+        img, x - rect[0] / 2, y - rect[1] / 2
+    ).perform()
+
+
+def _tip(driver: WebDriver, area: WebElement) -> str:
+    return str(
+        driver.execute_script(
+            "const t = arguments[0].querySelector('.heatmap-tip');"
+            "return t && t.style.display !== 'none' ? t.innerText : ''",
+            area,
+        )
+    )
+
+
+def _live(driver: WebDriver, area: WebElement) -> str:
+    return str(area.find_element(By.CSS_SELECTOR, ".heatmap-readout").get_attribute("textContent"))
+
+
+@pytest.mark.parametrize("name", list(HOVER_SITES))
+def test_pointing_at_a_cell_shows_exactly_that_cell(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+    name: str,
+) -> None:
+    url = hover_site(name)
+    console_errors(driver, "")  # drop what earlier tests' pages logged
+    open_page(driver, _results(url, name))
+    area = _area(driver, "fig-probe")
+    for i, j in ((0, 0), (1, 2), (2, 3), (2, 0)):
+        _point_at(driver, area, 0, i, j)
+        assert _tip(driver, area).split("\n") == [
+            f"Layer r{i} \u00b7 Token {'abcd'[j]}",
+            f"0.{i + 1}{j + 1}",
+        ]
+    # Panels with origin: lower: the top row of the drawing is the last row.
+    panels = _area(driver, "fig-panels")
+    _point_at(driver, panels, 0, 0, 1)
+    assert _tip(driver, panels).split("\n") == ["A", "v \u00b7 q", "4"]
+    _point_at(driver, panels, 1, 1, 0)
+    assert _tip(driver, panels).split("\n") == ["B", "u \u00b7 p", "5"]
+    # Leaving the figure hides the readout.
+    ActionChains(driver).move_to_element(driver.find_element(By.TAG_NAME, "h1")).perform()
+    assert _tip(driver, panels) == ""
+    assert not console_errors(driver, url.rsplit("/hover-", 1)[0])
+
+
+@pytest.mark.parametrize("name", list(HOVER_SITES))
+def test_arrow_keys_move_a_cursor_and_announce_the_cell(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+    name: str,
+) -> None:
+    open_page(driver, _results(hover_site(name), name))
+    area = _area(driver, "fig-probe")
+    assert area.get_attribute("tabindex") == "0"
+    driver.execute_script("arguments[0].focus()", area)
+    assert _live(driver, area) == "Layer r0 \u00b7 Token a: 0.11"
+    active = driver.switch_to.active_element
+    active.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_DOWN)
+    assert _live(driver, area) == "Layer r1 \u00b7 Token c: 0.23"
+    active.send_keys(Keys.END, Keys.PAGE_DOWN)
+    assert _live(driver, area) == "Layer r2 \u00b7 Token d: 0.34"
+    active.send_keys(Keys.ARROW_RIGHT)  # the last column: stays
+    assert _live(driver, area) == "Layer r2 \u00b7 Token d: 0.34"
+    assert _tip(driver, area).startswith("Layer r2")
+    active.send_keys(Keys.ESCAPE)
+    assert _tip(driver, area) == ""
+    # Across panels: right from the last column of A is the first of B.
+    panels = _area(driver, "fig-panels")
+    driver.execute_script("arguments[0].focus()", panels)
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert _live(driver, panels) == "B, v \u00b7 p: 7"
+
+
+def test_hover_after_instant_navigation_and_in_the_dark_palette(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+) -> None:
+    url = hover_site("material")
+    open_page(driver, url)
+    driver.execute_script("localStorage.clear(); window.__samePage = 1")
+    link = driver.find_element(By.LINK_TEXT, "the results")
+    link.click()
+    WebDriverWait(driver, WAIT).until(lambda d: "results" in d.current_url)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#fig-probe .heatmap-hover")
+    )
+    # Material swapped the page in place: no reload, no script run again.
+    assert driver.execute_script("return window.__samePage") == 1
+    area = _area(driver, "fig-probe")
+    _point_at(driver, area, 0, 1, 1)
+    assert _tip(driver, area).split("\n")[-1] == "0.22"
+
+    _to_slate(driver)
+    area = _area(driver, "fig-probe")
+    dark = area.find_element(By.CSS_SELECTOR, 'img[src$="#only-dark"]')
+    assert dark.is_displayed()
+    _point_at(driver, area, 0, 2, 3)
+    assert _tip(driver, area).split("\n")[-1] == "0.34"
+    driver.execute_script("localStorage.clear()")
+
+
+@pytest.mark.parametrize("name", list(HOVER_SITES))
+def test_references_read_the_number_and_lead_to_the_figure(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+    name: str,
+) -> None:
+    url = hover_site(name)
+    open_page(driver, url)
+    ref = driver.find_element(By.CSS_SELECTOR, "a.heatmap-ref")
+    assert ref.text == "Figure 1"
+    ref.click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.current_url.endswith("#fig-probe"))
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "figure#fig-probe figcaption")
+    )
+    caption = driver.find_element(By.CSS_SELECTOR, "figure#fig-probe figcaption").text
+    assert caption.startswith("Figure 1.")
+
+
+def test_print_shows_the_light_variant_and_keeps_figures_whole(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+) -> None:
+    url = hover_site("material")
+    open_page(driver, url + "results/")
+    try:
+        _to_slate(driver)
+        visible = _shown_variant(driver)
+        assert visible == "dark"  # on screen, the reader's dark palette
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        assert _shown_variant(driver) == "light"
+        breaks = driver.execute_script(
+            "return getComputedStyle(document.querySelector('figure.heatmap')).breakInside"
+        )
+        assert breaks == "avoid"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_script("localStorage.clear()")
+
+
+def _to_slate(driver: WebDriver) -> None:
+    """Switch Material's palette to dark with its own toggle."""
+    if driver.execute_script("return document.body.dataset.mdColorScheme") != "slate":
+        toggle = next(
+            label
+            for label in driver.find_elements(By.CSS_SELECTOR, "[data-md-component=palette] label")
+            if label.is_displayed()
+        )
+        toggle.click()
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script("return document.body.dataset.mdColorScheme") == "slate"
+    )
+
+
+def _shown_variant(driver: WebDriver) -> str:
+    shown = driver.execute_script(
+        "return [...document.querySelectorAll('#fig-probe img')]"
+        ".filter(i => getComputedStyle(i).display !== 'none').map(i => i.src)"
+    )
+    (src,) = shown
+    return "dark" if str(src).endswith("#only-dark") else "light"

@@ -281,15 +281,18 @@ def test_pages_without_blocks_are_unchanged(site: Site, build: Any) -> None:
     with_plugin = site.html()
 
     def strip(html: str) -> str:
-        # The stylesheet link is the one allowed difference; MkDocs' own footer
-        # comment carries the build time.
+        # The stylesheet and script links are the allowed differences; MkDocs'
+        # own footer comment carries the build time.
         return "\n".join(
             line
             for line in html.split("\n")
-            if "heatmap.css" not in line and not line.startswith("Build Date UTC")
+            if "heatmap.css" not in line
+            and "heatmap.js" not in line
+            and not line.startswith("Build Date UTC")
         )
 
     assert '<link href="assets/stylesheets/heatmap.css" rel="stylesheet">' in with_plugin
+    assert '<script src="assets/javascripts/heatmap.js"></script>' in with_plugin
     assert strip(with_plugin) == strip(without)
 
 

@@ -108,8 +108,11 @@ def test_limits_and_numbering_options(tmp_path: Path, caplog: pytest.LogCaptureF
 
 def test_theme_auto_embeds_both_variants(tmp_path: Path) -> None:
     html = convert(BLOCK, tmp_path, theme="auto")
-    assert len(re.findall(r"#only-light", html)) == 1
-    assert len(re.findall(r"#only-dark", html)) == 1
+    assert len(re.findall(r'<img src="[^"]*#only-light"', html)) == 1
+    assert len(re.findall(r'<img src="[^"]*#only-dark"', html)) == 1
+    # Paper is light: the page carries the print rules that say so.
+    assert '<style media="print">' in html
+    assert 'img[src$="#only-dark"]{display:none!important}' in html
 
 
 def test_same_image_as_the_mkdocs_plugin(site: Site, build: Any, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_theme_auto_elsewhere_uses_prefers_color_scheme(site: Site, build: Any) 
     assert build(site, strict=True).ok
     html = site.html()
     match = re.search(
-        r'<picture><source srcset="([^"]+)" media="\(prefers-color-scheme: dark\)">'
+        r'<picture><source srcset="([^"]+)" media="screen and \(prefers-color-scheme: dark\)">'
         r'<img src="([^"]+)"',
         html,
     )

@@ -366,3 +366,36 @@ def test_example_sphinx_project_builds_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     html = (copy / "out" / "index.html").read_text()
     assert 'class="heatmap' in html
+
+
+HOVER_MYST = """\
+# Hover
+
+```{heatmap}
+:name: fig-hover
+
+matrix: [[1, 2], [3, 4]]
+x_labels: [a, b]
+y_labels: [r, s]
+hover: true
+theme: auto
+```
+"""
+
+
+@pytest.mark.parametrize("builder", ["html", "latex", "text"])
+def test_hover_area_in_html_and_images_alone_elsewhere(tmp_path: Path, builder: str) -> None:
+    src = project(tmp_path, myst=HOVER_MYST)
+    result = build(src, builder, "-W")
+    assert result.returncode == 0, result.stderr
+    if builder != "html":
+        return  # built without error: the area gave way to its images
+    page = (tmp_path / "out" / "myst.html").read_text()
+    (area,) = re.findall(r'<div class="heatmap-hover"[^>]*>', page)
+    assert 'tabindex="0"' in area and "data-heatmap='" in area
+    assert '"x":["a","b"]' in area and '"y":["r","s"]' in area
+    # The area holds both variants, and the live region follows them.
+    inner = page.split(area, 1)[1]
+    assert inner.index("heatmap-variants") < inner.index('class="heatmap-readout"')
+    assert 'src="_static/heatmap.js' in page and "defer" in page
+    assert (tmp_path / "out" / "_static" / "heatmap.js").is_file()

@@ -20,7 +20,7 @@ import os
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,12 +109,17 @@ class Batch:
         self.memory: dict[str, list[Image]] = {}
         self.memos: dict[str, Memo] = {}
         self._pages: list[_Page] = []
+        # Per page (src_path): each figure id placed there and its number.
+        self.figures: dict[str, dict[str, int | None]] = {}
+        self.problems: list[Problem] = []  # this build's, in the order reported
 
     def reset(self) -> None:
         """Start a new build (``mkdocs serve`` keeps the object across builds)."""
         self.stats = Stats()
         self.files = set()
         self._pages = []
+        self.figures = {}
+        self.problems = []
         self.collector.take()
 
     def end_page(self, html: str) -> None:
@@ -130,8 +135,12 @@ class Batch:
         self.end_page(html)
         return self.flush().get(page.src_path, html) if page else html
 
-    def flush(self) -> dict[str, str]:
-        """Render every collected block; the final HTML of each page by src_path."""
+    def flush(self, order: Sequence[str] | None = None) -> dict[str, str]:
+        """Render every collected block; the final HTML of each page by src_path.
+
+        ``order`` lists the pages (by src_path) in reading order, for numbering
+        across the site; pages it does not list come after, as collected.
+        After a flush, ``figures`` holds each page's figure ids and numbers."""
         start = time.monotonic()
         pages, self._pages = self._pages, []
         prepared: dict[tuple[int, int], _Block] = {}
@@ -161,16 +170,61 @@ class Batch:
                 self.stats.drawn += 1
                 if self.cache:
                     self.cache.put(key, rendered)
+        finished = {
+            at: self._finish(pages[at[0]].context, block, results) for at, block in prepared.items()
+        }
+        numbers = self._number(pages, prepared, finished, order)
         out: dict[str, str] = {}
         for p, page in enumerate(pages):
-            numbers = iter(range(1, len(page.bodies) + 1))
 
-            def place(n: int, p: int = p, page: _Page = page, numbers: Any = numbers) -> str:
-                return self._finish(page.context, prepared[p, n], results, numbers)
+            def place(n: int, p: int = p, page: _Page = page) -> str:
+                item = finished[p, n]
+                if isinstance(item, str):
+                    return item
+                return self._place(*item, page.context, numbers.get((p, n)))
 
             out[page.context.src_path] = self.collector.fill(page.html, place)
         self.stats.seconds += time.monotonic() - start
         return out
+
+    def _number(
+        self,
+        pages: list[_Page],
+        prepared: Mapping[tuple[int, int], _Block],
+        finished: Mapping[tuple[int, int], str | tuple[Memo, list[Image]]],
+        order: Sequence[str] | None,
+    ) -> dict[tuple[int, int], int]:
+        """Each numbered figure's number, counting per page or across the site
+        in reading ``order``; and every placed figure's id, for references."""
+        rank = {path: n for n, path in enumerate(order or ())}
+        ordered = sorted(
+            range(len(pages)), key=lambda p: (rank.get(pages[p].context.src_path, len(rank)), p)
+        )
+        numbers: dict[tuple[int, int], int] = {}
+        count = 0
+        for p in ordered:
+            page = pages[p]
+            if page.context.settings.numbering_scope != "site":
+                count = 0
+            ids: dict[str, int | None] = {}
+            for n in range(len(page.bodies)):
+                item = finished.get((p, n))
+                if item is None or isinstance(item, str):
+                    continue
+                memo = item[0]
+                if memo.numbered:
+                    count += 1
+                    numbers[p, n] = count
+                ident = memo.doc.id
+                if ident is None:
+                    continue
+                if ident in ids:
+                    twice = f"id {ident!r} is used twice on this page"
+                    self.warn(page.context.src_path, prepared[p, n].line, twice)
+                    continue
+                ids[ident] = numbers.get((p, n))
+            self.figures[page.context.src_path] = ids
+        return numbers
 
     def _prepare(self, page: PageContext, body: str, written: FenceBlock | None) -> _Block:
         line = written.line if written else None
@@ -188,17 +242,14 @@ class Batch:
             return _Block(line, body, self._internal(page, line, exc, body))
 
     def _finish(
-        self,
-        page: PageContext,
-        block: _Block,
-        results: Mapping[str, Rendered],
-        numbers: Iterator[int],
-    ) -> str:
+        self, page: PageContext, block: _Block, results: Mapping[str, Rendered]
+    ) -> str | tuple[Memo, list[Image]]:
+        """The block's memo and images, or its error box."""
         item = block.item
         if isinstance(item, str):
             return item  # an error box
         if isinstance(item, Memo):
-            return self._place(item, self.memory[item.image_key], page, numbers)
+            return item, self.memory[item.image_key]
         rendered = self.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
             return self.fail(page, line_in_page(block.line, rendered), rendered.message, block.body)
@@ -211,15 +262,12 @@ class Batch:
         self.memos[block.memo_id] = memo
         if self.cache:
             self.cache.put_text(block.memo_id, memo.to_json())
-        return self._place(memo, rendered, page, numbers)
+        return memo, rendered
 
-    def _place(
-        self, memo: Memo, images: list[Image], page: PageContext, numbers: Iterator[int]
-    ) -> str:
+    def _place(self, memo: Memo, images: list[Image], page: PageContext, number: int | None) -> str:
         self.stats.figures += 1
         for output in memo.outputs(images):
             self.publish(output)
-        number = next(numbers) if memo.numbered else None
         settings = page.settings
         return figure_html(memo.doc, page.url_of, dark_markup=settings.dark_markup, number=number)
 
@@ -251,12 +299,18 @@ class Batch:
 
     def fail(self, page: PageContext, line: int | None, message: str, body: str = "") -> str:
         """Report one problem: a warning (or a build stop) and an error box."""
-        problem = Problem(page.src_path, line, message)
+        problem = self.warn(page.src_path, line, message)
+        return error_html(problem.location, message, body)
+
+    def warn(self, src_path: str, line: int | None, message: str) -> Problem:
+        """Report one problem: a warning, or with ``on_error: fail`` a build stop."""
+        problem = Problem(src_path, line, message)
         self.stats.errors += 1
+        self.problems.append(problem)
         if self.fail_fast:
             raise HeatmapBuildError(str(problem))
         self.logger.warning(str(problem))
-        return error_html(problem.location, message, body)
+        return problem
 
 
 # --------------------------------------------------------------------------

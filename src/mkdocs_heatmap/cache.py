@@ -28,9 +28,9 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .model import Image
+from .model import MAX_PANELS, Image
 
-ENTRY_VERSION = 2
+ENTRY_VERSION = 3
 SUFFIX = ".heatmap"
 _ENTRY = re.compile(r"^(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.heatmap$")
 _MEMO = re.compile(r"^blocks/(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.json$")
@@ -147,12 +147,24 @@ def encode_entry(images: Sequence[Image], key: str) -> bytes:
                 "height": image.height,
                 "size": len(image.content),
                 "sha256": hashlib.sha256(image.content).hexdigest(),
+                "maps": [list(box) for box in image.maps],
             }
             for image in images
         ],
     }
     head = json.dumps(header, sort_keys=True).encode("utf-8") + b"\n"
     return head + b"".join(image.content for image in images)
+
+
+def _box(raw: object) -> tuple[float, float, float, float]:
+    if not isinstance(raw, list) or len(raw) != 4:
+        raise ValueError("box")
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in raw):
+        raise ValueError("box")
+    left, top, right, bottom = (float(v) for v in raw)
+    if not 0 <= left < right <= 1 or not 0 <= top < bottom <= 1:
+        raise ValueError("box")
+    return left, top, right, bottom
 
 
 def decode_entry(raw: bytes, key: str) -> list[Image] | None:
@@ -181,7 +193,12 @@ def decode_entry(raw: bytes, key: str) -> list[Image] | None:
                 return None
             if item["format"] not in ("svg", "png"):
                 return None
-            images.append(Image(content, item["format"], int(item["width"]), int(item["height"])))
+            maps = tuple(_box(box) for box in item["maps"])
+            if len(maps) > MAX_PANELS:
+                return None
+            images.append(
+                Image(content, item["format"], int(item["width"]), int(item["height"]), maps)
+            )
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if offset != len(body):

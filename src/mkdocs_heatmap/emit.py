@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -59,6 +60,7 @@ class FigureDoc:
     pictures: tuple[PictureDoc, ...]
     downloads: tuple[tuple[str, str], ...] = ()  # (label, site path)
     tables: tuple[TableDoc, ...] = ()
+    hover: str | None = None  # the cells' labels and values, as JSON (``hover``)
 
     @property
     def paths(self) -> list[str]:
@@ -105,6 +107,11 @@ class FigureDoc:
             )
             for t in raw["tables"]
         )
+        hover = _optional(raw["hover"])
+        if hover is not None:
+            parsed = json.loads(hover)
+            if not isinstance(parsed, dict) or not isinstance(parsed.get("p"), list):
+                raise ValueError("hover")
         return cls(
             classes,
             ident,
@@ -114,6 +121,7 @@ class FigureDoc:
             pictures,
             tuple((_text_of(label), _text_of(path)) for label, path in raw["downloads"]),
             tables,
+            hover,
         )
 
 
@@ -142,6 +150,7 @@ def figure_doc(
     plot: Plot,
     pictures: Sequence[PictureDoc],
     downloads: Sequence[tuple[str, str]] = (),
+    hover: str | None = None,
 ) -> FigureDoc:
     """The doc of a figure: its keys, its pictures, alt text, tables."""
     spec = plot.spec
@@ -160,6 +169,7 @@ def figure_doc(
         pictures=tuple(pictures),
         downloads=tuple(downloads),
         tables=tables,
+        hover=hover,
     )
 
 
@@ -182,7 +192,10 @@ def figure_html(
         # content (width: fit-content), where 50% would be half the image
         # itself.  Inline, as Zensical gets no stylesheet from the plugin.
         figure_attrs += ' style="width: auto"'
-    parts = [f"<figure{figure_attrs}>", _images(doc, url_of, dark_markup)]
+    images = _images(doc, url_of, dark_markup)
+    if doc.hover is not None:
+        images = _hover_area(doc, images)
+    parts = [f"<figure{figure_attrs}>", images]
     caption = _text(doc.caption or "")
     if doc.downloads:
         links = [
@@ -228,9 +241,45 @@ def _images(doc: FigureDoc, url_of: Callable[[str], str], dark_markup: str) -> s
     if dark.path_2x:
         dark_set += f" 1x, {_attr(url_of(dark.path_2x))} 2x"
     return (
-        f'<picture><source srcset="{dark_set}" media="(prefers-color-scheme: dark)">'
+        # "screen and": paper is light, so print takes the light image.
+        f'<picture><source srcset="{dark_set}" media="screen and (prefers-color-scheme: dark)">'
         f"{img(light)}</picture>"
     )
+
+
+# The readout's live region is inside the figure, visually hidden without
+# relying on a stylesheet (the Markdown extension ships none).
+_VISUALLY_HIDDEN = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0"
+)
+
+
+def _hover_area(doc: FigureDoc, images: str) -> str:
+    """The images in a focusable area that carries the cells' values; the
+    script (``assets/heatmap.js``) reads them on pointer and key events."""
+    assert doc.hover is not None
+    return hover_open(doc.hover, doc.caption) + images + hover_close()
+
+
+def hover_open(data: str, caption: str | None) -> str:
+    """The start of a hover area around a figure's images (``data``: the
+    figure's hover JSON)."""
+    from .hover import attribute
+
+    label = f"{caption or 'Heatmap'}: point at a cell, or use the arrow keys, to read its value"
+    return (
+        '<div class="heatmap-hover" tabindex="0" role="group" '
+        f'aria-roledescription="heatmap" aria-label="{_attr(label)}" '
+        f"style=\"position:relative\" data-heatmap='{attribute(data)}'>"
+    )
+
+
+def hover_close() -> str:
+    """The end of a hover area: the live region the keyboard readout is
+    announced through, then the area's end tag."""
+    live = f'<div class="heatmap-readout" aria-live="polite" style="{_VISUALLY_HIDDEN}"></div>'
+    return live + "</div>"
 
 
 def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> TableDoc:

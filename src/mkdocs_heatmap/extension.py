@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import logging
 import os
+import re
 from dataclasses import replace
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from .batch import Batch, PageContext
-from .errors import ConfigError
+from .errors import ConfigError, Problem
 from .fence import PlainFenceExtension
 from .memo import file_digest
 from .model import LANGUAGE, Output
@@ -42,6 +46,7 @@ from .options import (
     site_cache,
     validated,
 )
+from .references import fill_references
 
 log = logging.getLogger("mkdocs_heatmap")
 
@@ -104,8 +109,12 @@ class _Finish(Postprocessor):
         # each heading): only the page's own HTML holds the placeholders.
         if not self.batch.collector.has_placeholders(text):
             return text
-        self.batch.page = self.host.page_context(self.md, self.batch)
-        return self.batch.finish_page(text)
+        reported = len(self.batch.problems)
+        page = self.batch.page = self.host.page_context(self.md, self.batch)
+        html = self.batch.finish_page(text)
+        html = _references(html, page.src_path, page.source, self.batch)
+        problems = self.batch.problems[reported:]
+        return html + _page_assets(html) + _strict_markers(self.md, problems)
 
 
 class _Host:
@@ -175,6 +184,81 @@ class _Host:
         if problem is not None:
             batch.fail(context, *problem)
         return context
+
+
+def _references(html: str, path: str, source: str, batch: Batch) -> str:
+    """Same-page references (``[](#fig-id)``) filled in.  A page is converted
+    on its own here, so links to other pages' figures are left as written."""
+    if "></a>" not in html:
+        return html
+
+    def same_page(href: str) -> tuple[str, str] | None:
+        return (path, unquote(href[1:])) if href.startswith("#") else None
+
+    anchors = {path: frozenset(_ID.findall(html)) - set(batch.figures.get(path, {}))}
+    html, problems = fill_references(html, path, source, same_page, batch.figures, anchors)
+    for problem in problems:
+        batch.warn(path, problem.line, problem.message)
+    return html
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+# Print the light variant on paper and keep a figure on one page; the
+# extension has no stylesheet of its own to say it in.
+_PRINT_CSS = (
+    '<style media="print">figure.heatmap{break-inside:avoid}'
+    'figure.heatmap img[src$="#only-dark"]{display:none!important}'
+    'figure.heatmap img[src$="#only-light"]{display:inline!important}</style>'
+)
+
+
+def _strict_markers(md: Markdown, problems: list[Problem]) -> str:
+    """Under Zensical, each problem as an unresolvable, hidden cross-reference.
+
+    ``zensical build --strict`` fails only on its own issues (broken links,
+    unresolved cross-references), never on a logged warning, and a page it
+    takes from its cache runs no extension at all.  With Zensical's autorefs
+    extension on, an ``<autoref>`` that names no target is such an issue: it
+    is reported with its text (the problem, ``PAGE:LINE: heatmap: ...``) on
+    every build, cached or not, and fails ``--strict``.  Without autorefs, a
+    one-time hint says how to get that."""
+    if not problems or _zensical_page(md) is None:
+        return ""
+    if "mkdocs-autorefs" not in md.inlinePatterns:
+        global _hinted
+        if not _hinted:
+            _hinted = True
+            log.warning(STRICT_HINT)
+        return ""
+    return "".join(
+        f'<span hidden><autoref identifier="{html_escape(str(problem), quote=True)}">'
+        "</autoref></span>"
+        for problem in problems
+    )
+
+
+STRICT_HINT = (
+    "heatmap: 'zensical build --strict' fails on these problems only with Zensical's "
+    "autorefs on: add '- zensical.extensions.autorefs' under markdown_extensions"
+)
+_hinted = False
+
+
+def _page_assets(html: str) -> str:
+    """What the page's figures need that a stylesheet or script would bring
+    under the plugin: the print rules, and the hover script (a few kB, once
+    per page; it installs itself once however often it is included)."""
+    extra = ""
+    if "#only-dark" in html:
+        extra += _PRINT_CSS
+    if "data-heatmap=" in html:
+        extra += f"<script>{_hover_script()}</script>"
+    return extra
+
+
+@functools.cache
+def _hover_script() -> str:
+    return (Path(__file__).parent / "assets" / "heatmap.js").read_text(encoding="utf-8")
 
 
 def _batch_for(md: Markdown, options: dict[str, Any]) -> Batch:

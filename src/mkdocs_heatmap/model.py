@@ -201,6 +201,7 @@ class Settings:
     output_dir: str = DEFAULT_OUTPUT_DIR
     theme: Literal["light", "dark", "auto"] = "light"
     numbering: bool = False  # "Figure N." before every caption
+    numbering_scope: Literal["page", "site"] = "page"  # where the count restarts
     # How a light/dark pair is shown: Material's #only-light/#only-dark
     # (follows its palette toggle) or <picture> with prefers-color-scheme.
     dark_markup: DarkMarkup = "media"
@@ -212,12 +213,18 @@ class Settings:
         return replace(self, roots=replace(self.roots, page_dir=page_dir))
 
 
+Box = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Image:
     content: bytes
     format: str  # "svg" | "png"
     width: int  # CSS pixels the image is displayed at
     height: int
+    # Where each panel's cells are: (left, top, right, bottom) as fractions of
+    # the image, from its top-left corner; what hover maps a pointer with.
+    maps: tuple[Box, ...] = ()
 
 
 @dataclass(frozen=True)

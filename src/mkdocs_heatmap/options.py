@@ -138,6 +138,24 @@ class _Inside(base.BaseConfigOption[str]):
         return value
 
 
+class _Numbering(base.BaseConfigOption[str]):
+    """``false``, ``true`` (the same as ``page``), ``page`` or ``site``: whether
+    figures are numbered, and whether the count restarts on every page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = "off"
+
+    def run_validation(self, value: object) -> str:
+        if value is False or value is None:
+            return "off"
+        if value is True:
+            return "page"
+        if value in ("page", "site", "off"):
+            return str(value)
+        raise base.ValidationError(f"expected true, false, page or site, got {value!r}")
+
+
 class PluginConfig(base.Config):
     """The options of ``plugins: [heatmap]`` in ``mkdocs.yml``."""
 
@@ -151,7 +169,7 @@ class PluginConfig(base.Config):
     workers = _Workers()
     on_error = c.Choice(ON_ERROR, default="warn")
     enabled = c.Type(bool, default=True)
-    numbering = c.Type(bool, default=False)  # "Figure N." on every figure's caption
+    numbering = _Numbering()  # "Figure N." on every figure's caption: off, page or site
     # Limits, checked before memory is spent.
     max_file_size = _Positive(DEFAULT_LIMITS.max_file_bytes)  # bytes
     max_cells = _Positive(DEFAULT_LIMITS.max_cells)
@@ -215,9 +233,17 @@ def settings_from_options(
         ),
         output_dir=str(options.get("output_dir") or DEFAULT_OUTPUT_DIR).strip("/"),
         theme="auto" if options.get("theme") == "auto" else "light",
-        numbering=bool(options.get("numbering", False)),
+        numbering=_numbering(options.get("numbering")) != "off",
+        numbering_scope="site" if _numbering(options.get("numbering")) == "site" else "page",
         dark_markup=dark_markup,
     )
+
+
+def _numbering(value: object) -> str:
+    try:
+        return _Numbering().run_validation(value)
+    except base.ValidationError:
+        return "off"
 
 
 def site_cache(options: Mapping[str, Any], project_root: Path) -> DiskCache | None:

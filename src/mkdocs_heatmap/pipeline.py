@@ -27,6 +27,7 @@ from .style import layer, style_files
 if TYPE_CHECKING:
     from .data import Source
     from .emit import FigureDoc
+    from .hover import HoverPanel
 
 # numpy, the data loaders, the renderer and the HTML writer are imported where
 # they are used: a warm build that re-uses block memos needs none of them.
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 # Keys that only shape the HTML around the image: changing them re-uses the
 # cached images (and must not change their bytes).
 HTML_ONLY = frozenset(
-    {"alt", "caption", "id", "css_class", "width", "download", "table", "numbered"}
+    {"alt", "caption", "id", "css_class", "width", "download", "table", "numbered", "hover"}
 )
 # Keys that only say where the matrix comes from: the matrix itself is keyed.
 DATA_ONLY = frozenset(
@@ -105,6 +106,7 @@ class Prepared:
     # Files that did not exist where a data file was looked up first: one
     # that appears there later would be read instead.
     absent: tuple[Path, ...] = ()
+    hover: tuple[HoverPanel, ...] | None = None  # the cells a reader can point at
 
     @property
     def spec(self) -> HeatmapSpec:
@@ -119,6 +121,11 @@ def prepare_block(
     with at_key_line(spec):
         plot, sources = load_plot(spec, settings)
         rc = _block_rc(spec, settings)
+        hover = None
+        if spec.hover:
+            from .hover import hover_panels
+
+            hover = hover_panels(plot)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
     files = [source.found or source.path for source in sources]
@@ -126,7 +133,7 @@ def prepare_block(
     absent = tuple(path for source in sources for path in source.passed)
     key = figure_key(plot, rc, variants, transparent=theme == "auto")
     job = RenderJob(plot, rc, variants, theme == "auto", salt=key[:16])
-    return Prepared(plot, job, key, tuple(files), absent)
+    return Prepared(plot, job, key, tuple(files), absent, hover)
 
 
 def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bool) -> str:
@@ -337,7 +344,12 @@ def finish_block(prepared: Prepared, images: list[Image], settings: Settings) ->
         for n, panel in enumerate(plot.panels, start=1):
             path = publish(matrix_to_csv(panel.matrix).encode("utf-8"), "csv")
             downloads.append((panel.spec.title or f"panel {n}", path))
-    return Finished(figure_doc(plot, pictures, downloads), tuple(outputs))
+    hover = None
+    if prepared.hover is not None and len(images[0].maps) == len(prepared.hover):
+        from .hover import hover_json
+
+        hover = hover_json(prepared.hover, images[0].maps)
+    return Finished(figure_doc(plot, pictures, downloads, hover), tuple(outputs))
 
 
 def process_block(

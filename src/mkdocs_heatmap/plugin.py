@@ -3,14 +3,18 @@
 on_config   site settings and style; the fence hooked into Markdown
 on_files    per-build state; the stylesheet
 on_page_markdown / on_page_content   each page's blocks and final HTML
-on_env      render every collected figure in one batch, put them in the pages
+on_nav      the reading order, for numbering figures across the site
+on_env      render every collected figure in one batch, put them in the pages;
+            fill in references to figures, register figure ids as anchors
 on_serve    watch data and style files, also outside docs_dir
 """
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -30,11 +34,14 @@ from .options import (
     settings_from_options,
     site_cache,
 )
+from .references import fill_references
 from .style import style_files
 
 log = get_plugin_logger(__name__)
 
 _CSS_PATH = "assets/stylesheets/heatmap.css"
+_JS_PATH = "assets/javascripts/heatmap.js"
+_ASSETS = Path(__file__).parent / "assets"
 
 
 class HeatmapPlugin(BasePlugin[PluginConfig]):
@@ -49,6 +56,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         self._style_files: list[Path] = []
         self._server: Any = None
         self._watching: set[Path] = set()
+        self._order: list[str] = []
 
     @property
     def stats(self) -> Stats:
@@ -81,6 +89,9 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         self._batch.workers = self.config.workers
         install_fence(config.markdown_extensions, config.mdx_configs, self._batch.collector)
         config.extra_css.append(_CSS_PATH)
+        # Global, not per page: Material's instant navigation swaps pages
+        # without running their scripts; the script listens on the document.
+        config.extra_javascript.append(_JS_PATH)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -91,9 +102,15 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         self._config = config
         self._published = set()
         self._batch.reset()
-        css = (Path(__file__).parent / "assets" / "heatmap.css").read_text(encoding="utf-8")
-        files.append(File.generated(config, _CSS_PATH, content=css))
+        for path, name in ((_CSS_PATH, "heatmap.css"), (_JS_PATH, "heatmap.js")):
+            content = (_ASSETS / name).read_text(encoding="utf-8")
+            files.append(File.generated(config, path, content=content))
         return files
+
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.config.enabled:
+            self._order = [page.file.src_uri for page in nav.pages]
+        return None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -125,13 +142,36 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if not self.config.enabled:
             return None
-        finished = self._batch.flush()
-        for file in files.documentation_pages():
-            page = file.page
-            if page is not None and file.src_uri in finished:
-                page.content = finished[file.src_uri]
+        finished = self._batch.flush(self._order)
+        pages = [f.page for f in files.documentation_pages() if f.page is not None]
+        for page in pages:
+            if page.file.src_uri in finished:
+                page.content = finished[page.file.src_uri]
+        self._references(pages)
         self._watch_new_files()
         return None
+
+    def _references(self, pages: list[Page]) -> None:
+        """Fill in ``[](#fig-id)`` links; make figure ids anchors MkDocs'
+        link validation knows (it collected them before the figures existed)."""
+        figures = self._batch.figures
+        by_url = {_url_key(page.file.url): page.file.src_uri for page in pages}
+        anchors = {page.file.src_uri: frozenset(page.present_anchor_ids or ()) for page in pages}
+        for page in pages:
+            ids = figures.get(page.file.src_uri)
+            if ids and page.present_anchor_ids is not None:
+                page.present_anchor_ids.update(ids)
+            if not page.content or "></a>" not in page.content:
+                continue
+
+            def target_of(href: str, page: Page = page) -> tuple[str, str] | None:
+                return _target_of(href, page, by_url)
+
+            page.content, problems = fill_references(
+                page.content, page.file.src_uri, _page_source(page, ""), target_of, figures, anchors
+            )
+            for problem in problems:
+                self._batch.warn(page.file.src_uri, problem.line, problem.message)
 
     def _publish(self, output: Output) -> None:
         if output.path in self._published or self._files is None or self._config is None:
@@ -168,6 +208,27 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             if not path.resolve().is_relative_to(docs):
                 self._server.watch(str(path))
             self._watching.add(path)
+
+
+def _url_key(url: str) -> str:
+    """A page URL as links reach it: "a/", "a/index.html" and "a" alike."""
+    path = posixpath.normpath("/" + url.lstrip("/"))
+    if path.endswith("/index.html") or path == "/index.html":
+        path = path[: -len("index.html")]
+    return path.rstrip("/")
+
+
+def _target_of(href: str, page: Page, by_url: dict[str, str]) -> tuple[str, str] | None:
+    """The (page, fragment) a link of ``page`` points to, if it is one of the site's pages."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    fragment = unquote(parts.fragment)
+    if not parts.path:
+        return page.file.src_uri, fragment
+    path = urlsplit(urljoin("http://site/" + page.file.url, parts.path)).path
+    target = by_url.get(_url_key(unquote(path)))
+    return (target, fragment) if target is not None else None
 
 
 def _page_source(page: Page, markdown: str) -> str:

@@ -42,6 +42,7 @@ from .layout import (
 )
 from .messages import one_line
 from .model import MAX_PIXELS, Image, LabelledMatrix, Panel, Plot, Rc
+from .model import Box as ImageBox
 from .spec import HeatmapSpec, format_value
 from .style import check_rc, theme_rc
 
@@ -235,6 +236,23 @@ def render(
         format=fmt,
         width=round(width_in * CSS_PX_PER_INCH),
         height=round(height_in * CSS_PX_PER_INCH),
+        maps=map_boxes(layout) if layout is not None else (),
+    )
+
+
+def map_boxes(layout: FigureLayout) -> tuple[ImageBox, ...]:
+    """Each panel's cell area as (left, top, right, bottom) fractions of the
+    image, from the top-left corner (as a browser measures it), rounded to
+    what a pointer can tell apart on any screen."""
+    width, height = layout.size
+    return tuple(
+        (
+            round(p.map.x / width, 5),
+            round(1 - (p.map.y + p.map.h) / height, 5),
+            round((p.map.x + p.map.w) / width, 5),
+            round(1 - p.map.y / height, 5),
+        )
+        for p in layout.panels
     )
 
 

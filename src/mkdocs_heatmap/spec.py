@@ -528,6 +528,7 @@ class BlockConfig(Config):
     class_ = c.Optional(Identifier(many=True))
     width = c.Optional(Width())
     download = Flag(False)
+    hover = Flag(False)
     table = Flag(False)
     # Research extras
     numbered = c.Optional(Flag(None))
@@ -633,6 +634,7 @@ class HeatmapSpec:
     css_class: str | None = None
     width: str | None = None
     download: bool = False
+    hover: bool = False
     table: bool = False
     numbered: bool | None = None  # None: the site's `numbering` decides
     subtract: str | Mapping[str, Any] | None = None

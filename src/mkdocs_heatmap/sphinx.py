@@ -98,6 +98,23 @@ class heatmap_variants(nodes.container):
     ``.only-dark ~ figcaption``)."""
 
 
+class heatmap_hover(nodes.container):
+    """A figure's images in an area that reads cell values (``hover: true``),
+    in HTML; other builders see the images alone."""
+
+
+def _visit_hover_html(self: HTML5Translator, node: heatmap_hover) -> None:
+    from .emit import hover_open
+
+    self.body.append(hover_open(node["heatmap_data"], node.get("heatmap_caption")))
+
+
+def _depart_hover_html(self: HTML5Translator, node: heatmap_hover) -> None:
+    from .emit import hover_close
+
+    self.body.append(hover_close())
+
+
 class heatmap_image(nodes.image):
     """An image that brings a 2x file for ``srcset`` (PNG) in HTML; other
     builders see a plain image."""
@@ -218,10 +235,12 @@ class HeatmapDirective(SphinxDirective):
             image["heatmap_variant"] = picture.variant
             self.set_source_info(image)
             images.append(image)
+        shown: nodes.Element = images[0]
         if len(images) == 2:
-            figure += heatmap_variants("", *images, classes=["heatmap-variants"])
-        else:
-            figure += images[0]
+            shown = heatmap_variants("", *images, classes=["heatmap-variants"])
+        if doc.hover is not None:
+            shown = heatmap_hover("", shown, heatmap_data=doc.hover, heatmap_caption=doc.caption)
+        figure += shown
         if "caption" in self.options:
             inline, messages = self.parse_inline(self.options["caption"], lineno=self.lineno)
             caption = nodes.caption(self.options["caption"], "", *inline)
@@ -397,9 +416,10 @@ def on_config_inited(app: Sphinx, config: Any) -> None:
         check_site_style(checked.style, root, settings.rc, site_cache(checked, root))
     except HeatmapError as exc:
         raise SphinxConfigError(f"conf.py: 'heatmap_style': {exc.message}") from None
-    static = str(Path(__file__).parent / "assets" / "sphinx")
-    if static not in config.html_static_path:
-        config.html_static_path.append(static)
+    assets = Path(__file__).parent / "assets"
+    for static in (str(assets / "sphinx"), str(assets / "heatmap.js")):
+        if static not in config.html_static_path:
+            config.html_static_path.append(static)
 
 
 # --------------------------------------------------------------------------
@@ -424,6 +444,8 @@ class ForBuilder(SphinxPostTransform):
         builder = getattr(self.env, "heatmap_builder", {"format": "html", "image_types": []})
         html = builder["format"] == "html"
         if not html:
+            for area in list(self.document.findall(heatmap_hover)):
+                area.replace_self(area.children[0])
             for box in list(self.document.findall(heatmap_variants)):
                 box.replace_self(box.children[0])
         for node in list(self.document.findall(heatmap_image)):
@@ -542,10 +564,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("heatmap_check_only", False, "")  # mkdocs-heatmap check
     app.add_directive(LANGUAGE, HeatmapDirective)
     app.add_node(heatmap_variants)
+    app.add_node(heatmap_hover, html=(_visit_hover_html, _depart_hover_html))
     app.add_node(heatmap_image, html=(_visit_image_html, _depart_image_html))
     app.add_post_transform(ForBuilder)
     app.add_env_collector(ReadsCollector)
     app.add_css_file("heatmap-sphinx.css")
+    app.add_js_file("heatmap.js", loading_method="defer")
     app.connect("config-inited", on_config_inited, priority=900)
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-get-outdated", on_env_get_outdated)
