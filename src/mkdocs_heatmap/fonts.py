@@ -158,6 +158,19 @@ def concrete(rc: Any) -> list[str]:
     return found
 
 
+class NoGlyph(RenderError):
+    """Characters no installed font has; ``with_text`` names where one is."""
+
+    def __init__(self, characters: list[str], key: str | None = None, text: str = "") -> None:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters[:5])
+        where = f" in {text!r}" if text else ""
+        prefix = f"{key!r}: " if key else ""
+        super().__init__(
+            f"{prefix}no installed font has a glyph for {shown}{where}; {SUGGESTION}", key=key
+        )
+        self.characters = characters
+
+
 def with_fallback(rc: Any, texts: list[str]) -> Any:
     """``rc`` with fallback families after the style's own when ``texts`` need
     characters those lack; ``RenderError`` when no installed font has one."""
@@ -170,6 +183,5 @@ def with_fallback(rc: Any, texts: list[str]) -> Any:
         _rescan()
         chosen, unknown = fallbacks(lacking)
     if unknown:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in unknown[:5])
-        raise RenderError(f"no installed font has a glyph for {shown}; {SUGGESTION}")
+        raise NoGlyph(unknown)
     return {**rc, "font.family": [*own, *chosen]}

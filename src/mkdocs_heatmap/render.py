@@ -125,14 +125,21 @@ def with_fonts(plot: Plot, rc: Rc) -> Rc:
     """The style with fallback fonts for every character the figure's texts
     need (``fonts.with_fallback``); ``RenderError`` when no installed font has
     one.  matplotlib itself would only warn and draw a box."""
-    texts = [text for panel in plot.panels for _key, text in _texts(panel.spec, panel.matrix)]
+    keyed = [item for panel in plot.panels for item in _texts(panel.spec, panel.matrix)]
     spec = plot.spec
-    texts += [t for t in (spec.title, spec.xlabel, spec.ylabel) if t]
+    keyed += [(key, t) for key in ("title", "xlabel", "ylabel") if (t := getattr(spec, key))]
     if spec.colorbar is not None and spec.colorbar.label:
-        texts.append(spec.colorbar.label)
-    from .fonts import with_fallback
+        keyed.append(("colorbar", spec.colorbar.label))
+    from .fonts import NoGlyph, with_fallback
 
-    return dict(with_fallback(rc, texts))
+    try:
+        return dict(with_fallback(rc, [text for _key, text in keyed]))
+    except NoGlyph as exc:
+        # Name the key (and the text) the first such character is in.
+        key, text = next(
+            ((k, t) for k, t in keyed if any(c in t for c in exc.characters)), (None, "")
+        )
+        raise NoGlyph(exc.characters, key, text) from None
 
 
 def _texts(spec: HeatmapSpec, matrix: LabelledMatrix) -> list[tuple[str, str]]:
