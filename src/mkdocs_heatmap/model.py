@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -173,7 +174,13 @@ class DataRoots:
 
     def allowed(self) -> list[Path]:
         """The folders data files may come from, resolved."""
-        return [_resolved(p) for p in (self.project_root, self.docs_dir, *self.data_dirs)]
+        return list(_allowed((self.project_root, self.docs_dir, *self.data_dirs)))
+
+
+@lru_cache(maxsize=64)
+def _allowed(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    # Resolved once per build process: a warm build asks for every block.
+    return tuple(_resolved(p) for p in folders)
 
 
 def _resolved(path: Path) -> Path:
