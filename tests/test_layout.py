@@ -13,6 +13,7 @@ import pytest
 from matplotlib.text import Text
 
 from conftest import drawn, figure_text, plot_of
+from mkdocs_heatmap import layout
 from mkdocs_heatmap.data.derive import cluster
 from mkdocs_heatmap.model import LabelledMatrix, Panel, Plot
 from mkdocs_heatmap.spec import parse_block
@@ -164,3 +165,19 @@ def test_cell_text_is_legible_by_default() -> None:
     fig = drawn(plot_of(parse_block("matrix: [[1]]\nfmt: .2f"), matrix(10, 10)))
     sizes = {t.get_fontsize() for t in fig.axes[0].texts}
     assert sizes and min(sizes) >= 9.0
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(1, 200_000), (200_000, 1)])
+def test_a_map_of_many_thin_cells_stays_in_its_column(rows: int, cols: int) -> None:
+    """Cells shrink below a pixel when nothing else fits: the map stays
+    within the column's width or the map's height bound, with few round ticks."""
+    fig = drawn(plot_of(parse_block("matrix: [[1]]\n"), matrix(rows, cols, "numbers")))
+    check(fig)
+    width, height = fig.get_size_inches()
+    assert width <= layout.MAX_WIDTH + 0.01
+    ax = fig.axes[0]
+    map_height = ax.get_position().height * height
+    assert map_height <= layout.MAX_MAP_HEIGHT + 0.01
+    labels = [t.get_text() for t in (ax.get_xticklabels() if cols > 1 else ax.get_yticklabels())]
+    assert 3 <= len(labels) <= 40
+    assert all(int(label) % 10_000 == 0 for label in labels)

@@ -37,7 +37,11 @@ MAX_MAP_HEIGHT = 7.0
 SMALL_MAP_HEIGHT = 3.2  # inches: the tallest a small matrix's map grows to be near-square
 EDGE = 4.0  # pt of margin at every edge of the canvas
 NOTE_FLOOR = 6.0  # pt: cell text never gets smaller than this
-NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
+# Round steps: 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, ... up to ten million.
+NICE_STEPS = tuple(
+    sorted({m * 10**e for e in range(8) for m in (1, 2, 5)} | {25 * 10**e for e in range(7)})
+)
+TINY_CELL = 1e-9  # inches: a floor above zero, for maps wider than a column in any case
 
 
 # --------------------------------------------------------------------------
@@ -306,6 +310,8 @@ def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
     numeric = _numbers(ask.x_labels) is not None
 
     def horizontal(step: int) -> bool:
+        if step * room < 0.8 * line:
+            return False  # not even the gap between labels fits: skip measuring
         kept = [ask.x_labels[i] for i in _positions(ask.x_labels, step)]
         return step * room >= fonts.widest(kept, size) + 0.8 * line
 
@@ -506,11 +512,13 @@ def plan(
             tall = map_h > MAX_MAP_HEIGHT + 1e-6
             if not wide and not tall:
                 break
+            # Below MIN_CELL only when nothing else fits the column: a map of
+            # 100,000 columns is one raster of one pixel per cell either way.
             if wide:
                 room = MAX_WIDTH - (width - map_w)
-                cell_w = max(MIN_CELL, cell_w * max(room, 0.5) / map_w)
+                cell_w = max(TINY_CELL, cell_w * max(room, 0.5) / map_w)
             if tall:
-                cell_h = max(MIN_CELL, cell_h * MAX_MAP_HEIGHT / map_h)
+                cell_h = max(TINY_CELL, cell_h * MAX_MAP_HEIGHT / map_h)
             if square:
                 cell_w = cell_h = min(cell_w, cell_h)
     return grid.place(cell_w, cell_h, figsize)
