@@ -38,8 +38,10 @@ SMALL_MAP_HEIGHT = 3.2  # inches: the tallest a small matrix's map grows to be n
 EDGE = 4.0  # pt of margin at every edge of the canvas
 NOTE_FLOOR = 6.0  # pt: cell text never gets smaller than this
 # Round steps: 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, ... up to ten million.
-NICE_STEPS = tuple(
-    sorted({m * 10**e for e in range(8) for m in (1, 2, 5)} | {25 * 10**e for e in range(7)})
+NICE_STEPS: tuple[int, ...] = tuple(
+    sorted(
+        {int(m * 10**e) for e in range(8) for m in (1, 2, 5)} | {int(25 * 10**e) for e in range(7)}
+    )
 )
 TINY_CELL = 1e-9  # inches: a floor above zero, for maps wider than a column in any case
 
