@@ -73,12 +73,17 @@ def covered(families: Iterable[str]) -> frozenset[int]:
     return frozenset(found)
 
 
+def is_math(text: str) -> bool:
+    """matplotlib reads text with two unescaped ``$`` as mathtext."""
+    return text.replace("\\$", "").count("$") >= 2
+
+
 def missing(texts: Iterable[str], families: Iterable[str]) -> list[str]:
     """Characters of ``texts`` (mathtext left out) no family covers, in order."""
     have = covered(tuple(families))
     seen: dict[str, None] = {}
     for text in texts:
-        if text.replace("\\$", "").count("$") >= 2:
+        if is_math(text):
             continue  # mathtext has fonts of its own
         for char in text:
             if ord(char) not in have and not char.isspace():
@@ -159,7 +164,8 @@ def concrete(rc: Any) -> list[str]:
 
 
 class NoGlyph(RenderError):
-    """Characters no installed font has; ``with_text`` names where one is."""
+    """Characters no installed font has; the message names the key and the
+    text the first of them is in, when given."""
 
     def __init__(self, characters: list[str], key: str | None = None, text: str = "") -> None:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters[:5])
@@ -173,7 +179,7 @@ class NoGlyph(RenderError):
 
 def with_fallback(rc: Any, texts: list[str]) -> Any:
     """``rc`` with fallback families after the style's own when ``texts`` need
-    characters those lack; ``RenderError`` when no installed font has one."""
+    characters those lack; ``NoGlyph`` when no installed font has one."""
     own = families(rc)
     lacking = missing(texts, concrete(rc))
     if not lacking:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .fonts import concrete
+from .fonts import concrete, is_math
 
 PT = 1 / 72  # inches per point
 
@@ -57,7 +57,7 @@ def _extent(family: tuple[str, ...], size: float, weight: str, text: str) -> tup
 
     renderer = _renderer()
     prop = FontProperties(family=list(family), size=size, weight=weight)
-    math_text = text.replace("\\$", "").count("$") >= 2
+    math_text = is_math(text)
     w, h, _d = renderer.get_text_width_height_descent(text, prop, ismath=math_text)
     if not math_text:
         # A line is at least as tall as "lp", as matplotlib lays text out.

@@ -20,7 +20,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,7 @@ import numpy.typing as npt
 from .colormaps import colormap_problem
 from .data.derive import hidden_cells
 from .errors import OUT_OF_MEMORY, HeatmapError, RenderError
+from .fonts import NoGlyph, is_math, with_fallback
 from .layout import (
     BarPlace,
     Box,
@@ -94,12 +95,20 @@ def validate(spec: HeatmapSpec) -> None:
             )
 
 
-def precheck(plot: Plot, rc: Rc) -> Rc:
+class Checked(NamedTuple):
+    """What ``precheck`` found the figure needs: the style to draw with
+    (fallback fonts added for characters the style's fonts lack) and the
+    layout every variant and scale shares."""
+
+    rc: Rc
+    layout: FigureLayout
+
+
+def precheck(plot: Plot, rc: Rc) -> Checked:
     """Everything that can be checked without drawing, once per figure, so
     `check` and the build report the same problems: colors, style, math,
-    mask, norm, fmt and glyphs.  Raises ``RenderError`` naming the key at
-    fault.  Returns the style to draw with: fallback fonts added for
-    characters the style's fonts lack."""
+    mask, norm, fmt, glyphs and the PNG's size.  Raises ``RenderError``
+    naming the key at fault."""
     import matplotlib as mpl
 
     try:
@@ -115,10 +124,10 @@ def precheck(plot: Plot, rc: Rc) -> Rc:
             colors = cell_colors(part, values)
             if part.annotate is not False:
                 _annotations(part, values, colors)
-        if plot.spec.format == "png":
-            dpi = 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH)
-            _check_pixels(figure_layout(plot, mpl.rcParams).size, dpi, 2)
-    return rc
+        layout = figure_layout(plot, mpl.rcParams)
+    if plot.spec.format == "png":
+        _check_pixels(layout.size, 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH), 2)
+    return Checked(rc, layout)
 
 
 def with_fonts(plot: Plot, rc: Rc) -> Rc:
@@ -127,11 +136,10 @@ def with_fonts(plot: Plot, rc: Rc) -> Rc:
     one.  matplotlib itself would only warn and draw a box."""
     keyed = [item for panel in plot.panels for item in _texts(panel.spec, panel.matrix)]
     spec = plot.spec
-    keyed += [(key, t) for key in ("title", "xlabel", "ylabel") if (t := getattr(spec, key))]
-    if spec.colorbar is not None and spec.colorbar.label:
-        keyed.append(("colorbar", spec.colorbar.label))
-    from .fonts import NoGlyph, with_fallback
-
+    if plot.multi:  # the grid's own title, axis titles and shared colorbar label
+        keyed += [(key, t) for key in ("title", "xlabel", "ylabel") if (t := getattr(spec, key))]
+        if spec.colorbar is not None and spec.colorbar.label:
+            keyed.append(("colorbar", spec.colorbar.label))
     try:
         return dict(with_fallback(rc, [text for _key, text in keyed]))
     except NoGlyph as exc:
@@ -157,11 +165,6 @@ def _texts(spec: HeatmapSpec, matrix: LabelledMatrix) -> list[tuple[str, str]]:
     return texts
 
 
-def _is_math(text: str) -> bool:
-    """matplotlib reads text with two unescaped ``$`` as mathtext."""
-    return text.replace("\\$", "").count("$") >= 2
-
-
 def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
     """Text between ``$`` signs is mathtext; one that does not parse would only
     fail deep inside drawing, so check each text up front and name its key."""
@@ -169,7 +172,7 @@ def check_math(spec: HeatmapSpec, matrix: LabelledMatrix) -> None:
 
     parser = None
     for key, text in _texts(spec, matrix):
-        if not _is_math(text):
+        if not is_math(text):
             continue
         parser = parser or MathTextParser("path")
         try:
@@ -251,15 +254,9 @@ def map_boxes(layout: FigureLayout) -> tuple[ImageBox, ...]:
     """Each panel's cell area as (left, top, right, bottom) fractions of the
     image, from the top-left corner (as a browser measures it), rounded to
     what a pointer can tell apart on any screen."""
-    width, height = layout.size
+    boxes = (_fraction(p.map, layout.size) for p in layout.panels)
     return tuple(
-        (
-            round(p.map.x / width, 5),
-            round(1 - (p.map.y + p.map.h) / height, 5),
-            round((p.map.x + p.map.w) / width, 5),
-            round(1 - p.map.y / height, 5),
-        )
-        for p in layout.panels
+        (round(x, 5), round(1 - y - h, 5), round(x + w, 5), round(1 - y, 5)) for x, y, w, h in boxes
     )
 
 
@@ -281,7 +278,8 @@ def render_all(
     The checks before drawing run once for all of them; any exception
     becomes a ``RenderError``.  ``format`` overrides the block's."""
     try:
-        rc = precheck(plot, rc)
+        # One layout for every variant and scale: only colors and resolution differ.
+        rc, layout = precheck(plot, rc)
     except HeatmapError:
         raise
     except MemoryError:
@@ -291,8 +289,6 @@ def render_all(
     fmt = format or plot.spec.format
     if scales is None:
         scales = (1, 2) if fmt == "png" else (1,)
-    # One layout for every variant and scale: only colors and resolution differ.
-    layout = _layout_of(plot, rc)
     return [
         render(
             plot,
@@ -307,18 +303,6 @@ def render_all(
         for variant in variants
         for scale in scales
     ]
-
-
-def _layout_of(plot: Plot, rc: Rc) -> FigureLayout:
-    import matplotlib as mpl
-
-    try:
-        with mpl.rc_context(rc_for(rc, "light")):
-            return figure_layout(plot, mpl.rcParams)
-    except HeatmapError:
-        raise
-    except Exception as exc:
-        raise RenderError(f"matplotlib could not lay out the figure: {_reason(exc)}") from None
 
 
 def _check_pixels(size_in: Any, dpi: float, scale: int) -> None:
