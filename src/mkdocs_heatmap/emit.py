@@ -287,14 +287,19 @@ def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> Tab
     rows, cols = matrix.shape
     if rows * cols > TABLE_CELL_LIMIT:
         return TableDoc(title, matrix.x_labels, matrix.y_labels, None)
+    return TableDoc(title, matrix.x_labels, matrix.y_labels, cell_texts(matrix, fmt))
+
+
+def cell_texts(matrix: LabelledMatrix, fmt: str | None) -> tuple[tuple[str | None, ...], ...]:
+    """Each cell's value as the figure writes it (``fmt``, else the automatic
+    format); ``None`` where a cell is missing.  Tables and hover read these."""
     from .render import auto_fmt
 
     fmt = fmt or auto_fmt(matrix.values)
-    cells = tuple(
+    return tuple(
         tuple(format_value(float(v), fmt) if math.isfinite(v) else None for v in row)
         for row in matrix.values
     )
-    return TableDoc(title, matrix.x_labels, matrix.y_labels, cells)
 
 
 def table_html(table: TableDoc) -> str:

@@ -195,7 +195,7 @@ def _references(html: str, path: str, source: str, batch: Batch) -> str:
     def same_page(href: str) -> tuple[str, str] | None:
         return (path, unquote(href[1:])) if href.startswith("#") else None
 
-    anchors = {path: frozenset(_ID.findall(html)) - set(batch.figures.get(path, {}))}
+    anchors = {path: frozenset(_ID.findall(html))}
     html, problems = fill_references(html, path, source, same_page, batch.figures, anchors)
     for problem in problems:
         batch.warn(path, problem.line, problem.message)
@@ -203,13 +203,6 @@ def _references(html: str, path: str, source: str, batch: Batch) -> str:
 
 
 _ID = re.compile(r'\sid="([^"]+)"')
-# Print the light variant on paper and keep a figure on one page; the
-# extension has no stylesheet of its own to say it in.
-_PRINT_CSS = (
-    '<style media="print">figure.heatmap{break-inside:avoid}'
-    'figure.heatmap img[src$="#only-dark"]{display:none!important}'
-    'figure.heatmap img[src$="#only-light"]{display:inline!important}</style>'
-)
 
 
 def _strict_markers(md: Markdown, problems: list[Problem]) -> str:
@@ -250,15 +243,16 @@ def _page_assets(html: str) -> str:
     per page; it installs itself once however often it is included)."""
     extra = ""
     if "#only-dark" in html:
-        extra += _PRINT_CSS
+        # The print rules the plugin's stylesheet has; the extension has none.
+        extra += f'<style media="print">{_asset("heatmap-print.css")}</style>'
     if "data-heatmap=" in html:
-        extra += f"<script>{_hover_script()}</script>"
+        extra += f"<script>{_asset('heatmap.js')}</script>"
     return extra
 
 
 @functools.cache
-def _hover_script() -> str:
-    return (Path(__file__).parent / "assets" / "heatmap.js").read_text(encoding="utf-8")
+def _asset(name: str) -> str:
+    return (Path(__file__).parent / "assets" / name).read_text(encoding="utf-8")
 
 
 def _batch_for(md: Markdown, options: dict[str, Any]) -> Batch:

@@ -16,12 +16,10 @@ need no escaping, and it is bounded (``MAX_BYTES``) with a clear error.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 
 from .errors import SpecError
 from .model import Box, Plot
-from .spec import format_value
 
 MAX_BYTES = 256_000
 """The most hover data one figure may add to its page."""
@@ -46,25 +44,17 @@ def hover_panels(plot: Plot) -> tuple[HoverPanel, ...]:
     """Every panel's labels and cell texts, in drawn order; ``SpecError`` at
     the ``hover`` key when they would make the page too heavy."""
     from .data.derive import hidden_cells
-    from .render import auto_fmt
+    from .emit import cell_texts
 
     spec = plot.spec
     panels = []
     for panel in plot.panels:
         matrix, own = panel.matrix, panel.spec
-        fmt = own.fmt or auto_fmt(matrix.values)
+        texts = cell_texts(matrix, own.fmt)
         hidden = hidden_cells(own, matrix)
         order = range(matrix.shape[0])
         rows = list(order) if own.origin == "upper" else list(reversed(order))
-        values: list[str | None] = []
-        for i in rows:
-            for j, value in enumerate(matrix.values[i]):
-                if hidden[i, j]:
-                    values.append(HIDDEN)
-                elif math.isfinite(value):
-                    values.append(format_value(float(value), fmt))
-                else:
-                    values.append(None)
+        values = [HIDDEN if hidden[i, j] else text for i in rows for j, text in enumerate(texts[i])]
         panels.append(
             HoverPanel(
                 title=own.title if plot.multi else None,

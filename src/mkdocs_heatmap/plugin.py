@@ -102,9 +102,9 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         self._config = config
         self._published = set()
         self._batch.reset()
-        for path, name in ((_CSS_PATH, "heatmap.css"), (_JS_PATH, "heatmap.js")):
-            content = (_ASSETS / name).read_text(encoding="utf-8")
-            files.append(File.generated(config, path, content=content))
+        css = _asset("heatmap.css") + f"@media print {{\n{_asset('heatmap-print.css')}}}\n"
+        files.append(File.generated(config, _CSS_PATH, content=css))
+        files.append(File.generated(config, _JS_PATH, content=_asset("heatmap.js")))
         return files
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -210,10 +210,14 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             self._watching.add(path)
 
 
+def _asset(name: str) -> str:
+    return (_ASSETS / name).read_text(encoding="utf-8")
+
+
 def _url_key(url: str) -> str:
     """A page URL as links reach it: "a/", "a/index.html" and "a" alike."""
     path = posixpath.normpath("/" + url.lstrip("/"))
-    if path.endswith("/index.html") or path == "/index.html":
+    if path.endswith("/index.html"):
         path = path[: -len("index.html")]
     return path.rstrip("/")
 
