@@ -355,3 +355,11 @@ def resolve(site: Site, page_html: str, src: str) -> Path:
 def svg_texts(svg: bytes) -> list[str]:
     # matplotlib writes each text as paths preceded by a comment with the string.
     return re.findall(r"<!-- (.*?) -->", svg.decode("utf-8"))
+
+
+def cell_center(panel: dict[str, Any], i: int, j: int) -> tuple[float, float]:
+    """The center of cell (i, j) of a hover panel (``data-heatmap``'s ``p``
+    items), as fractions of the image from its top-left corner."""
+    left, top, right, bottom = panel["b"]
+    rows, cols = len(panel["y"]), len(panel["x"])
+    return (left + (j + 0.5) * (right - left) / cols, top + (i + 0.5) * (bottom - top) / rows)

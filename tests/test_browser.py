@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
+from conftest import cell_center
+
 ROOT = Path(__file__).parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -116,20 +118,17 @@ def _build(config: Path, out: Path, work: Path, extra_pages: dict[str, str]) -> 
     shutil.copytree(config.parent / "docs", work / "docs")
     for name, text in extra_pages.items():
         (work / "docs" / name).write_text(text, encoding="utf-8")
-    config_copy = str(work / "mkdocs.yml")
+    run_build([*MKDOCS_BUILD, "-d", str(out)], work)
+
+
+MKDOCS_BUILD = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
+
+
+def run_build(command: list[str], cwd: Path) -> None:
+    """Run a site build in ``cwd``; it must succeed."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-q",
-            "-f",
-            config_copy,
-            "-d",
-            str(out),
-        ],
+        command,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=600,
@@ -494,8 +493,6 @@ def width_site(
 
     def get(theme: str) -> str:
         if theme not in built:
-            import yaml
-
             work = tmp_path_factory.mktemp(f"width-{theme}")
             (work / "docs").mkdir()
             (work / "docs" / "index.md").write_text(WIDTH_PAGE, encoding="utf-8")
@@ -506,19 +503,10 @@ def width_site(
                 command = [str(Path(sys.executable).parent / "zensical"), "build"]
                 config.update(site_dir="site", markdown_extensions=["mkdocs_heatmap.extension"])
             else:
-                command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
+                command = MKDOCS_BUILD
                 config.update(theme=THEMES[theme], plugins=["heatmap"])
             (work / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-            result = subprocess.run(
-                command,
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
+            run_build(command, work)
             if theme == "zensical":
                 shutil.copytree(work / "site", out)
             built[theme] = f"{base}/width-{theme}/"
@@ -618,16 +606,7 @@ def _build_hover(work: Path, out: Path, config: dict[str, Any], site_url: str) -
     base["markdown_extensions"] = ["pymdownx.superfences"]
     base["validation"] = {"anchors": "warn"}
     (work / "mkdocs.yml").write_text(yaml.safe_dump({**base, **config}, sort_keys=False))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_build([*MKDOCS_BUILD, "-d", str(out)], work)
 
 
 HOVER_SITES = {
@@ -682,9 +661,8 @@ def _point_at(driver: WebDriver, area: WebElement, panel: int, i: int, j: int) -
     rect = driver.execute_script(
         "const r = arguments[0].getBoundingClientRect(); return [r.width, r.height]", img
     )
-    left, top, right, bottom = data["b"]
-    x = (left + (j + 0.5) * (right - left) / len(data["x"])) * rect[0]
-    y = (top + (i + 0.5) * (bottom - top) / len(data["y"])) * rect[1]
+    fx, fy = cell_center(data, i, j)
+    x, y = fx * rect[0], fy * rect[1]
     # Selenium offsets are from the element's center.
     ActionChains(driver).move_to_element_with_offset(
         img, x - rect[0] / 2, y - rect[1] / 2

@@ -14,7 +14,7 @@ import pytest
 from matplotlib import colormaps
 from PIL import Image as PILImage
 
-from conftest import Site, site_settings
+from conftest import Site, cell_center, site_settings
 from mkdocs_heatmap import hover
 from mkdocs_heatmap.emit import FigureDoc
 from mkdocs_heatmap.errors import SpecError
@@ -44,12 +44,6 @@ def pixel_value(png: bytes, fx: float, fy: float, vmin: float, vmax: float) -> f
     table = colormaps["viridis"](np.linspace(0, 1, 256))[:, :3]
     nearest = int(np.argmin(((table - color) ** 2).sum(axis=1)))
     return vmin + (vmax - vmin) * nearest / 255
-
-
-def cell_center(panel: dict[str, Any], i: int, j: int) -> tuple[float, float]:
-    left, top, right, bottom = panel["b"]
-    rows, cols = len(panel["y"]), len(panel["x"])
-    return (left + (j + 0.5) * (right - left) / cols, top + (i + 0.5) * (bottom - top) / rows)
 
 
 @pytest.mark.parametrize(
