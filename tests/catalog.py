@@ -211,6 +211,7 @@ _50_ALIASES = "a0: &a0 [x, x]\n" + "".join(
 )
 _DEEP = "[" * 950 + "1" + "]" * 950
 _WIDE_CSV = "\n".join(",".join(str(j % 7) for j in range(5000)) for _ in range(2)) + "\n"
+_HOVER_CSV = "\n".join(",".join(str(j % 7) for j in range(40_000)) for _ in range(4)) + "\n"
 _FACETS = "model,x,y,v\n" + "".join(f"m{i},a,b,1\n" for i in range(8000))
 HARDENING: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ("extreme-csv", "data: x.csv", {"docs/x.csv": ",a,b\nr,1.7e308,1\n"}, "too large", L + 1),
@@ -265,6 +266,13 @@ HARDENING: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
         L + 1,
     ),
     ("annotate-many", "data: w.csv\nannotate: true", {"docs/w.csv": _WIDE_CSV}, "2,500", L + 2),
+    (
+        "hover-heavy",
+        "data: h.csv\nhover: true",
+        {"docs/h.csv": _HOVER_CSV},
+        "'hover': the values of 120,000 cells would add 480 kB",
+        L + 2,
+    ),
     ("cluster-wide", "data: w.csv\ncluster: columns", {"docs/w.csv": _WIDE_CSV}, "1,000", L + 2),
     (
         "facet-many",
