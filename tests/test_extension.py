@@ -218,3 +218,20 @@ def test_output_dir_repairs_a_file_that_does_not_match_its_name(tmp_path: Path) 
     convert(BLOCK, tmp_path, output_dir="site/figures", base_url="/figures")
     assert image.read_bytes() == whole
     assert [p.name for p in image.parent.iterdir()] == [image.name]
+
+
+def test_same_page_references_and_their_problems(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = (
+        '<h2 id="top">T</h2>\n\nSee [](#fig-a), [](#top) and [](#fig-b).\n\n'
+        "```heatmap\nmatrix: [[1, 2]]\nid: fig-a\nnumbered: true\n```\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="mkdocs_heatmap"):
+        html = convert(text, tmp_path, on_error="warn")
+    assert '<a href="#fig-a" class="heatmap-ref">Figure\u00a01</a>' in html
+    assert '<a href="#top"></a>' in html  # a heading: not a figure reference
+    assert [r.getMessage() for r in caplog.records] == [
+        "page:3: heatmap: reference to '#fig-b': no figure has that id on this page "
+        "(did you mean 'fig-a'?)"
+    ]
