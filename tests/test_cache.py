@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -430,3 +431,45 @@ def test_a_retargeted_symlink_is_noticed(site: Site) -> None:
     (site.docs / "m.csv").symlink_to("two.csv")
     assert plugin_build(site).stats.drawn == 1
     assert "Values range from 7" in site.html()
+
+
+def _swap_same_size_same_time(site: Site) -> None:
+    csv = site.docs / "m.csv"
+    stat = csv.stat()
+    site.write("docs/m.csv", ",a,b\nx,1,2\ny,3,5\n")  # as long as before
+    assert csv.stat().st_size == stat.st_size
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _edit_style_file(site: Site) -> None:
+    site.write("styles/lab.mplstyle", "font.size: 16\n")
+
+
+def _edit_front_matter(site: Site) -> None:
+    text = (site.docs / "index.md").read_text()
+    site.page("index.md", text.replace("cmap: Blues", "cmap: Reds"))
+
+
+@pytest.mark.parametrize("serve", [False, True], ids=["build", "serve"])
+@pytest.mark.parametrize(
+    "edit",
+    [_swap_same_size_same_time, _edit_style_file, _edit_front_matter],
+    ids=["same-size-same-time-data", "site-style-file", "front-matter-defaults"],
+)
+def test_every_input_is_a_dependency_by_content(two_figures: Site, edit: Any, serve: bool) -> None:
+    """A rebuild after any edit shows what a clean build would, under
+    `mkdocs build` (cache on disk) and `mkdocs serve` (the plugin lives on)."""
+    two_figures.write("styles/lab.mplstyle", "font.size: 9\n")
+    two_figures.config["plugins"] = [{"heatmap": {"style": "styles/lab.mplstyle"}}]
+    text = (two_figures.docs / "index.md").read_text()
+    two_figures.page("index.md", "---\nheatmap: {cmap: Blues}\n---\n" + text)
+    plugin_build(two_figures)
+    before = images(two_figures)
+    edit(two_figures)
+    plugin_build(two_figures, serve=serve)
+    after = images(two_figures)
+    assert after != before
+    shutil.rmtree(two_figures.root / ".cache")
+    shutil.rmtree(two_figures.out)
+    plugin_build(two_figures)
+    assert images(two_figures) == after  # what a clean build draws

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -235,3 +236,41 @@ def test_same_page_references_and_their_problems(
         "page:3: heatmap: reference to '#fig-b': no figure has that id on this page "
         "(did you mean 'fig-a'?)"
     ]
+
+
+@pytest.mark.parametrize("kind", ["folder", "output_dir-is-a-file", "fifo", "symlink"])
+def test_whatever_is_in_the_way_of_an_output_is_replaced_or_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    page = "# Page\n\n" + BLOCK + "\nText after.\n"
+    html = convert(page, tmp_path, output_dir="site/figures")
+    (src,) = re.findall(r'<img src="([^"]+)"', html)
+    image = tmp_path / "site/figures" / src.rsplit("/", 1)[1]
+    whole = image.read_bytes()
+    image.unlink()
+    if kind == "folder":
+        (image / "inside").mkdir(parents=True)
+    elif kind == "output_dir-is-a-file":
+        shutil.rmtree(image.parent)
+        image.parent.write_text("not a folder")
+    elif kind == "fifo":
+        os.mkfifo(image)
+    else:
+        (tmp_path / "elsewhere.svg").write_text("<svg/>")
+        image.symlink_to(tmp_path / "elsewhere.svg")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="mkdocs_heatmap"):
+        html = convert(page, tmp_path, output_dir="site/figures")
+    assert "Text after." in html
+    warnings = [r.getMessage() for r in caplog.records]
+    if kind in ("folder", "output_dir-is-a-file"):
+        (warning,) = warnings
+        reason = "a folder is in the way" if kind == "folder" else "figures is a file, not a folder"
+        assert warning.startswith("page:3: heatmap: cannot write figures/") and reason in warning
+        assert "heatmap-error" in html
+        if kind == "folder":
+            assert not [p for p in image.parent.iterdir() if p.name.startswith(".tmp-")]
+        return
+    assert not warnings and "heatmap-error" not in html
+    assert not image.is_symlink() and image.read_bytes() == whole
+    assert (tmp_path / "elsewhere.svg").read_text() == "<svg/>" if kind == "symlink" else True

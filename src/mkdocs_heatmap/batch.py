@@ -181,7 +181,11 @@ class Batch:
                 item = finished[p, n]
                 if isinstance(item, str):
                     return item
-                return self._place(*item, page.context, numbers.get((p, n)))
+                try:
+                    return self._place(*item, page.context, numbers.get((p, n)))
+                except HeatmapError as exc:  # a file it publishes cannot be written
+                    block = prepared[p, n]
+                    return self.fail(page.context, block.line, exc.message, block.body)
 
             out[page.context.src_path] = self.collector.fill(page.html, place)
         self.stats.seconds += time.monotonic() - start
@@ -265,9 +269,9 @@ class Batch:
         return memo, rendered
 
     def _place(self, memo: Memo, images: list[Image], page: PageContext, number: int | None) -> str:
-        self.stats.figures += 1
         for output in memo.outputs(images):
             self.publish(output)
+        self.stats.figures += 1
         settings = page.settings
         return figure_html(memo.doc, page.url_of, dark_markup=settings.dark_markup, number=number)
 

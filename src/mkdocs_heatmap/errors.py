@@ -61,6 +61,10 @@ class ConfigError(HeatmapError):
     """A host option (style, defaults, ...) is invalid."""
 
 
+class OutputError(HeatmapError):
+    """A file the figure publishes cannot be written where the host puts it."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem at one place: what every host reports, in one format."""

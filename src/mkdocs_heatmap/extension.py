@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import hashlib
 import logging
 import os
 import re
@@ -35,7 +34,7 @@ from markdown.preprocessors import Preprocessor
 from .batch import Batch, PageContext
 from .errors import ConfigError, Problem
 from .fence import PlainFenceExtension
-from .memo import file_digest
+from .files import publish
 from .model import LANGUAGE, Output
 from .options import (
     EXTENSION_HELP,
@@ -149,14 +148,7 @@ class _Host:
     def publish(self, output: Output) -> None:
         self._content[output.path] = output.content
         if self.output_dir is not None:
-            path = self.output_dir / output.path.lstrip("/")
-            if file_digest(path) != hashlib.sha256(output.content).hexdigest():
-                # Missing, or not what its name promises (a write cut short):
-                # write it whole, then move it into place.
-                path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-                temporary.write_bytes(output.content)
-                os.replace(temporary, path)
+            publish(self.output_dir, output.path, output.content)
 
     def url_of(self, site_path: str) -> str:
         name = site_path.lstrip("/")

@@ -16,11 +16,9 @@ are regular files.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 from .cache import make_key, matplotlib_version
 from .emit import FigureDoc, content_name
+from .files import MISSING, file_digest
 from .model import Image, Output, Settings
 
 if TYPE_CHECKING:
     from .pipeline import Finished, Prepared
 
-MISSING = "missing"  # the digest of a file that is not there
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 _DIGEST = re.compile(rf"^(?:[0-9a-f]{{64}}|{MISSING})$")
 _NAME = re.compile(r"^[0-9a-f]{20}\.(svg|png|csv)$")
@@ -158,23 +156,6 @@ class Memo:
         if not set(memo.doc.paths) <= published:
             return None
         return memo
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a regular file's bytes, read in chunks; ``MISSING`` when
-    there is no such file (a device, a FIFO or a folder counts as none)."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return MISSING  # never opened: a FIFO would block, /dev/zero never end
-        with path.open("rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return MISSING
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return MISSING
-    return digest.hexdigest()
 
 
 def _text(value: object) -> str:

@@ -393,4 +393,7 @@ def at_key_line(spec: HeatmapSpec) -> Iterator[None]:
 
 
 def _site_path(settings: Settings, name: str) -> str:
-    return f"{settings.output_dir.strip('/')}/{name}"
+    """A published file's path from the host's output folder (MkDocs: the
+    site; Sphinx and the extension: their own folder, ``output_dir`` "")."""
+    folder = settings.output_dir.strip("/")
+    return f"{folder}/{name}" if folder else name

@@ -1,0 +1,94 @@
+"""Files by content: the digest of one, and writing one into a folder a host owns.
+
+Every file a host writes (an image, a print PDF, a CSV download, a cache
+entry) goes through ``atomic_write``: a temporary file in the same folder,
+renamed into place, removed if anything fails, so a reader sees the whole
+file or none and no ``.tmp-*`` is ever left behind.  Published files go
+through ``publish``: a path inside the host's folder (``output_path``
+refuses one that would leave it), rewritten unless a regular file with
+exactly those bytes is already there.  A file is data, not a promise: a
+published file that was truncated, edited, or replaced by a symlink or a
+FIFO is written again; a folder in the way is a problem at the block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError
+
+MISSING = "missing"  # the digest of a file that is not there
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a regular file's bytes, read in chunks; ``MISSING`` when
+    there is no such file (a device, a FIFO or a folder counts as none)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return MISSING  # never opened: a FIFO would block, /dev/zero never end
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return MISSING
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return MISSING
+    return digest.hexdigest()
+
+
+def atomic_write(path: Path, content: bytes, *, suffix: str = "") -> None:
+    """Write ``content`` to ``path`` whole or not at all; raises ``OSError``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def output_path(folder: Path, site_path: str) -> Path:
+    """Where the file a block publishes as ``site_path`` (a posix path
+    relative to the host's output folder) goes: always inside ``folder``."""
+    relative = PurePosixPath(site_path.lstrip("/"))
+    if not relative.parts or any(part in (".", "..") for part in relative.parts):
+        raise OutputError(f"cannot publish {site_path!r}: not a path inside the output folder")
+    return folder.joinpath(*relative.parts)
+
+
+def publish(folder: Path, site_path: str, content: bytes) -> Path:
+    """Put ``content`` at ``site_path`` under ``folder`` unless it is there
+    already, byte for byte; returns the file's path.  ``OutputError`` names
+    the file when it cannot be written."""
+    path = output_path(folder, site_path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISREG(mode) and file_digest(path) == hashlib.sha256(content).hexdigest():
+        return path
+    shown = f"{folder.name}/{site_path.lstrip('/')}"
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"cannot write {shown}: a folder is in the way; remove it")
+    try:
+        atomic_write(path, content)
+    except OSError as exc:
+        reason = _not_a_folder(folder, path) or exc.strerror or type(exc).__name__
+        raise OutputError(f"cannot write {shown}: {reason}") from None
+    return path
+
+
+def _not_a_folder(folder: Path, path: Path) -> str | None:
+    """ "NAME is a file, not a folder" for the first folder on the way to
+    ``path`` (``folder`` included) that is something else."""
+    for step in reversed(path.parents[: len(path.parents) - len(folder.parents)]):
+        if step.exists() and not step.is_dir():
+            return f"{step.relative_to(folder.parent).as_posix()} is a file, not a folder"
+    return None
