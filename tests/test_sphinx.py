@@ -399,3 +399,248 @@ def test_hover_area_in_html_and_images_alone_elsewhere(tmp_path: Path, builder: 
     assert inner.index("heatmap-variants") < inner.index('class="heatmap-readout"')
     assert 'src="_static/heatmap.js' in page and "defer" in page
     assert (tmp_path / "out" / "_static" / "heatmap.js").is_file()
+
+
+# --------------------------------------------------------------------------
+# Inside its folders, never stale by content, outputs as data.
+
+
+def _doctree_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "out" / ".doctrees" / "_heatmap").rglob("*") if p.is_file())
+
+
+def test_figures_are_written_under_the_doctree_folder_only(tmp_path: Path) -> None:
+    src = project(tmp_path)
+    before = set(os.listdir("/"))
+    assert build(src, "html", "-W").returncode == 0
+    assert (
+        build(src, "latex", "-W", "-d", str(tmp_path / "out" / ".doctrees"), out="tex").returncode
+        == 0
+    )
+    assert set(os.listdir("/")) == before
+    written = _doctree_files(tmp_path)
+    assert {p.suffix for p in written} == {".svg", ".pdf"}
+    assert not [p for p in written if p.name.startswith(".tmp-")]
+    # Each file's name is its bytes' hash.
+    from mkdocs_heatmap.emit import content_name
+
+    for path in written:
+        assert path.name == content_name(path.read_bytes(), path.suffix[1:])
+
+
+def test_a_site_style_edit_is_seen_without_a_fresh_environment(tmp_path: Path) -> None:
+    src = project(tmp_path, conf='heatmap_style = "site.mplstyle"\n')
+    put(tmp_path, "site.mplstyle", "font.size: 9\n")
+    assert build(src, "html", "-W").returncode == 0
+    first = _images(tmp_path)
+    put(tmp_path, "site.mplstyle", "font.size: 16\n")
+    result = build(src, "html", "-W")
+    assert result.returncode == 0, result.stderr
+    assert _images(tmp_path) != first
+    assert _images(tmp_path) == _images_of_fresh_build(tmp_path, src)
+
+
+def _images_of_fresh_build(tmp_path: Path, src: Path) -> dict[str, bytes]:
+    fresh = build(src, "html", "-E", "-d", str(tmp_path / "fresh-doctrees"), out="fresh")
+    assert fresh.returncode == 0, fresh.stderr
+    html = (tmp_path / "fresh" / "index.html").read_text()
+    return {
+        s: (tmp_path / "fresh" / s).read_bytes() for s in re.findall(r'src="(_images/[^"]+)"', html)
+    }
+
+
+def test_a_same_size_same_time_data_swap_is_seen(tmp_path: Path) -> None:
+    src = project(tmp_path)
+    assert build(src, "html", "-W").returncode == 0
+    first = _images(tmp_path)
+    csv = tmp_path / "results" / "probe_auc.csv"
+    stat = csv.stat()
+    text = csv.read_text()
+    swapped = text.replace("0.9", "0.8")
+    assert swapped != text and len(swapped) == len(text)
+    csv.write_text(swapped)
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # touch -r: same size, same time
+    assert build(src, "html", "-W").returncode == 0
+    assert _images(tmp_path) != first
+
+
+def test_a_retargeted_symlink_is_seen(tmp_path: Path) -> None:
+    index = INDEX.replace("/results/probe_auc.csv", "/results/current.csv")
+    src = project(tmp_path, index=index)
+    put(tmp_path, "results/other.csv", SEED.read_text().replace("0.9", "0.1"))
+    link = tmp_path / "results" / "current.csv"
+    link.symlink_to("probe_auc.csv")
+    assert build(src, "html", "-W").returncode == 0
+    first = _images(tmp_path)
+    link.unlink()
+    link.symlink_to("other.csv")
+    assert build(src, "html", "-W").returncode == 0
+    assert _images(tmp_path) != first
+
+
+def test_a_tampered_print_file_is_written_again(tmp_path: Path) -> None:
+    src = project(tmp_path)
+    doctrees = str(tmp_path / "doctrees")
+    assert build(src, "latex", "-W", "-d", doctrees).returncode == 0
+    pdf = sorted((tmp_path / "doctrees" / "_heatmap" / "print").glob("*.pdf"))[0]
+    good = pdf.read_bytes()
+    pdf.write_bytes(good.replace(b"%PDF-", b"%XXX-", 1))  # same size, other bytes
+    for out in (tmp_path / "out").glob("*.pdf"):
+        out.unlink()
+    assert build(src, "latex", "-W", "-d", doctrees).returncode == 0
+    assert pdf.read_bytes() == good
+    shipped = [p.read_bytes() for p in (tmp_path / "out").glob("*.pdf")]
+    assert good in shipped and not [b for b in shipped if b.startswith(b"%XXX")]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "symlink"])
+def test_whatever_is_in_the_way_of_an_output_is_replaced_or_reported(
+    tmp_path: Path, kind: str
+) -> None:
+    src = project(tmp_path)
+    assert build(src, "html", "-W").returncode == 0
+    (svg,) = [p for p in _doctree_files(tmp_path) if "probe" not in p.name and p.suffix == ".svg"][
+        :1
+    ] or _doctree_files(tmp_path)[:1]
+    good = svg.read_bytes()
+    svg.unlink()
+    if kind == "folder":
+        (svg / "inside").mkdir(parents=True)
+    elif kind == "fifo":
+        os.mkfifo(svg)
+    else:
+        put(tmp_path, "elsewhere.svg", "<svg/>")
+        svg.symlink_to(tmp_path / "elsewhere.svg")
+    result = build(src, "html", "-E")
+    assert "Traceback" not in result.stderr and "Exception occurred" not in result.stderr
+    assert not [p for p in svg.parent.iterdir() if p.name.startswith(".tmp-")]
+    if kind == "folder":
+        (warning,) = warnings(result)
+        assert "a folder is in the way" in warning and f"_heatmap/{svg.name}" in warning
+        return
+    assert result.returncode == 0 and not warnings(result), result.stderr
+    assert not svg.is_symlink() and svg.read_bytes() == good
+    assert (tmp_path / "elsewhere.svg").read_text() == "<svg/>" if kind == "symlink" else True
+
+
+MYST_DEFAULTS = """\
+---
+heatmap: {cmap: Reds}
+---
+# With defaults
+
+```{heatmap}
+matrix: [[1, 2], [3, 4]]
+```
+"""
+
+REST_DEFAULTS = """\
+:heatmap: {cmap: Reds}
+
+With defaults
+=============
+
+.. heatmap::
+
+   matrix: [[1, 2], [3, 4]]
+
+.. toctree::
+
+   myst
+"""
+
+
+def test_page_defaults_in_myst_front_matter_and_a_rest_field_list(tmp_path: Path) -> None:
+    from mkdocs_heatmap.api import render_spec
+
+    src = project(tmp_path, index=REST_DEFAULTS, myst=MYST_DEFAULTS)
+    result = build(src, "html", "-W")
+    assert result.returncode == 0, result.stderr
+    red = render_spec("matrix: [[1, 2], [3, 4]]\ncmap: Reds\n", base_dir=tmp_path)
+    for page in ("index", "myst"):
+        html = (tmp_path / "out" / f"{page}.html").read_text()
+        (image,) = re.findall(r'src="(_images/[^"]+\.svg)"', html)
+        assert (tmp_path / "out" / image).read_bytes() == red, page
+    # An edit of the defaults alone is seen without -E.
+    put(src, "myst.md", MYST_DEFAULTS.replace("Reds", "Greens"))
+    assert build(src, "html", "-W").returncode == 0
+    html = (tmp_path / "out" / "myst.html").read_text()
+    (image,) = re.findall(r'src="(_images/[^"]+\.svg)"', html)
+    green = render_spec("matrix: [[1, 2], [3, 4]]\ncmap: Greens\n", base_dir=tmp_path)
+    assert (tmp_path / "out" / image).read_bytes() == green
+
+
+def test_bad_page_defaults_are_one_warning_at_their_line(tmp_path: Path) -> None:
+    myst = (
+        MYST_DEFAULTS.replace("cmap: Reds", "cmapp: Reds") + "\n```{heatmap}\nmatrix: [[1]]\n```\n"
+    )
+    index = REST_DEFAULTS.replace("cmap: Reds", "cmap: Bluez")
+    src = project(tmp_path, index=index, myst=myst)
+    result = build(src)
+    assert result.returncode == 0, result.stderr
+    assert warnings(result) == [
+        f"{src / 'index.rst'}:1: WARNING: heatmap: unknown colormap 'Bluez' (did you mean "
+        "'Blues'?) [heatmap.block]",
+        f"{src / 'myst.md'}:2: WARNING: heatmap: unknown key 'cmapp' (did you mean 'cmap'?) "
+        "[heatmap.block]",
+    ]
+    # The blocks still draw, with the site's defaults.
+    assert "heatmap-error" not in (tmp_path / "out" / "myst.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        ("heatmap_project_root = 5\n", "'heatmap_project_root': expected a folder path"),
+        ("heatmap_check_only = 'yes'\n", "'heatmap_check_only': expected True or False"),
+        ("heatmap_cache = 'maybe'\n", "'heatmap_cache'"),
+        ("heatmap_data_dir = 3\n", "'heatmap_data_dir'"),
+    ],
+)
+def test_conf_values_of_a_wrong_type_are_one_config_error(
+    tmp_path: Path, conf: str, message: str
+) -> None:
+    src = project(tmp_path, conf=conf)
+    result = build(src)
+    assert result.returncode == 2
+    # Sphinx's own report of a configuration error, with our one line in it;
+    # not a crash of ours (TypeError, AttributeError).
+    assert "Configuration error!" in result.stderr
+    assert f"sphinx.errors.ConfigError: conf.py: {message}" in result.stderr
+
+
+def test_error_boxes_name_the_page_from_the_source_folder(tmp_path: Path) -> None:
+    index = INDEX + "\n.. heatmap::\n\n   matrix: [[1, 2]]\n   cmapp: Blues\n"
+    src = project(tmp_path, index=index)
+    assert build(src).returncode == 0
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "index.rst:24" in html
+    assert str(tmp_path) not in html
+
+
+def test_print_builders_get_no_download_link_or_html_table(tmp_path: Path) -> None:
+    myst = MYST.replace("caption: A small one", "caption: A small one\ndownload: true\ntable: true")
+    src = project(tmp_path, myst=myst)
+    html = build(src, "html", "-W", "-d", str(tmp_path / "d-html"))
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "out" / "myst.html").read_text()
+    assert "Download data (CSV)" in page and "<table" in page
+    latex = build(src, "latex", "-W", out="tex")
+    assert latex.returncode == 0, latex.stderr
+    tex = next((tmp_path / "tex").glob("*.tex")).read_text()
+    assert "A small one" in tex
+    assert "Download data" not in tex and ".csv" not in tex
+    text = build(src, "text", "-W", out="txt")
+    assert text.returncode == 0, text.stderr
+    assert "Download data" not in (tmp_path / "txt" / "myst.txt").read_text()
+
+
+def test_the_hover_area_is_named_by_the_caption_shown(tmp_path: Path) -> None:
+    myst = HOVER_MYST.replace(":name: fig-hover\n", ":name: fig-hover\n:caption: The *shown* one\n")
+    myst = myst.replace("hover: true\n", "hover: true\ncaption: the YAML one\n")
+    src = project(tmp_path, myst=myst)
+    assert build(src, "html", "-W").returncode == 0
+    page = (tmp_path / "out" / "myst.html").read_text()
+    (area,) = re.findall(r'<div class="heatmap-hover"[^>]*>', page)
+    assert 'aria-label="' in area and "The shown one" in area
+    assert "YAML one" not in area
