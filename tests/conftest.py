@@ -7,6 +7,7 @@ in a subprocess, exactly as a user would, for exit codes and output.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -121,6 +122,54 @@ def forget_plugins() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_plugins() -> None:
     forget_plugins()
+
+
+# --------------------------------------------------------------------------
+# The guard: no test (nor a build it runs, in any host or subprocess) writes
+# outside its temporary folders.  As root, as CI runs, a write into "/" or
+# $HOME succeeds where a user's build would fail; this sees it.
+
+REPO = Path(__file__).resolve().parents[1]
+_TOOL_FOLDERS = {".git", ".venv", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+
+def _repository() -> set[str]:
+    """Every file and folder of the checkout but tools' own.  New ones count,
+    not edits: a developer edits files while the tests run."""
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in _TOOL_FOLDERS and d != "__pycache__"]
+        seen.update(os.path.relpath(os.path.join(folder, name), REPO) for name in (*dirs, *files))
+    return seen
+
+
+def outside_snapshot() -> dict[str, set[str]]:
+    """What the guard compares: "/", $HOME, the checkout, the working folder."""
+    places = {"/": set(os.listdir("/")), "the repository": _repository()}
+    with contextlib.suppress(OSError):
+        places["$HOME"] = set(os.listdir(Path.home()))
+    cwd = Path.cwd()
+    if not cwd.is_relative_to(REPO) and not cwd.is_relative_to("/tmp"):
+        places[f"the working folder {cwd}"] = set(os.listdir(cwd))
+    return places
+
+
+def written_outside(before: dict[str, set[str]], after: dict[str, set[str]]) -> list[str]:
+    """What appeared between two snapshots."""
+    return [
+        f"{place}: {name}"
+        for place, was in before.items()
+        for name in sorted(after.get(place, was) - was)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _writes_nothing_outside() -> Iterator[None]:
+    before = outside_snapshot()
+    yield
+    changed = written_outside(before, outside_snapshot())
+    if changed:
+        pytest.fail("wrote outside its temporary folders: " + ", ".join(changed[:20]))
 
 
 @pytest.fixture

@@ -38,7 +38,14 @@ from conftest import cell_center
 ROOT = Path(__file__).parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go to be looked at: pytest's own temporary folder
+    (it keeps the last three runs' under /tmp/pytest-of-USER/), never the
+    checkout."""
+    return tmp_path_factory.mktemp("screenshots", numbered=False)
 
 
 def _unavailable(reason: str) -> None:
@@ -316,7 +323,7 @@ def test_every_heatmap_image_loads(
 
 
 def test_seed_page_screenshot(
-    driver: WebDriver, site_url: Callable[[str], tuple[Path, str]]
+    driver: WebDriver, site_url: Callable[[str], tuple[Path, str]], artifacts: Path
 ) -> None:
     _folder, url = site_url("example_site")
     open_page(driver, url)
@@ -326,8 +333,7 @@ def test_seed_page_screenshot(
     WebDriverWait(driver, WAIT).until(
         lambda d: d.execute_script("return arguments[0].complete", img)
     )
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "seed.png"
+    shot = artifacts / "seed.png"
     assert driver.save_screenshot(str(shot))
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert not broken_images(driver)
@@ -428,7 +434,12 @@ def sphinx_url(served: tuple[Path, str], tmp_path_factory: pytest.TempPathFactor
     [("light", None, "light"), ("dark", None, "dark"), ("dark", "light", "light")],
 )
 def test_furo_shows_the_variant_of_its_theme(
-    driver: WebDriver, sphinx_url: str, scheme: str, toggle: str | None, shown: str
+    driver: WebDriver,
+    sphinx_url: str,
+    artifacts: Path,
+    scheme: str,
+    toggle: str | None,
+    shown: str,
 ) -> None:
     """Furo switches a theme: auto figure with the reader's scheme and with its
     own toggle (saved in localStorage); the caption stays visible."""
@@ -450,8 +461,7 @@ def test_furo_shows_the_variant_of_its_theme(
         assert (light.is_displayed(), dark.is_displayed()) == (shown == "light", shown == "dark")
         assert figure.find_element(By.CSS_SELECTOR, "figcaption").is_displayed()
         assert not broken_images(driver)
-        ARTIFACTS.mkdir(exist_ok=True)
-        assert driver.save_screenshot(str(ARTIFACTS / f"sphinx-{scheme}-{toggle}.png"))
+        assert driver.save_screenshot(str(artifacts / f"sphinx-{scheme}-{toggle}.png"))
     finally:
         driver.execute_script("localStorage.clear()")
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})

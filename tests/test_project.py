@@ -113,3 +113,18 @@ def test_host_modules_are_wiring() -> None:
         # config loader, and renders through the API: both public entry points.
         allowed = {"cli": {"plugin", "api"}}.get(host, set())
         assert relative <= allowed, (host, relative)
+
+
+def test_the_guard_sees_a_file_written_into_the_checkout() -> None:
+    """The guard every test runs under (conftest) can fail."""
+    from conftest import REPO, outside_snapshot, written_outside
+
+    before = outside_snapshot()
+    probe = REPO / "docs" / "written-by-a-test.txt"
+    try:
+        probe.write_text("x")
+        changed = written_outside(before, outside_snapshot())
+    finally:
+        probe.unlink()
+    assert changed == ["the repository: docs/written-by-a-test.txt"]
+    assert written_outside(before, outside_snapshot()) == []
