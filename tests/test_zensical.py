@@ -132,3 +132,20 @@ def test_same_page_references_and_hover_under_zensical(tmp_path: Path) -> None:
     assert '<a href="#fig-a" class="heatmap-ref">Figure\u00a01</a>' in html
     assert "data-heatmap='" in html
     assert html.count("mkdocs-heatmap: read a heatmap") == 1  # the script, once
+
+
+def test_watch_makes_a_site_style_edit_reach_the_page(tmp_path: Path) -> None:
+    config = (
+        "site_name: Z\nmarkdown_extensions:\n  - mkdocs_heatmap.extension:\n"
+        "      style: styles/lab.mplstyle\nwatch:\n  - styles\n"
+    )
+    root = project(tmp_path, config, {"index.md": "# A\n\n```heatmap\nmatrix: [[1, 2]]\n```\n"})
+    (root / "styles").mkdir()
+    style = root / "styles" / "lab.mplstyle"
+    style.write_text("font.size: 9\n")
+    assert zensical(root).returncode == 0
+    first = _svg(root)
+    _edit(style, "font.size: 16\n")
+    proc = zensical(root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _svg(root) != first
