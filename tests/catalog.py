@@ -1,5 +1,7 @@
 """The bad-input catalog: every failure path as one row, shared by the build
-tests (``test_errors_build``) and the ``check`` command's tests (``test_cli``).
+tests (``test_errors_build``), the ``check`` command's tests (``test_cli``) and
+the other hosts' (``test_catalog_hosts``: the API, ``render``, the Markdown
+extension, Sphinx in reST and MyST, ``check`` on a Sphinx project).
 
 Each case is one row: the block body, files it needs, the expected message
 fragment and the expected line in the page.  The page puts the fence on line
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -340,15 +343,27 @@ def page(body: str) -> str:
 
 def write_case(site: Site, body: str, files: dict[str, str | bytes]) -> None:
     """The page and files of one row (shared with the CLI's check tests)."""
+    write_files(site, body, files)
+    site.page("index.md", page(body))
+    site.page("other.md", "# Fine\n\n```heatmap\nmatrix: [[1, 2]]\n```\n")
+
+
+def write_files(
+    site: Site, body: str, files: dict[str, str | bytes], *, docs: str = "docs"
+) -> None:
+    """The files of one row, without its page.  ``docs`` is the folder that
+    stands for the rows' ``docs/``: "" for the hosts without pages (the API,
+    ``render``), whose project root is also where data is looked up."""
+    folder = site.root / docs
     for rel, content in files.items():
+        if rel.startswith("docs/"):
+            rel = str(Path(docs, rel[len("docs/") :]))
         site.write(rel, content)
+    folder.mkdir(parents=True, exist_ok=True)
     if "link.csv" in body:
         site.write("../secret.csv", "a\n1\n")
-        site.docs.mkdir(parents=True, exist_ok=True)
-        os.symlink(site.root.parent / "secret.csv", site.docs / "link.csv")
+        os.symlink(site.root.parent / "secret.csv", folder / "link.csv")
     if "z.npz" in body:
         buffer = io.BytesIO()
         np.savez(buffer, values=np.ones((2, 2)))
-        site.write("docs/z.npz", buffer.getvalue())
-    site.page("index.md", page(body))
-    site.page("other.md", "# Fine\n\n```heatmap\nmatrix: [[1, 2]]\n```\n")
+        site.write(str(Path(docs, "z.npz")), buffer.getvalue())

@@ -163,6 +163,9 @@ class HeatmapDirective(SphinxDirective):
         body = "\n".join(self.content)
         if not config.heatmap_enabled:
             return [nodes.literal_block(body, body, language="yaml")]
+        if config.heatmap_check_only:
+            checked = self.env.__dict__.setdefault("heatmap_checked", {})
+            checked[self.env.docname] = checked.get(self.env.docname, 0) + 1
         if not body.strip() and self._myst:
             return self._fail(
                 "the block is empty; in MyST, a body that starts with '---' is read as "
@@ -177,8 +180,6 @@ class HeatmapDirective(SphinxDirective):
             from .pipeline import check_block, prepare_block
 
             if config.heatmap_check_only:
-                checked = self.env.__dict__.setdefault("heatmap_checked", {})
-                checked[self.env.docname] = checked.get(self.env.docname, 0) + 1
                 check_block(body, settings, defaults)
                 return []
             prepared = prepare_block(body, settings, defaults)
@@ -357,7 +358,11 @@ class HeatmapDirective(SphinxDirective):
         box_node += nodes.title(title, "", nodes.literal(title, title))
         box_node += nodes.paragraph("", "", nodes.literal(shown, shown))
         body = "\n".join(self.content)
-        box_node += nodes.literal_block(body, body, language="yaml")
+        shown_body = nodes.literal_block(body, body, language="yaml")
+        # The body may not be YAML at all: highlighted as far as it goes,
+        # without a second warning from Pygments.
+        shown_body["force"] = True
+        box_node += shown_body
         return [box_node]
 
     def _location(self, block_line: int | None) -> tuple[str, int | None]:

@@ -26,10 +26,13 @@ _COLOR = re.compile(r"\x1b\[[0-9;]*m")
 def check_sphinx(srcdir: Path) -> Report:
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     srcdir = srcdir.resolve()
     warnings = io.StringIO()
-    with tempfile.TemporaryDirectory() as scratch:
+    # As sphinx-build does: the directives and roles the app registers are
+    # undone after it, so a later app in this process starts clean.
+    with tempfile.TemporaryDirectory() as scratch, patch_docutils(srcdir), docutils_namespace():
         try:
             app = Sphinx(
                 str(srcdir),
