@@ -27,13 +27,21 @@ Importing this module does not import matplotlib; drawing does.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 import yaml
 
-from .errors import OUT_OF_MEMORY, HeatmapError, RenderError, SpecError, internal_error
+from .errors import (
+    OUT_OF_MEMORY,
+    HeatmapError,
+    HeatmapWarning,
+    RenderError,
+    SpecError,
+    internal_error,
+)
 from .model import OUTPUT_FORMATS, Settings
 from .options import check_site_style, settings_from_options
 from .pipeline import Prepared, at_key_line, prepare_block
@@ -43,7 +51,7 @@ if TYPE_CHECKING:
 
     from .model import Image
 
-__all__ = ["HeatmapError", "SpecInput", "figure", "render_spec"]
+__all__ = ["HeatmapError", "HeatmapWarning", "SpecInput", "figure", "render_spec"]
 
 T = TypeVar("T")
 SpecInput: TypeAlias = "str | Mapping[str, Any]"
@@ -87,7 +95,17 @@ def render_spec(
     data or the style.
     """
     settings = site_settings(style=style, base_dir=base_dir)
-    return draw(prepare(spec, settings), format=format, theme=theme).content
+    prepared = prepare(spec, settings)
+    _tell(prepared)
+    return draw(prepared, format=format, theme=theme).content
+
+
+def _tell(prepared: Prepared) -> None:
+    """The block's warning notes as Python warnings (``HeatmapWarning``): a
+    choice the block did not spell out, shown once in a notebook."""
+    for note in prepared.notes:
+        if note.level == "warning":
+            warnings.warn(note.message, HeatmapWarning, stacklevel=3)
 
 
 def _guarded(call: Callable[[], T]) -> T:
@@ -120,6 +138,7 @@ def figure(
     the site's.
     """
     prepared = prepare(spec, site_settings(style=style, base_dir=base_dir))
+    _tell(prepared)
     return _guarded(lambda: _figure(prepared, _variant(prepared, theme)))
 
 

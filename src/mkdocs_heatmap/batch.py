@@ -32,6 +32,7 @@ from .errors import HeatmapError, Problem, internal_error, line_in_page
 from .fence import Collector, FenceBlock, HeatmapBuildError, SourceIndex
 from .memo import BadMemo, Memo, memo_key
 from .model import Image, Output, Settings
+from .notes import Note
 from .pipeline import Prepared, RenderJob, finish_block, prepare_block
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
@@ -53,6 +54,7 @@ class Stats:
     figures: int = 0  # figures placed in pages
     drawn: int = 0  # distinct figures drawn; the rest came from a cache
     errors: int = 0
+    notes: int = 0  # warnings about figures that were drawn
     seconds: float = 0.0
 
     @property
@@ -181,11 +183,14 @@ class Batch:
                 item = finished[p, n]
                 if isinstance(item, str):
                     return item
+                block = prepared[p, n]
                 try:
-                    return self._place(*item, page.context, numbers.get((p, n)))
+                    html = self._place(*item, page.context, numbers.get((p, n)))
                 except HeatmapError as exc:  # a file it publishes cannot be written
-                    block = prepared[p, n]
                     return self.fail(page.context, block.line, exc.message, block.body)
+                for note in item[0].notes:
+                    self.note(page.context.src_path, block.line, note)
+                return html
 
             out[page.context.src_path] = self.collector.fill(page.html, place)
         self.stats.seconds += time.monotonic() - start
@@ -305,6 +310,23 @@ class Batch:
         """Report one problem: a warning (or a build stop) and an error box."""
         problem = self.warn(page.src_path, line, message)
         return error_html(problem.location, message, body)
+
+    def note(self, src_path: str, fence_line: int | None, note: Note) -> None:
+        """Report what the author should know of a drawn figure: a warning
+        (a problem for ``--strict`` and ``on_error: fail``, without an error
+        box) or a line of information."""
+        line = fence_line
+        if fence_line is not None and note.block_line is not None:
+            line = fence_line + 1 + note.block_line
+        problem = Problem(src_path, line, note.message)
+        if note.level == "info":
+            self.logger.info(str(problem))
+            return
+        self.stats.notes += 1
+        self.problems.append(problem)
+        if self.fail_fast:
+            raise HeatmapBuildError(str(problem))
+        self.logger.warning(str(problem))
 
     def warn(self, src_path: str, line: int | None, message: str) -> Problem:
         """Report one problem: a warning, or with ``on_error: fail`` a build stop."""

@@ -164,6 +164,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         # The file holds the block body: its line 1 is the block's line 0,
         # and a problem with the whole block is reported at line 1.
         raise CliError(str(Problem(args.spec, 1 + (exc.block_line or 0), exc.message))) from None
+    for note in prepared.notes:
+        print(Problem(args.spec, 1 + (note.block_line or 0), note.message), file=sys.stderr)
     try:
         output.write_bytes(image.content)
     except OSError as exc:
@@ -296,7 +298,12 @@ def check_page(
         blocks = scan_fences(source, top_level_only=not site.superfences)
     for block in blocks:
         try:
-            check_block(textwrap.dedent(block.body), settings, defaults)
+            notes = check_block(textwrap.dedent(block.body), settings, defaults)
+            problems += [
+                Problem(rel, line_in_page(block.line, note), note.message)
+                for note in notes
+                if note.level == "warning"
+            ]
         except HeatmapError as exc:
             problems.append(Problem(rel, line_in_page(block.line, exc), exc.message))
         except Exception as exc:  # a bug of ours: reported as the build reports it

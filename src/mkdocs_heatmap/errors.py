@@ -9,8 +9,12 @@ turns it into a ``Problem`` (page, line, message), whose text
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .messages import one_line
+
+if TYPE_CHECKING:
+    from .notes import Note
 
 MAX_MESSAGE = 1000  # characters
 
@@ -65,6 +69,11 @@ class OutputError(HeatmapError):
     """A file the figure publishes cannot be written where the host puts it."""
 
 
+class HeatmapWarning(UserWarning):
+    """The API's word for a choice the block did not spell out (the figure is
+    drawn); the hosts report the same text as a warning at the block."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem at one place: what every host reports, in one format."""
@@ -91,7 +100,7 @@ def internal_error(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__}: {one_line(str(exc))}); please report it"
 
 
-def line_in_page(fence_line: int | None, exc: HeatmapError) -> int | None:
+def line_in_page(fence_line: int | None, exc: HeatmapError | Note) -> int | None:
     """The page line of a block's problem: the key's line when known, else the fence's."""
     if fence_line is not None and exc.block_line is not None:
         return fence_line + 1 + exc.block_line

@@ -28,7 +28,9 @@ from .__about__ import __version__
 from .cache import make_key, matplotlib_version
 from .emit import FigureDoc, content_name
 from .files import MISSING, file_digest
+from .messages import one_line
 from .model import Image, Output, Settings
+from .notes import LEVELS, Note
 
 if TYPE_CHECKING:
     from .pipeline import Finished, Prepared
@@ -73,6 +75,7 @@ class Memo:
     images: tuple[tuple[str, int], ...]  # (site path, index into the cached images)
     extra: tuple[tuple[str, str], ...]  # (site path, text), e.g. the CSV download
     files: tuple[tuple[str, str], ...]  # (path, sha256 of its bytes, or MISSING)
+    notes: tuple[Note, ...] = ()  # reported on every build that places it
 
     @classmethod
     def of(
@@ -95,7 +98,9 @@ class Memo:
         files += tuple((str(path), MISSING) for path in prepared.absent)
         spec = prepared.spec
         numbered = bool(spec.numbered if spec.numbered is not None else numbering)
-        return cls(prepared.key, numbered, finished.doc, tuple(placed), tuple(extra), files)
+        return cls(
+            prepared.key, numbered, finished.doc, tuple(placed), tuple(extra), files, prepared.notes
+        )
 
     def still_valid(self, allowed: Sequence[Path]) -> bool:
         """Whether every file it read is unchanged, and every place a data file
@@ -133,6 +138,7 @@ class Memo:
                 "images": self.images,
                 "extra": self.extra,
                 "files": self.files,
+                "notes": [(n.block_line, n.level, n.message) for n in self.notes],
             }
         )
 
@@ -149,6 +155,7 @@ class Memo:
                 tuple((_site_path(p, output_dir), _index(n)) for p, n in raw["images"]),
                 tuple((_site_path(p, output_dir), _text(t)) for p, t in raw["extra"]),
                 tuple((_absolute(p), _matching(h, _DIGEST)) for p, h in raw["files"]),
+                tuple(_note(*n) for n in raw["notes"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
@@ -156,6 +163,14 @@ class Memo:
         if not set(memo.doc.paths) <= published:
             return None
         return memo
+
+
+def _note(block_line: object, level: object, message: object) -> Note:
+    if block_line is not None:
+        block_line = _index(block_line)
+    if level not in LEVELS:
+        raise ValueError("level")
+    return Note(one_line(_text(message)), level, None, block_line)
 
 
 def _text(value: object) -> str:

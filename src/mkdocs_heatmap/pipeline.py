@@ -21,6 +21,7 @@ from .__about__ import __version__
 from .cache import DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
 from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
+from .notes import Note, collecting
 from .spec import HeatmapSpec, parse_block, subtrahend_spec
 from .style import layer, style_files
 
@@ -107,6 +108,7 @@ class Prepared:
     # that appears there later would be read instead.
     absent: tuple[Path, ...] = ()
     hover: tuple[HoverPanel, ...] | None = None  # the cells a reader can point at
+    notes: tuple[Note, ...] = ()  # what the author should know; the figure is drawn
 
     @property
     def spec(self) -> HeatmapSpec:
@@ -118,7 +120,7 @@ def prepare_block(
 ) -> Prepared:
     """Parse, load, resolve the style and compute the cache key (no matplotlib)."""
     spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
-    with at_key_line(spec):
+    with at_key_line(spec), collecting() as found:
         plot, sources = load_plot(spec, settings)
         rc = _block_rc(spec, settings)
         hover = None
@@ -126,6 +128,7 @@ def prepare_block(
             from .hover import hover_panels
 
             hover = hover_panels(plot)
+    notes = tuple(replace(n, block_line=spec.line_of(n.key)) for n in found)
     theme = spec.theme or settings.theme
     variants = ("light", "dark") if theme == "auto" else (theme,)
     files = [source.found or source.path for source in sources]
@@ -133,7 +136,7 @@ def prepare_block(
     absent = tuple(path for source in sources for path in source.passed)
     key = figure_key(plot, rc, variants, transparent=theme == "auto")
     job = RenderJob(plot, rc, variants, theme == "auto", salt=key[:16])
-    return Prepared(plot, job, key, tuple(files), absent, hover)
+    return Prepared(plot, job, key, tuple(files), absent, hover, notes)
 
 
 def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bool) -> str:
@@ -302,13 +305,15 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
 
 def check_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
-) -> None:
-    """Everything ``process_block`` checks, short of drawing the figure."""
+) -> tuple[Note, ...]:
+    """Everything ``process_block`` checks, short of drawing the figure; the
+    block's notes."""
     from .render import precheck
 
     prepared = prepare_block(body, settings, page_defaults)
     with at_key_line(prepared.spec):
         precheck(prepared.plot, prepared.job.rc)
+    return prepared.notes
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             )
             if stats.errors:
                 summary += f"; {stats.errors} block(s) with errors"
+            if stats.notes:
+                summary += f"; {stats.notes} warning(s) about drawn figures"
             log.info(summary)
         if self._batch.cache is not None:
             self._batch.cache.prune()

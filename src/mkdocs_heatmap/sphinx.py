@@ -52,6 +52,7 @@ from .cache import DiskCache, make_key
 from .errors import HeatmapError, Problem, internal_error
 from .files import MISSING, file_digest, publish
 from .model import LANGUAGE, Settings
+from .notes import Note
 from .options import (
     ExtensionConfig,
     _Defaults,
@@ -180,7 +181,8 @@ class HeatmapDirective(SphinxDirective):
             from .pipeline import check_block, prepare_block
 
             if config.heatmap_check_only:
-                check_block(body, settings, defaults)
+                for note in check_block(body, settings, defaults):
+                    self._note(note)
                 return []
             prepared = prepare_block(body, settings, defaults)
             self._depend((*prepared.files, *site.style_files), prepared.absent)
@@ -195,7 +197,25 @@ class HeatmapDirective(SphinxDirective):
         except Exception as exc:  # a bug of ours: reported at the block, not a crash
             logger.debug("heatmap: unexpected error", exc_info=True)
             return self._fail(internal_error(exc), None)
+        for note in prepared.notes:
+            self._note(note)
         return [self._figure(prepared.spec, finished.doc, folder, body, defaults)]
+
+    def _note(self, note: Note) -> None:
+        """What the author should know of a drawn figure: a warning at the
+        key's line (read again on every build, like a failed block, so
+        ``-W`` keeps failing until the block says what it means), or info."""
+        source, line = self._location(note.block_line)
+        problem = Problem(source, line, note.message)
+        if note.level == "info":
+            logger.info("%s", problem)
+            return
+        if self.config.heatmap_on_error == "fail":
+            raise HeatmapFailure(str(problem))
+        self.env.note_reread()
+        logger.warning(
+            "heatmap: %s", note.message, location=problem.location, type=LANGUAGE, subtype="note"
+        )
 
     def _page_defaults(self) -> Mapping[str, Any]:
         """The page's ``heatmap:`` defaults, as MkDocs pages have them: MyST
