@@ -473,3 +473,61 @@ def test_every_input_is_a_dependency_by_content(two_figures: Site, edit: Any, se
     shutil.rmtree(two_figures.out)
     plugin_build(two_figures)
     assert images(two_figures) == after  # what a clean build draws
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "huge"])
+@pytest.mark.parametrize("what", ["entries", "memos"])
+def test_special_files_in_the_cache_are_misses_not_hangs(
+    two_figures: Site, kind: str, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared cache folder may hold anything: a FIFO would block a reader
+    forever, /dev/zero never end, a huge file fill memory. Each is a miss."""
+    import mkdocs_heatmap.cache as cache_module
+
+    plugin_build(two_figures)
+    good = images(two_figures)
+    pattern = "*/*.heatmap" if what == "entries" else "blocks/*/*.json"
+    entries = list((two_figures.root / ".cache/heatmap").glob(pattern))
+    assert entries
+    for entry in entries:
+        entry.unlink()
+        if kind == "fifo":
+            os.mkfifo(entry)
+        elif kind == "dev-zero":
+            entry.symlink_to("/dev/zero")
+        elif kind == "folder":
+            entry.mkdir()
+        else:
+            entry.write_bytes(b"0" * 2048)
+    # "huge": over the limits, lowered so the test stays small.
+    monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 1024)
+    monkeypatch.setattr(cache_module, "MAX_MEMO_BYTES", 1024)
+    rebuilt = plugin_build(two_figures)
+    assert rebuilt.stats.figures == 2
+    if what == "entries":
+        assert rebuilt.stats.drawn == 2
+    assert images(two_figures) == good
+
+
+def test_a_data_file_over_the_limit_is_not_hashed_for_a_memo(
+    two_figures: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm build checks a memo's files by content, but never reads one
+    over max_file_size: the block is prepared again and reports the limit."""
+    import mkdocs_heatmap.memo as memo_module
+
+    two_figures.config["plugins"] = [{"heatmap": {"max_file_size": 1000}}]
+    plugin_build(two_figures)
+    two_figures.write("docs/m.csv", ",a,b\nx,1,2\ny,3,4\n" + "#" * 5000 + "\n")
+    hashed: list[str] = []
+    real = memo_module.file_digest
+
+    def spy(path: Path, limit: int | None = None) -> str:
+        digest = real(path, limit)
+        hashed.append(f"{path.name}:{digest}")
+        return digest
+
+    monkeypatch.setattr(memo_module, "file_digest", spy)
+    built = plugin_build(two_figures)
+    assert built.stats.errors == 1
+    assert "m.csv:too-large" in hashed

@@ -287,7 +287,8 @@ class Batch:
         if memo is None and self.cache:
             text = self.cache.get_text(memo_id)
             memo = Memo.from_json(text, settings.output_dir) if text else None
-        if memo is None or not memo.still_valid(settings.roots.allowed()):
+        limit = settings.limits.max_file_bytes
+        if memo is None or not memo.still_valid(settings.roots.allowed(), limit):
             return None
         images = self.memory.get(memo.image_key)
         if images is None and self.cache:

@@ -27,8 +27,8 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .files import atomic_write
-from .model import MAX_PANELS, Image
+from .files import atomic_write, read_regular
+from .model import MAX_PANELS, OUTPUT_FORMATS, Image
 
 ENTRY_VERSION = 3
 SUFFIX = ".heatmap"
@@ -36,6 +36,10 @@ _ENTRY = re.compile(r"^(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.heatmap$")
 _MEMO = re.compile(r"^blocks/(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.json$")
 _TEMP = re.compile(r"^(?:blocks/)?[0-9a-f]{2}/\.tmp-[A-Za-z0-9_]+\.heatmap$")
 _MAX_IMAGES = 8
+# What an entry or a memo can hold: 8 images of at most 40 MP PNG each, and a
+# memo's doc and texts (the CSV download of a figure within the cell limit).
+MAX_ENTRY_BYTES = 1 << 30
+MAX_MEMO_BYTES = 256 << 20
 
 
 @cache
@@ -65,9 +69,10 @@ class DiskCache:
 
     def get(self, key: str) -> list[Image] | None:
         path = self.path(key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        # The cache folder may be shared and written by others: an entry is
+        # data, read only if it is a regular file of a size an entry can have.
+        raw = read_regular(path, MAX_ENTRY_BYTES)
+        if raw is None:
             return None
         images = decode_entry(raw, key)
         if images is None:
@@ -90,9 +95,12 @@ class DiskCache:
     def get_text(self, key: str) -> str | None:
         """A small text record (a block memo); its JSON is checked by the caller."""
         path = self._text_path(key)
+        raw = read_regular(path, MAX_MEMO_BYTES)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            return None
+        if text is None:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)
@@ -183,7 +191,7 @@ def decode_entry(raw: bytes, key: str) -> list[Image] | None:
             offset += size
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
                 return None
-            if item["format"] not in ("svg", "png"):
+            if item["format"] not in OUTPUT_FORMATS:
                 return None
             maps = tuple(_box(box) for box in item["maps"])
             if len(maps) > MAX_PANELS:

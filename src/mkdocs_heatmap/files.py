@@ -22,23 +22,63 @@ from pathlib import Path, PurePosixPath
 from .errors import OutputError
 
 MISSING = "missing"  # the digest of a file that is not there
+TOO_LARGE = "too-large"  # the digest of a file over the limit: never read
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a regular file's bytes, read in chunks; ``MISSING`` when
-    there is no such file (a device, a FIFO or a folder counts as none)."""
+def _open_regular(path: Path) -> int | None:
+    """A descriptor of ``path`` if it is a regular file, else ``None``:
+    checked before opening (a FIFO would block, /dev/zero never end) and
+    again on what was opened (it may have been swapped in between); opened
+    without blocking, so a FIFO swapped in cannot hang the build."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            return MISSING  # never opened: a FIFO would block, /dev/zero never end
-        with path.open("rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return MISSING
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def file_digest(path: Path, limit: int | None = None) -> str:
+    """SHA-256 of a regular file's bytes, read in chunks; ``MISSING`` when
+    there is no such file (a device, a FIFO or a folder counts as none),
+    ``TOO_LARGE`` (unread) when it has more than ``limit`` bytes."""
+    fd = _open_regular(path)
+    if fd is None:
+        return MISSING
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if limit is not None and os.fstat(handle.fileno()).st_size > limit:
+                return TOO_LARGE
             digest = hashlib.sha256()
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-    except OSError:
-        return MISSING
+        except OSError:
+            return MISSING
     return digest.hexdigest()
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, or ``None``: not there, not a regular file, or
+    over ``limit`` bytes (checked before reading, and while reading: a file
+    that grows is cut off, not followed)."""
+    fd = _open_regular(path)
+    if fd is None:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if os.fstat(handle.fileno()).st_size > limit:
+                return None
+            content = handle.read(limit + 1)
+        except OSError:
+            return None
+    return content if len(content) <= limit else None
 
 
 def atomic_write(path: Path, content: bytes, *, suffix: str = "") -> None:

@@ -102,15 +102,16 @@ class Memo:
             prepared.key, numbered, finished.doc, tuple(placed), tuple(extra), files, prepared.notes
         )
 
-    def still_valid(self, allowed: Sequence[Path]) -> bool:
+    def still_valid(self, allowed: Sequence[Path], limit: int) -> bool:
         """Whether every file it read is unchanged, and every place a data file
         was looked for first is still empty; files outside ``allowed`` (the
-        folders data may come from) make the memo invalid, unread."""
+        folders data may come from) make the memo invalid, unread, and so do
+        files over ``limit`` bytes (the block then reports the limit)."""
         for path, digest in self.files:
             resolved = Path(os.path.realpath(path))
             if not any(resolved.is_relative_to(root) for root in allowed):
                 return False
-            if file_digest(Path(path)) != digest:
+            if file_digest(Path(path), limit) != digest:
                 return False
         return True
 

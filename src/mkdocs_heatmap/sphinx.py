@@ -681,13 +681,7 @@ def on_env_get_outdated(
 
 
 def _changed(path: Path, seen: object, limit: int) -> bool:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return seen != MISSING
-    if size > limit:
-        return True
-    return file_digest(path) != seen
+    return file_digest(path, limit) != seen
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
