@@ -174,3 +174,91 @@ def test_figure_ids_are_anchors_for_mkdocs_validation(site: Site, build: Any) ->
     result = build(site, strict=True)
     assert not result.ok
     assert any("there is no such anchor on this page" in w for w in result.warnings)
+
+
+# --------------------------------------------------------------------------
+# References that never lie: attr_list, code, collisions, excluded pages.
+
+
+def test_an_attr_list_reference_is_filled_in_with_its_classes_kept() -> None:
+    out, problems = fill('<a class="wide" href="#fig-x" title="t"></a>')
+    assert out == '<a class="wide heatmap-ref" href="#fig-x" title="t">Figure\u00a03</a>'
+    assert problems == []
+
+
+def test_a_reference_shown_as_code_is_not_the_one_at_fault() -> None:
+    source = (
+        "# T\n\nWrite `[](#fig-q)` to refer.\n\n```markdown\n[](#fig-q)\n```\n\n"
+        "Here [](#fig-q) is real.\n"
+    )
+    _, problems = fill('<a href="#fig-q"></a>', source)
+    assert [p.line for p in problems] == [9]
+
+
+def test_many_references_each_at_its_own_line() -> None:
+    count = 3000
+    source = "".join(f"line {n}: [](#fig-z)\n" for n in range(count))
+    _, problems = fill('<a href="#fig-z"></a>' * count, source)
+    assert [p.line for p in problems] == list(range(1, count + 1))
+
+
+def test_attr_list_reference_in_a_real_build(site: Site, build: Any) -> None:
+    site.config.update(
+        markdown_extensions=["attr_list"], plugins=[{"heatmap": {"numbering": True}}]
+    )
+    site.page("index.md", FIG.format(id="fig-a", extra="") + "\nSee [](#fig-a){: .wide }.\n")
+    result = build(site, strict=True)
+    assert result.ok, result.warnings
+    assert '<a class="wide heatmap-ref" href="#fig-a">Figure\u00a01</a>' in site.html()
+
+
+def test_a_figure_id_that_a_heading_has_too_warns(site: Site, build: Any) -> None:
+    site.config.update(plugins=[{"heatmap": {"numbering": True}}])
+    site.page("index.md", "# Results\n\n" + FIG.format(id="results", extra=""))
+    result = build(site, strict=True)
+    assert not result.ok
+    assert (
+        "index.md:3: heatmap: id 'results' is also the id of a heading or another anchor on "
+        "this page: links and references would reach only one; give the figure another id"
+        in result.warnings
+    )
+
+
+def test_a_reference_into_an_excluded_page_warns(site: Site, build: Any) -> None:
+    site.config.update(exclude_docs="drafts.md\n", plugins=[{"heatmap": {"numbering": True}}])
+    site.page("index.md", "# Home\n\nSee [](drafts.md#fig-d).\n")
+    site.page("drafts.md", "# Drafts\n\n" + FIG.format(id="fig-d", extra=""))
+    result = build(site, strict=True)
+    assert not result.ok
+    assert any(
+        w.startswith("index.md:3: heatmap: reference to '#fig-d' on drafts.md, a page left out")
+        for w in result.warnings
+    ), result.warnings
+
+
+def test_the_summary_counts_references_apart_from_blocks(site: Site, build: Any) -> None:
+    site.page("index.md", "# Home\n\n" + FIG.format(id="fig-a", extra="") + "\nSee [](#fig-b).\n")
+    result = build(site)
+    summary = [r.getMessage() for r in result.records if "figure(s):" in r.getMessage()]
+    assert summary and summary[0].endswith("; 1 reference problem(s)"), summary
+    assert "block(s) with errors" not in summary[0]
+
+
+def test_the_extension_warns_of_a_figure_id_a_heading_has_too(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    import markdown
+
+    page = "# Results\n\n" + FIG.format(id="results", extra="")
+    with caplog.at_level(logging.WARNING, logger="mkdocs_heatmap"):
+        markdown.markdown(
+            page,
+            extensions=["toc", "mkdocs_heatmap.extension"],
+            extension_configs={"mkdocs_heatmap.extension": {"base_dir": str(tmp_path)}},
+        )
+    assert [r.getMessage() for r in caplog.records] == [
+        "page:3: heatmap: id 'results' is also the id of a heading or another anchor on this "
+        "page: links and references would reach only one; give the figure another id"
+    ]

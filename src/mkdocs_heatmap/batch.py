@@ -55,6 +55,7 @@ class Stats:
     drawn: int = 0  # distinct figures drawn; the rest came from a cache
     errors: int = 0
     notes: int = 0  # warnings about figures that were drawn
+    references: int = 0  # references that name no figure
     seconds: float = 0.0
 
     @property
@@ -113,6 +114,8 @@ class Batch:
         self._pages: list[_Page] = []
         # Per page (src_path): each figure id placed there and its number.
         self.figures: dict[str, dict[str, int | None]] = {}
+        # Where each figure id is written: page -> id -> the fence's line.
+        self.figure_lines: dict[str, dict[str, int | None]] = {}
         self.problems: list[Problem] = []  # this build's, in the order reported
 
     def reset(self) -> None:
@@ -121,6 +124,7 @@ class Batch:
         self.files = set()
         self._pages = []
         self.figures = {}
+        self.figure_lines = {}
         self.problems = []
         self.collector.take()
 
@@ -232,6 +236,8 @@ class Batch:
                     self.warn(page.context.src_path, prepared[p, n].line, twice)
                     continue
                 ids[ident] = numbers.get((p, n))
+                lines = self.figure_lines.setdefault(page.context.src_path, {})
+                lines[ident] = prepared[p, n].line
             self.figures[page.context.src_path] = ids
         return numbers
 
@@ -329,10 +335,16 @@ class Batch:
             raise HeatmapBuildError(str(problem))
         self.logger.warning(str(problem))
 
-    def warn(self, src_path: str, line: int | None, message: str) -> Problem:
-        """Report one problem: a warning, or with ``on_error: fail`` a build stop."""
+    def warn(
+        self, src_path: str, line: int | None, message: str, *, reference: bool = False
+    ) -> Problem:
+        """Report one problem: a warning, or with ``on_error: fail`` a build
+        stop; counted as a block's, or (``reference``) as a reference's."""
         problem = Problem(src_path, line, message)
-        self.stats.errors += 1
+        if reference:
+            self.stats.references += 1
+        else:
+            self.stats.errors += 1
         self.problems.append(problem)
         if self.fail_fast:
             raise HeatmapBuildError(str(problem))

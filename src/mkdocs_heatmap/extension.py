@@ -21,6 +21,7 @@ import functools
 import logging
 import os
 import re
+from collections import Counter
 from dataclasses import replace
 from html import escape as html_escape
 from pathlib import Path
@@ -111,6 +112,7 @@ class _Finish(Postprocessor):
         reported = len(self.batch.problems)
         page = self.batch.page = self.host.page_context(self.md, self.batch)
         html = self.batch.finish_page(text)
+        _collisions(html, page.src_path, self.batch)
         html = _references(html, page.src_path, page.source, self.batch)
         problems = self.batch.problems[reported:]
         return html + _page_assets(html) + _strict_markers(self.md, problems)
@@ -190,8 +192,26 @@ def _references(html: str, path: str, source: str, batch: Batch) -> str:
     anchors = {path: frozenset(_ID.findall(html))}
     html, problems = fill_references(html, path, source, same_page, batch.figures, anchors)
     for problem in problems:
-        batch.warn(path, problem.line, problem.message)
+        batch.warn(path, problem.line, problem.message, reference=True)
     return html
+
+
+def _collisions(html: str, path: str, batch: Batch) -> None:
+    """A figure id that another element of the page has too: a warning at
+    the figure (the page would hold the id twice)."""
+    figure_ids = batch.figures.get(path, {})
+    if not figure_ids:
+        return
+    counts = Counter(_ID.findall(html))
+    for ident in sorted(figure_ids):
+        if counts[ident] > 1:
+            batch.warn(
+                path,
+                batch.figure_lines.get(path, {}).get(ident),
+                f"id {ident!r} is also the id of a heading or another anchor on this page: "
+                "links and references would reach only one; give the figure another id",
+                reference=True,
+            )
 
 
 _ID = re.compile(r'\sid="([^"]+)"')

@@ -147,18 +147,32 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         for page in pages:
             if page.file.src_uri in finished:
                 page.content = finished[page.file.src_uri]
-        self._references(pages)
+        self._references(pages, files)
         self._watch_new_files()
         return None
 
-    def _references(self, pages: list[Page]) -> None:
+    def _references(self, pages: list[Page], files: Files) -> None:
         """Fill in ``[](#fig-id)`` links; make figure ids anchors MkDocs'
-        link validation knows (it collected them before the figures existed)."""
+        link validation knows (it collected them before the figures existed),
+        and warn of a figure id that another anchor of its page has too."""
         figures = self._batch.figures
         by_url = {_url_key(page.file.url): page.file.src_uri for page in pages}
+        left_out = [f for f in files if f.is_documentation_page() and _excluded(f)]
+        by_url.update({_url_key(f.url): f.src_uri for f in left_out})
+        excluded = frozenset(f.src_uri for f in left_out)
         anchors = {page.file.src_uri: frozenset(page.present_anchor_ids or ()) for page in pages}
         for page in pages:
             ids = figures.get(page.file.src_uri)
+            src = page.file.src_uri
+            for ident in sorted(set(ids or ()) & anchors[src]):
+                self._batch.warn(
+                    src,
+                    self._batch.figure_lines.get(src, {}).get(ident),
+                    f"id {ident!r} is also the id of a heading or another anchor on this "
+                    "page: links and references would reach only one; give the figure "
+                    "another id",
+                    reference=True,
+                )
             if ids and page.present_anchor_ids is not None:
                 page.present_anchor_ids.update(ids)
             if not page.content or "></a>" not in page.content:
@@ -168,10 +182,16 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
                 return _target_of(href, page, by_url)
 
             page.content, problems = fill_references(
-                page.content, page.file.src_uri, _page_source(page, ""), target_of, figures, anchors
+                page.content,
+                page.file.src_uri,
+                _page_source(page, ""),
+                target_of,
+                figures,
+                anchors,
+                excluded,
             )
             for problem in problems:
-                self._batch.warn(page.file.src_uri, problem.line, problem.message)
+                self._batch.warn(page.file.src_uri, problem.line, problem.message, reference=True)
 
     def _publish(self, output: Output) -> None:
         if output.path in self._published or self._files is None or self._config is None:
@@ -183,7 +203,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return
         stats = self._batch.stats
-        if stats.figures or stats.errors:
+        if stats.figures or stats.errors or stats.references:
             summary = (
                 f"{stats.figures} figure(s): {stats.drawn} rendered in "
                 f"{stats.seconds:.1f} s, {stats.reused} reused (cache or identical blocks)"
@@ -192,6 +212,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
                 summary += f"; {stats.errors} block(s) with errors"
             if stats.notes:
                 summary += f"; {stats.notes} warning(s) about drawn figures"
+            if stats.references:
+                summary += f"; {stats.references} reference problem(s)"
             log.info(summary)
         if self._batch.cache is not None:
             self._batch.cache.prune()
@@ -210,6 +232,12 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             if not path.resolve().is_relative_to(docs):
                 self._server.watch(str(path))
             self._watching.add(path)
+
+
+def _excluded(file: File) -> bool:
+    """Left out of the site by ``exclude_docs`` (MkDocs 1.6+ knows)."""
+    inclusion = getattr(file, "inclusion", None)
+    return bool(inclusion is not None and inclusion.is_excluded())
 
 
 def _asset(name: str) -> str:

@@ -17,9 +17,15 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-# An empty link as Python-Markdown writes `[](target)`: `<a href="...">` with
-# nothing inside (a title or attr_list attributes may follow the href).
-_EMPTY_LINK = re.compile(r'<a href="(?P<href>[^"]*)"(?P<rest>[^>]*)></a>')
+# An empty link as Python-Markdown writes `[](target)`: `<a ...>` with nothing
+# inside; attr_list (`[](#fig-a){: .wide }`) and a title add attributes,
+# which the serializer writes in name order (class before href).
+_EMPTY_LINK = re.compile(r"<a (?P<attrs>[^<>]*)></a>")
+_ATTR = re.compile(r'(?P<name>[\w:-]+)="(?P<value>[^"]*)"')
+# A reference as written: `[](target)` or `[](<target> "title")`.
+_WRITTEN = re.compile(r"\[\]\(\s*<?(?P<target>[^)\s>]*)>?(?:\s+[^)]*)?\)")
+_FENCE = re.compile(r"^\s*(?P<mark>`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)")
 
 LABEL = "Figure"
 
@@ -39,6 +45,7 @@ def fill_references(
     target_of: Callable[[str], tuple[str, str] | None],
     figures: Mapping[str, Mapping[str, int | None]],
     anchors: Mapping[str, frozenset[str]] | None = None,
+    excluded: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Unresolved]]:
     """``page_html`` (of page ``this_page``) with its figure references filled
     in, and the references that could not be.
@@ -47,14 +54,26 @@ def fill_references(
     or ``None`` for any other link; ``figures`` maps each page to its figure
     ids and their numbers (``None``: not numbered); ``anchors`` the other ids
     of each page (headings...), which empty links may point to freely.
-    ``source`` is the page as written, for line numbers.
+    ``excluded`` names the pages left out of the site (``exclude_docs``),
+    which a reference cannot reach.  ``source`` is the page as written, for
+    line numbers.
     """
     problems: list[Unresolved] = []
     seen: dict[str, int] = {}  # fragment -> how many references to it so far
+    lines: dict[str, list[int]] | None = None  # found when the first is needed
+
+    def line_of(fragment: str, nth: int) -> int | None:
+        nonlocal lines
+        if lines is None:
+            lines = reference_lines(source)
+        found = lines.get(fragment, [])
+        return found[nth - 1] if nth <= len(found) else None
 
     def fill(match: re.Match[str]) -> str:
-        href = html.unescape(match["href"])
-        target = target_of(href)
+        attrs = {m["name"]: m["value"] for m in _ATTR.finditer(match["attrs"])}
+        if "href" not in attrs:
+            return match[0]
+        target = target_of(html.unescape(attrs["href"]))
         if target is None:
             return match[0]
         page, fragment = target
@@ -62,28 +81,34 @@ def fill_references(
             return match[0]
         ids = figures.get(page, {})
         nth = seen[fragment] = seen.get(fragment, 0) + 1
+        if page in excluded:
+            problems.append(
+                Unresolved(
+                    line_of(fragment, nth),
+                    f"reference to '#{fragment}' on {page}, a page left out of the site "
+                    "(exclude_docs): it cannot be reached",
+                )
+            )
+            return match[0]
         if fragment in ids:
             number = ids[fragment]
             if number is None:
                 problems.append(
                     Unresolved(
-                        _line_of(source, fragment, nth),
+                        line_of(fragment, nth),
                         f"reference to figure '#{fragment}', which has no number: add "
                         "'numbered: true' to it, or set the plugin option 'numbering'",
                     )
                 )
                 return match[0]
-            return (
-                f'<a href="{match["href"]}"{match["rest"]} class="heatmap-ref">'
-                f"{LABEL}\u00a0{number}</a>"
-            )
+            return f"<a {_with_class(match['attrs'], attrs)}>{LABEL}\u00a0{number}</a>"
         if anchors is not None and fragment in anchors.get(page, frozenset()):
             return match[0]  # a heading or other anchor: not a figure reference
         where = "on this page" if page == this_page else f"on {page}"
         hint = _did_you_mean(fragment, ids)
         problems.append(
             Unresolved(
-                _line_of(source, fragment, nth),
+                line_of(fragment, nth),
                 f"reference to '#{fragment}': no figure has that id {where}{hint}",
             )
         )
@@ -92,17 +117,40 @@ def fill_references(
     return _EMPTY_LINK.sub(fill, page_html), problems
 
 
+def _with_class(written: str, attrs: Mapping[str, str]) -> str:
+    """The link's attributes with ``heatmap-ref`` added to its classes."""
+    if "class" not in attrs:
+        return f'{written} class="heatmap-ref"'
+    classes = f"{attrs['class']} heatmap-ref".strip()
+    return _ATTR.sub(
+        lambda m: f'class="{classes}"' if m["name"] == "class" else m[0], written, count=0
+    )
+
+
 def _did_you_mean(fragment: str, ids: Mapping[str, object]) -> str:
     close = difflib.get_close_matches(fragment, list(ids), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _line_of(source: str, fragment: str, nth: int) -> int | None:
-    """The line of the ``nth`` empty-text link to ``#fragment`` in ``source``."""
-    pattern = re.compile(r"\[\]\(\s*<?[^)\s>]*#" + re.escape(fragment) + r">?(?:\s+[^)]*)?\)")
-    found = 0
+def reference_lines(source: str) -> dict[str, list[int]]:
+    """Each fragment's empty-text links in ``source``, by 1-based line, in
+    order; in one pass, leaving out fenced code blocks and code spans (a
+    reference shown as code is no reference)."""
+    found: dict[str, list[int]] = {}
+    fence: str | None = None
     for number, line in enumerate(source.split("\n"), start=1):
-        found += len(pattern.findall(line))
-        if found >= nth:
-            return number
-    return None
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened["mark"][0] == fence[0] and len(opened["mark"]) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened["mark"]
+            continue
+        if "[](" not in line:
+            continue
+        for match in _WRITTEN.finditer(_CODE_SPAN.sub("", line)):
+            _, hash_, fragment = match["target"].partition("#")
+            if hash_:
+                found.setdefault(fragment, []).append(number)
+    return found
