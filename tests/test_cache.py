@@ -531,3 +531,18 @@ def test_a_data_file_over_the_limit_is_not_hashed_for_a_memo(
     built = plugin_build(two_figures)
     assert built.stats.errors == 1
     assert "m.csv:too-large" in hashed
+
+
+def test_serve_keeps_only_the_last_builds_figures_in_memory(two_figures: Site) -> None:
+    """An edit-rebuild loop under `mkdocs serve` holds one site's figures,
+    not every version ever drawn."""
+    two_figures.config["plugins"] = [{"heatmap": {"cache": False}}]
+    plugin = plugin_build(two_figures)
+    for n in range(5):
+        two_figures.write("docs/n.csv", f",a,b\nx,5,6\ny,7,{10 + n}\n")
+        assert plugin_build(two_figures, serve=True) is plugin
+        assert plugin.stats.drawn == 1
+    plugin_build(two_figures, serve=True)  # the next build forgets the old ones
+    assert len(plugin._batch.memory) == 2
+    assert len(plugin._batch.memos) == 2
+    assert plugin.stats.drawn == 0  # what is kept still serves

@@ -108,9 +108,11 @@ class Batch:
         self.stats = Stats()
         self.files: set[Path] = set()  # data and style files figures depend on
         # Survives serve rebuilds: a figure whose inputs did not change is not
-        # drawn again even with the disk cache off.
+        # drawn again even with the disk cache off.  Only what the last build
+        # placed is kept: an edit-rebuild loop holds one site's figures.
         self.memory: dict[str, list[Image]] = {}
         self.memos: dict[str, Memo] = {}
+        self._placed: set[str] = set()  # image keys and memo ids of this build
         self._pages: list[_Page] = []
         # Per page (src_path): each figure id placed there and its number.
         self.figures: dict[str, dict[str, int | None]] = {}
@@ -120,6 +122,9 @@ class Batch:
 
     def reset(self) -> None:
         """Start a new build (``mkdocs serve`` keeps the object across builds)."""
+        self.memory = {k: v for k, v in self.memory.items() if k in self._placed}
+        self.memos = {k: v for k, v in self.memos.items() if k in self._placed}
+        self._placed = set()
         self.stats = Stats()
         self.files = set()
         self._pages = []
@@ -264,6 +269,7 @@ class Batch:
         if isinstance(item, str):
             return item  # an error box
         if isinstance(item, Memo):
+            self._placed.update((item.image_key, block.memo_id))
             return item, self.memory[item.image_key]
         rendered = self.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
@@ -275,6 +281,7 @@ class Batch:
         except Exception as exc:
             return self._internal(page, block.line, exc, block.body)
         self.memos[block.memo_id] = memo
+        self._placed.update((item.key, block.memo_id))
         if self.cache:
             self.cache.put_text(block.memo_id, memo.to_json())
         return memo, rendered
