@@ -7,6 +7,7 @@ real and checked, and the two outputs compared line for line.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -515,3 +516,35 @@ def test_check_without_a_config_says_what_it_could_not_see(
     assert out.splitlines()[-1] == "heatmap: checked 1 block(s) on 1 page(s): no problems"
     assert err.startswith("heatmap: no mkdocs.yml found: 1 heatmap fence(s) inside other blocks")
     assert "pass --config" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("dev-zero", "not a regular file (a device, FIFO or socket)"),
+        ("fifo", "not a regular file (a device, FIFO or socket)"),
+        ("folder", "is a folder, not a file"),
+        ("huge", "over the limit of 1.0 MB for a block"),
+    ],
+)
+def test_render_refuses_a_spec_that_is_no_text_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    message: str,
+) -> None:
+    """Before: /dev/zero gave "internal error (MemoryError)", a FIFO hung."""
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "spec.yml"
+    if kind == "dev-zero":
+        spec.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(spec)
+    elif kind == "folder":
+        spec.mkdir()
+    else:
+        spec.write_text("# " + "x" * (1 << 20) + "\nmatrix: [[1]]\n")
+    assert main(["render", "spec.yml", "-o", "out.svg"]) == 1
+    assert capsys.readouterr().err == f"spec.yml:1: heatmap: {message}\n"
+    assert not (tmp_path / "out.svg").exists()

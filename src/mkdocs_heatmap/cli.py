@@ -14,7 +14,9 @@ plugin's option validation behave exactly as in ``mkdocs build``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import stat
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
 from .errors import HeatmapError, Problem, internal_error, line_in_page
-from .messages import reason
+from .files import read_regular
+from .messages import reason, size
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -315,13 +318,36 @@ def check_page(
 # Plumbing.
 
 
+MAX_SPEC_BYTES = 1 << 20  # a block, or a page of blocks, is text a person wrote
+
+
 def _read_text(path: Path, shown: str) -> str:
+    """A spec or page: a regular file of at most 1 MB of UTF-8 text (a FIFO
+    or /dev/zero is refused before it is read, never a hang or MemoryError)."""
+
+    def fail(message: str) -> CliError:
+        return CliError(str(Problem(shown, 1, message)))
+
     try:
-        return path.read_text(encoding="utf-8-sig")
+        mode = path.stat().st_mode
     except FileNotFoundError:
-        raise CliError(str(Problem(shown, 1, "file not found"))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(str(Problem(shown, 1, f"cannot read the file: {reason(exc)}"))) from None
+        raise fail("file not found") from None
+    except OSError as exc:
+        raise fail(f"cannot read the file: {reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise fail("is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise fail("not a regular file (a device, FIFO or socket)")
+    content = read_regular(path, MAX_SPEC_BYTES)
+    if content is None:
+        with contextlib.suppress(OSError):
+            if path.stat().st_size > MAX_SPEC_BYTES:
+                raise fail(f"over the limit of {size(MAX_SPEC_BYTES)} for a block")
+        raise fail("cannot read the file")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"cannot read the file: {reason(exc)}") from None
 
 
 def _output_file(value: str) -> str:
