@@ -13,6 +13,7 @@ from conftest import (
     load_error,
     same,
 )
+from mkdocs_heatmap.notes import collecting
 
 NAN = math.nan
 
@@ -44,9 +45,56 @@ def test_named_first_column_of_text_is_the_index(tmp_path: Path) -> None:
 
 
 def test_numeric_first_column_is_data_under_auto(tmp_path: Path) -> None:
-    m = load(tmp_path, "a.csv", "layer,a\n0,1\n1,3\n")
+    # Not whole numbers increasing down the file: a value, silently.
+    m = load(tmp_path, "a.csv", "layer,a\n1,1\n0,3\n")
     assert m.x_labels == ("layer", "a")
     assert m.y_labels == ("0", "1")
+    m = load(tmp_path, "b.csv", "x,a\n0.5,1\n0.7,3\n")
+    assert m.x_labels == ("x", "a")
+
+
+def test_named_column_of_increasing_whole_numbers_is_labels_said(tmp_path: Path) -> None:
+    with collecting() as found:
+        m = load(tmp_path, "a.csv", "layer,a,b\n0,0.5,0.25\n4,0.75,1\n8,1,1\n")
+    assert m.x_labels == ("a", "b")
+    assert m.y_labels == ("0", "4", "8")
+    (n,) = found
+    assert n.key == "data" and n.level == "warning"
+    assert n.message.startswith("a.csv: first column 'layer' (0, 4, 8) read as row labels")
+    with collecting() as found:
+        m = load(tmp_path, "a.csv", "layer,a,b\n0,0.5,0.25\n4,0.75,1\n8,1,1\n", index=True)
+    assert m.y_labels == ("0", "4", "8") and not found
+    # The same labels on both axes (pandas' crosstab of numbered classes).
+    with collecting() as found:
+        m = load(tmp_path, "c.csv", "true,0,1\n0,5,1\n1,2,7\n")
+    assert m.y_labels == ("0", "1") and not found
+
+
+def test_a_row_of_missing_values_is_not_a_header(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.csv", "layer,a,b\nL0,1,2\nL1,,\nL2,3,4\n")
+    assert m.x_labels == ("a", "b")
+    assert m.y_labels == ("L0", "L1", "L2")
+    same(m.values, [[1, 2], [NAN, NAN], [3, 4]])
+
+
+def test_repeated_column_labels_over_data_are_one_header(tmp_path: Path) -> None:
+    m = load(tmp_path, "a.csv", ",a,a\nx,1,2\ny,3,4\nz,5,6\n")
+    assert m.x_labels == ("a", "a")
+    assert m.y_labels == ("x", "y", "z")
+
+
+def test_pandas_multiindex_columns_written_by_hand(tmp_path: Path) -> None:
+    text = "dataset,,A,A,B\ntoken,,x,y,x\nmodel,layer,,,\nm,0,1,2,3\nm,1,4,5,6\n"
+    m = load(tmp_path, "a.csv", text)
+    assert m.x_labels == ("A / x", "A / y", "B / x")
+    assert m.y_labels == ("m / 0", "m / 1")
+    same(m.values, [[1, 2, 3], [4, 5, 6]])
+    load_error(tmp_path, "b.csv", text.split("m,0")[0], "header rows but no data rows")
+
+
+def test_multiindex_rows_need_two_value_columns(tmp_path: Path) -> None:
+    """One value column after text columns is a long table: 'pivot' reads it."""
+    load_error(tmp_path, "a.csv", "model,token,auc\nm,a,0.5\n", "'a' is not a number")
 
 
 def test_first_column_with_missing_values_only_is_data(tmp_path: Path) -> None:
@@ -114,8 +162,8 @@ def test_non_ascii_labels(tmp_path: Path) -> None:
 
 
 def test_blank_lines_are_ignored(tmp_path: Path) -> None:
-    m = load(tmp_path, "a.csv", "\n\na,b\n\n1,2\n   \n3,4\n\n\n")
-    same(m.values, [[1, 2], [3, 4]])
+    m = load(tmp_path, "a.csv", "\n\na,b\n\n3,2\n   \n1,4\n\n\n")
+    same(m.values, [[3, 2], [1, 4]])
 
 
 def test_missing_cells(tmp_path: Path) -> None:

@@ -155,6 +155,79 @@ def test_json_pandas_columns_orient(tmp_path: Path) -> None:
     same(m.values, [[1, 3], [2, NAN], [NAN, 4]])
 
 
+def test_json_pandas_tuple_keys_are_joined_like_lists(tmp_path: Path) -> None:
+    # orient="columns" of MultiIndex rows and columns: keys are Python tuples.
+    text = "{\"('x', 1)\": {\"('m', 0)\": 1, \"('m', 1)\": 2}, \"('y', 2)\": {\"('m', 0)\": 3}}"
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == ("x / 1", "y / 2")
+    assert m.y_labels == ("m / 0", "m / 1")
+    same(m.values, [[1, 3], [2, NAN]])
+    # Not every key a tuple, or not all of one length: kept as written.
+    m = load(tmp_path, "b.json", '{"(a, b)": {"r": 1}, "(1, 2)": {"r": 2}}')
+    assert m.x_labels == ("(a, b)", "(1, 2)")
+    m = load(tmp_path, "c.json", '{"(1, 2)": {"r": 1}, "(1, 2, 3)": {"r": 2}}')
+    assert m.x_labels == ("(1, 2)", "(1, 2, 3)")
+
+
+def test_json_records_with_labels_first(tmp_path: Path) -> None:
+    text = '[{"model": "a", "x": 1, "y": 2}, {"model": "b", "x": 3, "y": null}]'
+    m = load(tmp_path, "a.json", text)
+    assert m.x_labels == ("x", "y")
+    assert m.y_labels == ("a", "b")
+    same(m.values, [[1, 2], [3, NAN]])
+    load_error(
+        tmp_path, "b.json", text, "record 1, column 'model': 'a' is not a number", index=False
+    )
+    # Whole numbers that are not increasing are values, as in a CSV file.
+    m = load(tmp_path, "c.json", '[{"n": 3, "x": 1.5}, {"n": 1, "x": 2.5}]')
+    assert m.x_labels == ("n", "x")
+
+
+def test_json_pandas_table_orient(tmp_path: Path) -> None:
+    table = {
+        "schema": {
+            "fields": [
+                {"name": "model", "type": "string"},
+                {"name": "layer", "type": "integer"},
+                {"name": "a", "type": "number"},
+                {"name": "b", "type": "number"},
+            ],
+            "primaryKey": ["model", "layer"],
+            "pandas_version": "1.4.0",
+        },
+        "data": [
+            {"model": "m", "layer": 0, "a": 0.5, "b": None},
+            {"model": "m", "layer": 1, "a": 0.75, "b": 1},
+        ],
+    }
+    m = load(tmp_path, "t.json", json.dumps(table))
+    assert m.x_labels == ("a", "b")
+    assert m.y_labels == ("m / 0", "m / 1")
+    same(m.values, [[0.5, NAN], [0.75, 1]])
+    plain = {"schema": {"fields": [{"name": "a"}]}, "data": [{"a": 1}, {"a": 2}]}
+    m = load(tmp_path, "n.json", json.dumps(plain))  # no primaryKey: rows are numbered
+    assert m.y_labels == ("0", "1")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"schema": {"fields": [1]}, "data": []}', "'fields' must be a list of {name: …}"),
+        (
+            '{"schema": {"fields": [{"name": "a"}]}, "data": [[1]]}',
+            "row 1 of 'data' is a list, expected a mapping",
+        ),
+        (
+            '{"schema": {"fields": [{"name": "k"}, {"name": "a"}], "primaryKey": ["k"]},'
+            ' "data": [{"k": "r", "a": "x"}]}',
+            "row 'r', column 'a': 'x' is not a number",
+        ),
+    ],
+)
+def test_json_pandas_table_orient_errors(tmp_path: Path, text: str, fragment: str) -> None:
+    load_error(tmp_path, "t.json", text, fragment)
+
+
 def test_json_key_selects_top_level_entry(tmp_path: Path) -> None:
     text = '{"meta": {"v": 1}, "auc": {"values": [[0.5, 0.9]]}, "loss": [[1]]}'
     m = load(tmp_path, "a.json", text, data_key="auc")

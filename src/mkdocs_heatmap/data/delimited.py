@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,7 @@ from .cells import (
     text_number,
     too_many_cells,
 )
+from .index import Columns, label_columns
 from .paths import Source
 from .pivot import pivot_column, pivot_table
 
@@ -71,7 +73,19 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
         raise DataError(f"{ctx.name} is empty", key="data")
     header: list[str] | None = None
     data, data_lines = rows, lines
-    if spec.header:
+    levels = header_levels(rows, spec.index) if spec.header and spec.pivot is None else None
+    if levels is not None:
+        # pandas' MultiIndex columns: a header row per level (and a row of
+        # the index's names), each column's labels joined into one.
+        count, labelled, names = levels
+        header = [""] * labelled + [
+            " / ".join(row[j] for row in rows[:count]) for j in range(labelled, len(rows[0]))
+        ]
+        del rows[: count + names]
+        data_lines = lines[count + names :]
+        if not data:
+            raise DataError(f"{ctx.name} has header rows but no data rows", key="data")
+    elif spec.header:
         # In place, not a slice: the rows' strings are the largest thing a
         # big file becomes, and they are let go of row by row below.
         header, data_lines = rows.pop(0), lines[1:]
@@ -98,9 +112,102 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
         return pivot_table(
             columns, records, _text_label, _text_number_of, _text_missing_of, spec.pivot, ctx
         )
-    return _delimited_matrix(spec, header, data, data_lines, width, ctx, delimiter)
+    if levels is not None:
+        labels = (0, levels[1])
+    elif header is not None:
+        labels = label_columns(Columns(header, data, _text_number_of, str), spec.index, ctx)
+    else:
+        index = spec.index
+        if index == "auto":
+            index = not all(text_number(row[0]) is not None for row in data)
+        labels = (0, 1 if index else 0)
+    return _delimited_matrix(header, data, data_lines, width, labels, ctx, delimiter)
 
 
+def header_levels(rows: list[list[str]], index: object) -> tuple[int, int, int] | None:
+    """pandas' ``to_csv()`` of a frame with a MultiIndex in the columns:
+    ``(header rows, label columns, 1 if a row of the index's names follows
+    them else 0)``, or None for one header row.
+
+    pandas writes one row per column level, each starting with the level's
+    name (or an empty cell) over the index columns; then, when the index has
+    names, a row of them over empty cells.  Rows of numbers pass for header
+    rows only where that row of names, or a repeated label (the outer level
+    of a MultiIndex), says so.
+    """
+    first = rows[0]
+    width = len(first)
+    if len(rows) < 3 or width < 2:
+        return None
+    labelled = 0
+    if index is not False:
+        labelled = 1
+        while labelled < width - 1 and first[labelled] == "":
+            labelled += 1
+    if any(cell == "" for cell in first[labelled:]):
+        return None
+    if labelled and first[0] != "" and text_number(first[0]) is not None:
+        return None
+    if labelled == 1 and index == "auto" and first[0] == first[1]:
+        return header_levels(rows, False)  # to_csv(index=False): no level names
+    repeats = any(a == b for a, b in pairwise(first[labelled:]))
+
+    def level_row(row: list[str]) -> bool:
+        return (
+            len(row) == width
+            and (not labelled or row[0] == "" or text_number(row[0]) is None)
+            and all(cell == "" for cell in row[1:labelled])
+            and all(cell != "" for cell in row[labelled:])
+        )
+
+    def text(row: list[str]) -> list[bool]:
+        return [text_number(cell) is None for cell in row[labelled:]]
+
+    def labels(row: list[str]) -> bool:
+        # Text, or whole numbers as pandas writes an integer level: values
+        # ("0.5", and "1.0" as matrix_to_csv writes them) are data.
+        kinds = text(row)
+        return (
+            any(kinds)
+            if not repeats
+            else all(
+                is_text or _WHOLE.fullmatch(cell) is not None
+                for is_text, cell in zip(kinds, row[labelled:], strict=True)
+            )
+        )
+
+    if labelled:
+        count = 1
+        while count < len(rows) and level_row(rows[count]) and labels(rows[count]):
+            count += 1
+        if count >= 2 and count < len(rows):
+            names = rows[count]
+            if (
+                len(names) == width
+                and all(cell == "" for cell in names[labelled:])
+                and any(names[:labelled])
+                and all(cell == "" or text_number(cell) is None for cell in names[:labelled])
+            ):
+                return count, labelled, 1
+
+    def unnamed_level_row(row: list[str]) -> bool:
+        # Without the row of names, a header row must not pass for data: all
+        # text, or under a repeated outer label whole numbers too, in a row
+        # with some text or pandas' empty cell for an unnamed level.
+        if not level_row(row):
+            return False
+        empty_name = labelled > 0 and row[0] == ""
+        if all(text(row)):
+            return repeats or empty_name
+        return repeats and labels(row) and (any(text(row)) or empty_name)
+
+    count = 1
+    while count < len(rows) and unnamed_level_row(rows[count]):
+        count += 1
+    return (count, labelled, 0) if count >= 2 else None
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
@@ -143,26 +250,21 @@ def read_rows(text: str, delimiter: str, ctx: Ctx) -> tuple[list[list[str]], lis
 
 
 def _delimited_matrix(
-    spec: HeatmapSpec,
     header: list[str] | None,
     data: list[list[str]],
     data_lines: list[int],
     width: int,
+    labels: tuple[int, int],
     ctx: Ctx,
     delimiter: str,
 ) -> LabelledMatrix:
-    index = spec.index
-    if index == "auto":
-        index = (header is not None and header[0] == "") or not all(
-            text_number(row[0]) is not None for row in data
-        )
-    first = 1 if index else 0
+    start, first = labels
     if width - first == 0:
         raise DataError(
             f"{ctx.name} has no value columns: its only column holds row labels", key="data"
         )
     x_labels = header[first:] if header is not None else numbered(width - first)
-    y_labels = [row[0] for row in data] if index else numbered(len(data))
+    y_labels = [" / ".join(row[start:first]) for row in data] if first else numbered(len(data))
     check_cells(len(data), width - first, ctx)
     values = np.empty((len(data), width - first), dtype=np.float64)
     for i, row in enumerate(data):

@@ -3,6 +3,7 @@ them), pandas' orients."""
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ from .cells import (
     value_missing,
     value_number,
 )
+from .index import Columns, label_columns
 from .pivot import pivot_table
 
 if TYPE_CHECKING:
@@ -94,9 +96,11 @@ def _structured(spec: HeatmapSpec, obj: object, ctx: Ctx) -> LabelledMatrix:
         return _structured_pivot(obj, spec.pivot, ctx)
     if isinstance(obj, list):
         if obj and all(isinstance(item, dict) for item in obj):
-            return _records_matrix(obj, ctx)
+            return _records_matrix(obj, spec, ctx)
         return _rows_matrix(obj, None, None, ctx, ("", ""))
     if isinstance(obj, dict):
+        if _is_table(obj):
+            return _table_matrix(obj, ctx)
         if obj and all(isinstance(v, dict) for v in obj.values()):
             if all(_is_scalar(c) for v in obj.values() for c in v.values()):
                 return _columns_matrix(obj, ctx)
@@ -263,17 +267,111 @@ def _file_labels(raw: object, count: int, axis: str, name: str, ctx: Ctx) -> lis
     return [value_label(v, ctx, "label") for v in raw]
 
 
-def _records_matrix(records: list[object], ctx: Ctx) -> LabelledMatrix:
-    """pandas ``orient="records"``: one mapping per row, keys are columns."""
+def _records_matrix(records: list[object], spec: HeatmapSpec, ctx: Ctx) -> LabelledMatrix:
+    """pandas ``orient="records"``: one mapping per row, keys are columns.
+
+    pandas leaves the index out; after ``reset_index()`` it is the first
+    keys, read as row labels as the first columns of a CSV file are (the
+    block's ``index`` decides, see ``index.label_columns``)."""
     keys = _record_keys(records)
-    check_cells(len(records), len(keys), ctx)
-    x_labels = [value_label(k, ctx, "column name") for k in keys]
-    y_labels = numbered(len(records))
-    values = np.full((len(records), len(keys)), np.nan)
+    header = _tuple_labels([value_label(k, ctx, "column name") for k in keys], ctx)
+    rows = [[r.get(k) for k in keys] for r in records if isinstance(r, dict)]
+    table = Columns(header, rows, value_number, _cell_text(ctx), _is_int)
+    start, stop = label_columns(table, spec.index, ctx)
+    check_cells(len(rows), len(keys) - stop, ctx)
+    if stop and stop == len(keys):
+        raise DataError(
+            f"{ctx.name} has no value columns: its only key holds row labels", key="data"
+        )
+    x_labels = header[stop:]
+    text = _cell_text(ctx)
+    y_labels = (
+        [" / ".join(text(c) for c in row[start:stop]) for row in rows]
+        if stop
+        else numbered(len(rows))
+    )
+    values = np.full((len(rows), len(keys) - stop), np.nan)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row[stop:]):
+            where = f"record {i + 1}" if not stop else f"row {q(y_labels[i])}"
+            values[i, j] = _cell_number(cell, where, x_labels[j], ctx)
+    return build_matrix(values, x_labels, y_labels, ctx)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _cell_text(ctx: Ctx) -> Callable[[object], str]:
+    def text(value: object) -> str:
+        return value_label(value, ctx, "label")
+
+    return text
+
+
+def _tuple_labels(labels: list[str], ctx: Ctx) -> list[str]:
+    """pandas writes a MultiIndex's labels as JSON keys like ``"('a', 1)"``
+    (orients columns, index, records); those become ``"a / 1"`` as in
+    every other layout, when every label of the axis is such a tuple."""
+    parts: list[str] = []
+    depth = None
+    for label in labels:
+        if not (label.startswith("(") and label.endswith(")")) or len(label) > 1000:
+            return labels
+        try:
+            value = ast.literal_eval(label)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return labels
+        if (
+            not isinstance(value, tuple)
+            or len(value) < 2
+            or (depth is not None and len(value) != depth)
+            or not all(v is None or isinstance(v, (str, int, float)) for v in value)
+        ):
+            return labels
+        depth = len(value)
+        parts.append(value_label(list(value), ctx, "label"))
+    return parts
+
+
+def _is_table(obj: Mapping[object, object]) -> bool:
+    schema = obj.get("schema")
+    return isinstance(schema, dict) and "fields" in schema and isinstance(obj.get("data"), list)
+
+
+def _table_matrix(obj: Mapping[object, object], ctx: Ctx) -> LabelledMatrix:
+    """pandas ``orient="table"``: a schema naming the fields (the index's
+    among them, as its ``primaryKey``) and one record per row."""
+    schema = obj["schema"]
+    assert isinstance(schema, dict)
+    fields = schema["fields"]
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+        raise DataError(
+            f"{ctx.name}: the schema's 'fields' must be a list of {{name: …}} mappings",
+            key="data",
+        )
+    raw_names = [f["name"] for f in fields]
+    primary = schema.get("primaryKey") or []
+    if not isinstance(primary, list):
+        primary = [primary]
+    keys = [name for name in raw_names if name in primary]
+    columns = [name for name in raw_names if name not in primary]
+    records = obj["data"]
+    assert isinstance(records, list)
+    x_labels = [value_label(name, ctx, "column name") for name in columns]
+    check_cells(len(records), len(columns), ctx)
+    text = _cell_text(ctx)
+    y_labels: list[str] = []
+    values = np.full((len(records), len(columns)), np.nan)
     for i, record in enumerate(records):
-        assert isinstance(record, dict)
-        for j, key in enumerate(keys):
-            values[i, j] = _cell_number(record.get(key), f"record {i + 1}", x_labels[j], ctx)
+        if not isinstance(record, dict):
+            raise DataError(
+                f"{ctx.name}: row {i + 1} of 'data' is {kind(record)}, expected a mapping",
+                key="data",
+            )
+        y_labels.append(" / ".join(text(record.get(k)) for k in keys) if keys else str(i))
+        for j, name in enumerate(columns):
+            values[i, j] = _cell_number(record.get(name), f"row {q(y_labels[i])}", x_labels[j], ctx)
     return build_matrix(values, x_labels, y_labels, ctx)
 
 
@@ -282,8 +380,8 @@ def _columns_matrix(obj: Mapping[object, object], ctx: Ctx) -> LabelledMatrix:
     inner = [v for v in obj.values() if isinstance(v, dict)]
     row_keys = _record_keys(inner)
     check_cells(len(row_keys), len(obj), ctx)
-    x_labels = [value_label(k, ctx, "column name") for k in obj]
-    y_labels = [value_label(k, ctx, "row name") for k in row_keys]
+    x_labels = _tuple_labels([value_label(k, ctx, "column name") for k in obj], ctx)
+    y_labels = _tuple_labels([value_label(k, ctx, "row name") for k in row_keys], ctx)
     position = {k: i for i, k in enumerate(row_keys)}
     values = np.full((len(row_keys), len(obj)), np.nan)
     for j, column in enumerate(inner):
@@ -310,6 +408,8 @@ def _record_keys(records: Iterable[object]) -> list[object]:
 
 
 def _structured_pivot(obj: object, pivot: Pivot, ctx: Ctx) -> LabelledMatrix:
+    if isinstance(obj, dict) and _is_table(obj):
+        obj = obj["data"]  # pandas' orient="table": its records
     if isinstance(obj, dict) and isinstance(obj.get("data"), list) and "columns" in obj:
         columns_raw = obj["columns"]
         if not isinstance(columns_raw, list):
