@@ -8,7 +8,9 @@ in a subprocess, exactly as a user would, for exit codes and output.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import math
 import os
 import re
 import subprocess
@@ -412,3 +414,51 @@ def cell_center(panel: dict[str, Any], i: int, j: int) -> tuple[float, float]:
     left, top, right, bottom = panel["b"]
     rows, cols = len(panel["y"]), len(panel["x"])
     return (left + (j + 0.5) * (right - left) / cols, top + (i + 0.5) * (bottom - top) / rows)
+
+
+# --------------------------------------------------------------------------
+# Drawn figures: every text inside the canvas, tick labels apart.
+
+
+def visible_texts(fig: Any) -> list[Any]:
+    from matplotlib.text import Text
+
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    ]
+
+
+def check(fig: Any) -> None:
+    """Every text inside the canvas; neighbouring tick labels apart."""
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    for text in visible_texts(fig):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -0.5 and box.y0 >= -0.5, (text.get_text(), box)
+        assert box.x1 <= width + 0.5 and box.y1 <= height + 0.5, (text.get_text(), box)
+    for ax in fig.axes:
+        for axis in ("x", "y"):
+            ticks = [t for t in getattr(ax, f"get_{axis}ticklabels")() if t.get_text()]
+            assert not apart(ax, ticks, renderer), axis
+
+
+def apart(ax: Any, ticks: list[Any], renderer: Any) -> list[tuple[str, str]]:
+    """Neighbouring tick labels that touch: level or upright labels by their
+    boxes; slanted ones by the distance across the slant, at least a line."""
+    touching = []
+    for a, b in itertools.pairwise(ticks):
+        rotation = a.get_rotation() % 180
+        if rotation in (0.0, 90.0):
+            if a.get_window_extent(renderer).overlaps(b.get_window_extent(renderer)):
+                touching.append((a.get_text(), b.get_text()))
+            continue
+        _w, line, _d = renderer.get_text_width_height_descent(
+            "lp", a.get_fontproperties(), ismath=False
+        )
+        anchor_a = ax.transData.transform((a.get_unitless_position()[0], 0))[0]
+        anchor_b = ax.transData.transform((b.get_unitless_position()[0], 0))[0]
+        if abs(anchor_b - anchor_a) * math.sin(math.radians(rotation)) < 0.95 * line:
+            touching.append((a.get_text(), b.get_text()))
+    return touching

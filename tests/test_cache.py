@@ -104,6 +104,9 @@ def test_versions_are_part_of_the_key(two_figures: Site, monkeypatch: pytest.Mon
     for module in (pipeline, memo):
         monkeypatch.setattr(module, "matplotlib_version", lambda: "0.0")
     assert plugin_build(two_figures).stats.drawn == 2
+    for module in (pipeline, memo):  # the drawing code's revision
+        monkeypatch.setattr(module, "DRAWING", module.DRAWING + 1)
+    assert plugin_build(two_figures).stats.drawn == 2
 
 
 def test_cache_can_be_turned_off(two_figures: Site) -> None:

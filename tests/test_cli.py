@@ -548,3 +548,11 @@ def test_render_refuses_a_spec_that_is_no_text_file(
     assert main(["render", "spec.yml", "-o", "out.svg"]) == 1
     assert capsys.readouterr().err == f"spec.yml:1: heatmap: {message}\n"
     assert not (tmp_path / "out.svg").exists()
+
+
+def test_render_names_a_print_file_size_in_inches(
+    capsys: pytest.CaptureFixture[str], spec_file: Path
+) -> None:
+    assert main(["render", str(spec_file), "-o", str(spec_file.parent / "fig.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert re.fullmatch(r".*fig\.pdf: PDF, \d+\.\d\d x \d+\.\d\d in\n", out), out

@@ -4,15 +4,12 @@ a grid of shapes, not by timing."""
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Any
 
 import numpy as np
 import pytest
-from matplotlib.text import Text
 
-from conftest import drawn, figure_text, plot_of
+from conftest import check, drawn, figure_text, plot_of
 from mkdocs_heatmap import layout
 from mkdocs_heatmap.data.derive import cluster
 from mkdocs_heatmap.model import LabelledMatrix, Panel, Plot
@@ -33,48 +30,6 @@ def labels_for(n: int, kind: str) -> tuple[str, ...]:
 def matrix(rows: int, cols: int, kind: str = "names") -> LabelledMatrix:
     values = np.random.default_rng(rows * 100 + cols).random((rows, cols))
     return LabelledMatrix(values, labels_for(cols, kind), labels_for(rows, kind))
-
-
-def texts(fig: Any) -> list[Text]:
-    return [
-        t
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
-    ]
-
-
-def check(fig: Any) -> None:
-    """Every text inside the canvas; neighbouring tick labels apart."""
-    renderer = fig.canvas.get_renderer()
-    width, height = fig.canvas.get_width_height()
-    for text in texts(fig):
-        box = text.get_window_extent(renderer)
-        assert box.x0 >= -0.5 and box.y0 >= -0.5, (text.get_text(), box)
-        assert box.x1 <= width + 0.5 and box.y1 <= height + 0.5, (text.get_text(), box)
-    for ax in fig.axes:
-        for axis in ("x", "y"):
-            ticks = [t for t in getattr(ax, f"get_{axis}ticklabels")() if t.get_text()]
-            boxes = [t.get_window_extent(renderer) for t in ticks]
-            rotation = ticks[0].get_rotation() if ticks else 0.0
-            for (a, box_a), (b, box_b) in itertools.pairwise(zip(ticks, boxes, strict=True)):
-                if axis == "x" and rotation % 180:
-                    # Slanted labels: neighbours' baselines one text height apart.
-                    gap = abs(a.get_unitless_position()[0] - b.get_unitless_position()[0])
-                    anchor_a = ax.transData.transform((a.get_unitless_position()[0], 0))[0]
-                    anchor_b = ax.transData.transform((b.get_unitless_position()[0], 0))[0]
-                    height_px = box_a.height / (
-                        math.sin(math.radians(abs(rotation)))
-                        + math.cos(math.radians(abs(rotation))) * 0
-                    )
-                    assert gap > 0
-                    need = renderer.points_to_pixels(a.get_fontsize()) * 0.95
-                    assert abs(anchor_b - anchor_a) * math.sin(math.radians(45)) >= need, (
-                        a.get_text(),
-                        b.get_text(),
-                        height_px,
-                    )
-                else:
-                    assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
 
 
 @pytest.mark.parametrize(("rows", "cols"), SHAPES)

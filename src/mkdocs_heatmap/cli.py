@@ -173,7 +173,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         output.write_bytes(image.content)
     except OSError as exc:
         raise CliError(f"{args.output}: heatmap: cannot write the image: {reason(exc)}") from None
-    print(f"{args.output}: {image.format.upper()}, {image.width} x {image.height} px")
+    if image.format in ("pdf", "eps"):  # a page size, in the units a paper uses
+        shown = f"{image.width / 96:.2f} x {image.height / 96:.2f} in"
+    else:
+        shown = f"{image.width} x {image.height} px"
+    print(f"{args.output}: {image.format.upper()}, {shown}")
     return 0
 
 

@@ -146,9 +146,12 @@ GENERIC = ("sans-serif", "serif", "monospace", "cursive", "fantasy")
 
 
 def families(rc: Any) -> list[str]:
-    """The style's ``font.family`` as a list (rcParams allow one string)."""
+    """The style's ``font.family`` as a list (rcParams allow one string, and
+    a ``.mplstyle`` file writes a list as ``cmr10, STIXGeneral``)."""
     value = rc["font.family"]
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return list(value)
 
 
 def concrete(rc: Any) -> list[str]:
@@ -191,3 +194,38 @@ def with_fallback(rc: Any, texts: list[str]) -> Any:
     if unknown:
         raise NoGlyph(unknown)
     return {**rc, "font.family": [*own, *chosen]}
+
+
+@lru_cache(maxsize=256)
+def _postscript_outlines(path: str, face: int) -> bool:
+    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+
+    try:
+        with TTFont(path, fontNumber=face, lazy=True) as font:
+            return "glyf" not in font and ("CFF " in font or "CFF2" in font)
+    except (OSError, TTLibError, ValueError):
+        return False
+
+
+def postscript_outlined(rc: Any) -> list[str]:
+    """The figure's families whose font has PostScript (CFF) outlines, such as
+    Noto Sans CJK or Latin Modern's OpenType files.  A PDF embeds those as
+    they are; EPS can embed only TrueType outlines as Type 42, so an EPS
+    with one of them has to fall back to Type 3."""
+    from matplotlib.font_manager import FontProperties, findfont
+
+    names = list(families(rc))
+    if rc.get("mathtext.fontset") == "custom":
+        names += [
+            str(rc[key]) for key in ("mathtext.rm", "mathtext.it", "mathtext.bf") if key in rc
+        ]
+    found: list[str] = []
+    for name in names:
+        try:
+            path = findfont(FontProperties(family=[name]), fallback_to_default=False)
+        except ValueError:
+            continue
+        face = int(getattr(path, "face_index", 0) or 0)
+        if _postscript_outlines(str(path), face):
+            found.append(name)
+    return found

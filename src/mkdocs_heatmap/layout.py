@@ -15,14 +15,16 @@ a name says so): nothing here makes a Figure.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .fonts import concrete, is_math
+from .model import Plot
 
 PT = 1 / 72  # inches per point
 
@@ -36,6 +38,10 @@ MAX_WIDTH = 6.8  # inches: a typical docs content column
 MAX_MAP_HEIGHT = 7.0
 SMALL_MAP_HEIGHT = 3.2  # inches: the tallest a small matrix's map grows to be near-square
 EDGE = 4.0  # pt of margin at every edge of the canvas
+# Text drawn at screen and print resolutions runs up to a few percent wider
+# than measured at 72 dpi (hinting): long texts placed against an edge keep
+# this much extra room.
+SLACK = 1.04
 NOTE_FLOOR = 6.0  # pt: cell text never gets smaller than this
 # Round steps: 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, ... up to ten million.
 NICE_STEPS: tuple[int, ...] = tuple(
@@ -166,6 +172,7 @@ class Ticks:
     labels: tuple[str, ...]
     rotation: float = 0.0
     side: str = ""  # bottom | left | right
+    size: float | None = None  # pt, when smaller than the style's (labels shrunk to fit)
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,7 @@ class ColorbarAsk:
     labels: tuple[str, ...]
     label: str | None
     orientation: str
+    places: tuple[float, ...] = ()  # each tick's place along the bar, 0 to 1 (its norm)
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,8 @@ class PanelAsk:
     col_tree: bool = False
     show_x: bool = True  # tick labels (a grid shows them once per row/column)
     show_y: bool = True
+    x_span: int = 0  # cells laid out along the axis (a grid's row of panels); 0: cols
+    y_span: int = 0  # ... (a grid's column of panels); 0: rows
 
 
 # --------------------------------------------------------------------------
@@ -284,22 +294,177 @@ class _AxisChoice:
     positions: tuple[int, ...]
     rotation: float
     extent: float  # pt: how far the labels reach from the axis
+    size: float | None = None  # pt: the labels' font size, when not the style's
+    before: float = 0.0  # inches slanted labels reach past the map's start
+    after: float = 0.0  # ... and past its end
+
+
+# --------------------------------------------------------------------------
+# Which labels an axis shows: decided before any font is measured, so the
+# build can say so when the block is prepared (``tick_notes``).
+
+TICK_FLOOR = 6.0  # pt: tick labels shrink to this before the figure grows
+LINE_EM = 1.2  # a line of text is at most this many times its font size
+LABEL_GAP = 1.1  # neighbouring labels: a line and a tenth apart, centre to centre
+SLANT_GAP = 1.3  # ... at 45 degrees, measured across the slant
+GROWN_MAP_WIDTH = 7.5  # inches: a map widens this far for every category label
+GROWN_MAP_HEIGHT = 10.0  # inches: ... and grows this tall
+
+
+@dataclass(frozen=True)
+class AxisPlan:
+    """What an axis does with its labels, before measuring them.
+
+    ``every``: the step is kept (1 for categories under ``auto`` and for
+    ``all``, N for ``N``): the labels rotate, shrink to ``TICK_FLOOR`` and the
+    map grows until they fit.  ``thinned``: category labels that do not fit
+    even then; a round step is chosen and the build log says so.  Neither:
+    a number scale, thinned to round steps."""
+
+    every: bool
+    step: int = 1
+    thinned: bool = False
+    floor: float = TICK_FLOOR
+
+
+def axis_plan(
+    labels: Sequence[str],
+    setting: str | int,
+    size: float,
+    *,
+    rotation: str | float | None = None,
+    span: int = 0,
+) -> AxisPlan:
+    """The plan of one axis: ``labels`` under ``xticks``/``yticks`` =
+    ``setting`` at a style font of ``size`` pt.  ``rotation`` is the
+    x axis' ``xtick_rotation`` (None for the y axis); ``span`` the cells the
+    figure lays out along this axis (a grid's row of panels), default the
+    labels' count.  Pure: no fonts are measured."""
+    floor = min(TICK_FLOOR, size)
+    if setting == "none" or not labels:
+        return AxisPlan(False, floor=floor)
+    fixed = _fixed_step(setting)
+    if fixed is not None:
+        return AxisPlan(True, fixed, floor=floor)
+    if _numbers(labels) is not None:
+        return AxisPlan(False, floor=floor)
+    span = max(span, len(labels))
+    limit = GROWN_MAP_WIDTH if rotation is not None else GROWN_MAP_HEIGHT
+    if span * _floor_pitch(labels, floor, rotation) * PT <= limit + 1e-9:
+        return AxisPlan(True, 1, floor=floor)
+    return AxisPlan(False, thinned=True, floor=floor)
+
+
+def _floor_pitch(labels: Sequence[str], floor: float, rotation: str | float | None) -> float:
+    """Points per label that ``labels`` need at the floor size, estimated."""
+    line = floor * LINE_EM
+    if rotation is None or rotation == "auto":
+        return line * LABEL_GAP  # level rows, or columns rotated to 90 degrees
+    angle = abs(float(rotation)) % 180
+    slant = math.sin(math.radians(angle))
+    if slant < 0.2:  # level labels side by side: their width counts
+        longest = max(len(label) for label in labels)
+        return longest * 0.62 * floor + 0.8 * line
+    return line * (LABEL_GAP if slant > 0.99 else SLANT_GAP) / slant
+
+
+def grown_length(count: int, floor: float) -> float:
+    """Inches a map of ``count`` category labels needs at the floor size."""
+    return count * floor * LINE_EM * LABEL_GAP * PT
+
+
+def tick_notes(plot: Plot, rc: Any) -> None:
+    """Tell the author (``notes.note``, level info) about category labels the
+    figure will thin: called while a block is prepared (``rc`` its resolved
+    style), before anything is drawn, with the same decision the layout
+    makes (``axis_plan``)."""
+    from .notes import note
+
+    panels = plot.panels
+    count = len(panels)
+    across = min(plot.spec.ncols or min(count, 4), count) if plot.multi else 1
+    for n, panel in enumerate(panels):
+        spec, matrix = panel.spec, panel.matrix
+        row = range((n // across) * across, min((n // across + 1) * across, count))
+        column = range(n % across, count, across)
+        for axis, labels, setting, size, span, rotation in (
+            (
+                "x",
+                matrix.x_labels,
+                spec.xticks,
+                points(rc.get("xtick.labelsize", 8.0), rc),
+                sum(len(panels[k].matrix.x_labels) for k in row),
+                spec.xtick_rotation,
+            ),
+            (
+                "y",
+                matrix.y_labels,
+                spec.yticks,
+                points(rc.get("ytick.labelsize", 8.0), rc),
+                sum(len(panels[k].matrix.y_labels) for k in column),
+                None,
+            ),
+        ):
+            plan_ = axis_plan(labels, setting, size, rotation=rotation, span=span)
+            if not plan_.thinned:
+                continue
+            what = "column" if axis == "x" else "row"
+            limit = GROWN_MAP_WIDTH if axis == "x" else GROWN_MAP_HEIGHT
+            side = "wide" if axis == "x" else "tall"
+            grown = grown_length(span, plan_.floor)
+            note(
+                f"{len(labels):,} {what} labels do not fit at {plan_.floor:g} pt in a map "
+                f"{limit:g} in {side}, so only some are shown; set {axis}ticks: all to show "
+                f"every one (the map grows to about {grown:.0f} in), or {axis}ticks: N for "
+                "every Nth",
+                key=f"{axis}ticks",
+                level="info",
+            )
+
+
+def _sizes(base: float, floor: float) -> list[float]:
+    """Font sizes to try, the style's first, in half points down to the floor."""
+    sizes = [base]
+    while sizes[-1] - 0.5 >= floor - 1e-9:
+        sizes.append(round(sizes[-1] - 0.5, 3))
+    if sizes[-1] > floor:
+        sizes.append(floor)
+    return sizes
 
 
 def _y_ticks(ask: PanelAsk, fonts: Fonts, cell_h: float) -> _AxisChoice:
     size = fonts.size("ytick.labelsize")
     if ask.yticks == "none" or not ask.show_y:
         return _AxisChoice((), 0.0, 0.0)
-    fixed = _fixed_step(ask.yticks)
-    numeric = _numbers(ask.y_labels) is not None
-    if fixed is None:
-        # Numbers are an ordered scale: every other one reads fine.  Names
-        # are each worth showing: closer together, as long as they don't touch.
-        needed = fonts.line(size) * (1.6 if numeric else 1.15)
-        fixed = _nice(needed / max(cell_h / PT, 1e-9))
-    positions = _positions(ask.y_labels, fixed)
+    axis = axis_plan(ask.y_labels, ask.yticks, size, span=ask.y_span)
+    room = cell_h / PT
+    if axis.every:
+        positions = _positions(ask.y_labels, axis.step)
+        chosen = next(
+            (s for s in _sizes(size, axis.floor) if axis.step * room >= fonts.line(s) * LABEL_GAP),
+            axis.floor,
+        )
+        widest = fonts.widest([ask.y_labels[i] for i in positions], chosen)
+        return _AxisChoice(positions, 0.0, widest, None if chosen == size else chosen)
+    # A number scale reads fine with every other number; names that do not
+    # fit (the build log says so) as many as fit.
+    needed = fonts.line(size) * (1.15 if axis.thinned else 1.6)
+    positions = _positions(ask.y_labels, _nice(needed / max(room, 1e-9)))
     widest = fonts.widest([ask.y_labels[i] for i in positions], size)
     return _AxisChoice(positions, 0.0, widest)
+
+
+def _x_fits(
+    labels: Sequence[str], fonts: Fonts, size: float, rotation: float, pitch: float
+) -> bool:
+    """Whether ``labels`` at ``size`` and ``rotation`` fit ``pitch`` points apart."""
+    line = fonts.line(size)
+    slant = abs(math.sin(math.radians(rotation)))
+    if slant < 0.2:
+        if pitch < 0.8 * line:
+            return False  # not even the gap between labels fits: skip measuring
+        return pitch >= fonts.widest(labels, size) + 0.8 * line
+    return pitch * slant >= line * (LABEL_GAP if slant > 0.99 else SLANT_GAP)
 
 
 def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
@@ -308,42 +473,115 @@ def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
         return _AxisChoice((), 0.0, 0.0)
     line = fonts.line(size)
     room = cell_w / PT
-    fixed = _fixed_step(ask.xticks)
-    numeric = _numbers(ask.x_labels) is not None
-
-    def horizontal(step: int) -> bool:
-        if step * room < 0.8 * line:
-            return False  # not even the gap between labels fits: skip measuring
+    axis = axis_plan(ask.x_labels, ask.xticks, size, rotation=ask.rotation, span=ask.x_span)
+    chosen = size
+    if axis.every:
+        # Every label (or every Nth, as asked): level if they fit, else at
+        # 45 degrees, else upright; then smaller, down to the floor.
+        step = axis.step
         kept = [ask.x_labels[i] for i in _positions(ask.x_labels, step)]
-        return step * room >= fonts.widest(kept, size) + 0.8 * line
-
-    if ask.rotation != "auto":
-        rotation = float(ask.rotation)
-        step = fixed or _nice(
-            line * 1.3 / max(math.sin(math.radians(abs(rotation))), 0.2) / room if rotation else 1.0
+        angles = [0.0, 45.0, 90.0] if ask.rotation == "auto" else [float(ask.rotation)]
+        found = next(
+            (
+                (s, a)
+                for s in _sizes(size, axis.floor)
+                for a in angles
+                if _x_fits(kept, fonts, s, a, step * room)
+            ),
+            (axis.floor, angles[-1]),
         )
-        if fixed is None and not rotation:
-            step = next((s for s in NICE_STEPS if horizontal(s)), NICE_STEPS[-1])
-    elif fixed is not None:
-        step = fixed
-        rotation = 0.0 if horizontal(step) else 45.0
+        chosen, rotation = found
+    elif ask.rotation != "auto":
+        rotation = float(ask.rotation)
+        step = next(
+            (
+                s
+                for s in NICE_STEPS
+                if _x_fits(_kept(ask.x_labels, s), fonts, size, rotation, s * room)
+            ),
+            NICE_STEPS[-1],
+        )
     else:
-        flat = next((s for s in NICE_STEPS if horizontal(s)), NICE_STEPS[-1])
-        slanted = _nice(line * 1.3 / math.sin(math.radians(45)) / room)
-        if flat == 1 or numeric or flat <= slanted:
-            # All labels fit flat, or the axis is a number scale: thinned
-            # numbers read best level.
-            step, rotation = flat, 0.0
+        flat = next(
+            (s for s in NICE_STEPS if _x_fits(_kept(ask.x_labels, s), fonts, size, 0.0, s * room)),
+            NICE_STEPS[-1],
+        )
+        if axis.thinned:
+            # Names that do not all fit (the build log says so): upright,
+            # as many as fit.
+            upright = _nice(line * LABEL_GAP / room)
+            step, rotation = (flat, 0.0) if flat <= upright else (upright, 90.0)
         else:
-            step, rotation = slanted, 45.0
+            # A number scale: thinned numbers read best level.
+            step, rotation = flat, 0.0
     positions = _positions(ask.x_labels, step)
-    widest = fonts.widest([ask.x_labels[i] for i in positions], size)
+    line = fonts.line(chosen)
+    widths = [fonts.extent(ask.x_labels[i], chosen)[0] for i in _longest(ask.x_labels, positions)]
+    widest = max(widths, default=0.0)
+    before = after = 0.0
     if rotation:
-        angle = math.radians(abs(rotation))
-        extent = widest * math.sin(angle) + line * math.cos(angle)
+        angle = math.radians(abs(rotation) % 180)
+        extent = widest * abs(math.sin(angle)) + line * abs(math.cos(angle))
+        # Slanted labels end at their tick and reach back over the axis' start
+        # (or, turned the other way, past its end).
+        for i in positions:
+            reach = fonts.extent(ask.x_labels[i], chosen)[0] * abs(math.cos(angle)) * PT
+            reach += line / 2 * abs(math.sin(angle)) * PT
+            if rotation > 0:
+                before = max(before, reach - (i + 0.5) * cell_w)
+            else:
+                after = max(after, reach - (ask.cols - i - 0.5) * cell_w)
     else:
         extent = line
-    return _AxisChoice(positions, rotation, extent)
+        widths_at = [(i, fonts.extent(ask.x_labels[i], chosen)[0]) for i in positions[:1]]
+        widths_at += [(i, fonts.extent(ask.x_labels[i], chosen)[0]) for i in positions[-1:]]
+        for i, w in widths_at:
+            before = max(before, w / 2 * PT - (i + 0.5) * cell_w)
+            after = max(after, w / 2 * PT - (ask.cols - i - 0.5) * cell_w)
+    return _AxisChoice(
+        positions, rotation, extent, None if chosen == size else chosen, before, after
+    )
+
+
+def _kept(labels: Sequence[str], step: int) -> list[str]:
+    return [labels[i] for i in _positions(labels, step)]
+
+
+def _longest(labels: Sequence[str], positions: Sequence[int], limit: int = 1_000) -> list[int]:
+    """``positions``, or past ``limit`` of them those of the longest labels."""
+    if len(positions) <= limit:
+        return list(positions)
+    return sorted(positions, key=lambda i: len(labels[i]), reverse=True)[:limit]
+
+
+def _pitch(ask: PanelAsk, fonts: Fonts, axis: str) -> float:
+    """Inches per cell the labels of an axis shown in full need at the floor
+    size (0 when the axis is thinned or has none): the cells grow to it."""
+    if axis == "x":
+        if ask.xticks == "none" or not ask.show_x:
+            return 0.0
+        size = fonts.size("xtick.labelsize")
+        plan_ = axis_plan(ask.x_labels, ask.xticks, size, rotation=ask.rotation, span=ask.x_span)
+        if not plan_.every:
+            return 0.0
+        line = fonts.line(plan_.floor)
+        if ask.rotation == "auto":
+            need = line * LABEL_GAP
+        else:
+            slant = abs(math.sin(math.radians(float(ask.rotation))))
+            if slant < 0.2:
+                kept = _kept(ask.x_labels, plan_.step)
+                need = fonts.widest(kept, plan_.floor) + 0.8 * line
+            else:
+                need = line * (LABEL_GAP if slant > 0.99 else SLANT_GAP) / slant
+        return need * PT / plan_.step
+    if ask.yticks == "none" or not ask.show_y:
+        return 0.0
+    size = fonts.size("ytick.labelsize")
+    plan_ = axis_plan(ask.y_labels, ask.yticks, size, span=ask.y_span)
+    if not plan_.every:
+        return 0.0
+    return fonts.line(plan_.floor) * LABEL_GAP * PT / plan_.step
 
 
 # --------------------------------------------------------------------------
@@ -391,11 +629,11 @@ def _margins(ask: PanelAsk, fonts: Fonts, cell_w: float, cell_h: float) -> _Marg
     left = y_reach if not ask.row_tree else TREE + 0.05
     right = y_reach if ask.row_tree else 0.0
     if ask.ylabel:
-        room = (label_pad + label_line) * PT
-        if ask.row_tree:
-            right += room
-        else:
-            left += room
+        # Beside its axis, outside the tick labels and outside a row tree
+        # (whose labels sit on the right, by the colorbar): always on the left.
+        left += (label_pad + label_line) * PT
+    # Slanted or wide labels at the ends reach past the map.
+    left, right = max(left, x.before), max(right, x.after)
     bottom = (tick_pad + x.extent) * PT if x.positions else 0.0
     if ask.xlabel:
         bottom += (label_pad + label_line) * PT
@@ -476,6 +714,7 @@ def plan(
     figure-level title and axis titles, one shared colorbar); a single panel
     carries its own in its ask.
     """
+    asks = _spans(asks, ncols)
     scale = fonts.size("font.size") / 9.0
     most_cols = max(a.cols for a in asks)
     cell_w = max(CELL_W, 2.0 / most_cols) * scale
@@ -504,6 +743,41 @@ def plan(
     if square:
         cell_w = cell_h = max(cell_w, cell_h)
     grid = _Grid(asks, fonts, ncols, title, xlabel, ylabel, bar)
+    start = (cell_w, cell_h)
+    cell_w, cell_h = _cells(grid, start, figsize, square)
+    # Titles wider than the figure wrap to its width (the map's size does
+    # not depend on them, only the height above it).
+    wrapped = grid.wrapped(cell_w, cell_h, figsize)
+    if wrapped is not grid:
+        grid = wrapped
+        cell_w, cell_h = _cells(grid, start, figsize, square)
+    return grid.place(cell_w, cell_h, figsize, grid.least(cell_w, cell_h))
+
+
+def _spans(asks: Sequence[PanelAsk], ncols: int) -> list[PanelAsk]:
+    """Each ask with the cells its axes share with the grid's other panels."""
+    count = len(asks)
+    across = max(1, min(ncols, count))
+    out = []
+    for n, ask in enumerate(asks):
+        first = (n // across) * across
+        row = asks[first : min(first + across, count)]
+        column = asks[n % across :: across]
+        out.append(
+            replace(ask, x_span=sum(a.cols for a in row), y_span=sum(a.rows for a in column))
+        )
+    return out
+
+
+def _cells(
+    grid: _Grid,
+    start: tuple[float, float],
+    figsize: tuple[float, float] | None,
+    square: bool,
+) -> tuple[float, float]:
+    """The cell size: the block's figsize filled, or the content's size kept
+    within a docs column; then grown for tick labels shown in full."""
+    cell_w, cell_h = start
     if figsize is not None:
         cell_w, cell_h = grid.cells_for(figsize, square)
     else:
@@ -523,7 +797,46 @@ def plan(
                 cell_h = max(TINY_CELL, cell_h * MAX_MAP_HEIGHT / map_h)
             if square:
                 cell_w = cell_h = min(cell_w, cell_h)
-    return grid.place(cell_w, cell_h, figsize)
+    # Labels shown in full that do not fit even at the floor size: the map
+    # grows (within GROWN_MAP_WIDTH/HEIGHT for categories under auto, as far
+    # as needed for `all` and N).
+    need_w = max(_pitch(a, grid.fonts, "x") for a in grid.asks)
+    need_h = max(_pitch(a, grid.fonts, "y") for a in grid.asks)
+    if need_w > cell_w or need_h > cell_h:
+        cell_w, cell_h = max(cell_w, need_w), max(cell_h, need_h)
+        if square:
+            cell_w = cell_h = max(cell_w, cell_h)
+    return cell_w, cell_h
+
+
+_WORD = re.compile(r"(?:\$[^$]*\$|[^\s$])+|\$")
+
+
+def wrap(text: str, fonts: Fonts, size: float, weight: str, width: float) -> str:
+    """``text`` broken at spaces into lines no wider than ``width`` inches
+    (a word longer than that keeps a line of its own; math stays whole)."""
+    width /= SLACK
+    out = []
+    for line in text.split("\n"):
+        if fonts.extent(line, size, weight)[0] * PT <= width:
+            out.append(line)
+            continue
+        current = ""
+        for word in _WORD.findall(line):
+            trial = f"{current} {word}" if current else word
+            if current and fonts.extent(trial, size, weight)[0] * PT > width:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return "\n".join(out)
+
+
+def _longest_word(text: str, fonts: Fonts, size: float, weight: str) -> float:
+    """Inches of the widest word of ``text`` (what wrapping cannot shorten)."""
+    words = [w for line in text.split("\n") for w in _WORD.findall(line)]
+    return max((fonts.extent(w, size, weight)[0] * PT * SLACK for w in words), default=0.0)
 
 
 class _Grid:
@@ -625,7 +938,60 @@ class _Grid:
                 cw = ch = min(cw, ch)
         return cw, ch
 
-    def place(self, cw: float, ch: float, figsize: tuple[float, float] | None) -> FigureLayout:
+    def wrapped(self, cw: float, ch: float, figsize: tuple[float, float] | None) -> _Grid:
+        """This grid with titles wrapped to the figure's width (a panel's to
+        its column of the grid); itself when every title fits."""
+        fonts = self.fonts
+        size = fonts.size("axes.titlesize")
+        weight = str(fonts.rc["axes.titleweight"])
+        width = max(self.size(cw, ch)[0], figsize[0] if figsize else 0.0)
+        room = max(width - 2 * EDGE * PT, 0.5)
+        title = wrap(self.title, fonts, size, weight, room) if self.title else self.title
+        _, lefts, widths = self._columns(cw, ch)
+        asks = []
+        for n, ask in enumerate(self.asks):
+            if ask.title:
+                c = n % self.ncols
+                slot = room if len(self.asks) == 1 else max(lefts[c] + widths[c], 1.0)
+                ask = replace(ask, title=wrap(ask.title, fonts, size, weight, slot))
+            asks.append(ask)
+        if title == self.title and all(
+            a.title == b.title for a, b in zip(asks, self.asks, strict=True)
+        ):
+            return self
+        return _Grid(asks, fonts, self.ncols, title, self.xlabel, self.ylabel, self.bar)
+
+    def least(self, cw: float, ch: float) -> tuple[float, float]:
+        """The smallest canvas every text fits in: the widest word of a title,
+        an axis title (they are not wrapped), each with the canvas' margins."""
+        fonts = self.fonts
+        size = fonts.size("axes.titlesize")
+        weight = str(fonts.rc["axes.titleweight"])
+        label_size = fonts.size("axes.labelsize")
+        edge = 2 * EDGE * PT
+        titles = [self.title] + [a.title for a in self.asks]
+        wide = [_longest_word(t, fonts, size, weight) for t in titles if t]
+        wide += [
+            fonts.extent(t, label_size)[0] * PT * SLACK
+            for t in [self.xlabel] + [a.xlabel for a in self.asks]
+            if t
+        ]
+        tall = [
+            fonts.extent(t, label_size)[0] * PT * SLACK
+            for t in [self.ylabel]
+            + [a.ylabel for a in self.asks]
+            + [b.label for b in [self.bar] + [a.bar for a in self.asks] if b is not None]
+            if t
+        ]
+        return max(wide, default=0.0) + edge, max(tall, default=0.0) + edge
+
+    def place(
+        self,
+        cw: float,
+        ch: float,
+        figsize: tuple[float, float] | None,
+        least: tuple[float, float] = (0.0, 0.0),
+    ) -> FigureLayout:
         fonts = self.fonts
         margins, lefts, widths = self._columns(cw, ch)
         tops, heights = self._rows(margins, ch)
@@ -633,6 +999,11 @@ class _Grid:
         width = out_left + out_right + sum(lefts) + sum(widths) + self.GAP * (self.ncols - 1)
         height = out_top + out_bottom + sum(tops) + sum(heights) + self.GAP * (self.nrows - 1)
         shift_x = shift_y = 0.0
+        if least[0] > width or least[1] > height:
+            # A title or axis title longer than the figure: it widens (or
+            # heightens) the canvas, the content centred in it.
+            given = figsize or (0.0, 0.0)
+            figsize = (max(given[0], least[0]), max(given[1], least[1]))
         if figsize is not None:
             # A given size: the content centred in it.
             shift_x = max(0.0, (figsize[0] - width) / 2)
@@ -700,9 +1071,43 @@ class _Grid:
                     role="xlabel",
                 )
             )
+        # Every text inside the canvas: one wider than its place shifts in.
+        panels = [
+            replace(
+                p,
+                texts=tuple(self._inside(t, width, height) for t in p.texts),
+                bar=self._bar_inside(p.bar, width, height),
+            )
+            for p in panels
+        ]
         return FigureLayout(
-            (round(width, 3), round(height, 3)), tuple(panels), bar_place, tuple(texts)
+            (round(width, 3), round(height, 3)),
+            tuple(panels),
+            self._bar_inside(bar_place, width, height),
+            tuple(self._inside(t, width, height) for t in texts),
         )
+
+    def _inside(self, label: Label, width: float, height: float) -> Label:
+        """``label`` moved along its line as far as it takes to be on the canvas."""
+        w, _h = self.fonts.extent(label.text, label.size, label.weight)
+        w *= PT * SLACK
+        edge = EDGE * PT
+        if label.rotation % 180 == 0 and label.ha == "center":
+            lo, hi = edge + w / 2, width - edge - w / 2
+            if lo <= hi:
+                return replace(label, x=min(max(label.x, lo), hi))
+            return replace(label, x=width / 2)
+        if label.rotation % 180 == 90 and label.va == "center":
+            lo, hi = edge + w / 2, height - edge - w / 2
+            if lo <= hi:
+                return replace(label, y=min(max(label.y, lo), hi))
+            return replace(label, y=height / 2)
+        return label
+
+    def _bar_inside(self, bar: BarPlace | None, width: float, height: float) -> BarPlace | None:
+        if bar is None or bar.label is None:
+            return bar
+        return replace(bar, label=self._inside(bar.label, width, height))
 
     def _panel(self, ask: PanelAsk, m: _Margins, box: Box, cw: float, ch: float) -> PanelPlace:
         fonts = self.fonts
@@ -734,10 +1139,8 @@ class _Grid:
             )
         y_reach = (tick_pad + m.y.extent) * PT if m.y.positions else 0.0
         if ask.ylabel:
-            if ask.row_tree:
-                x = box.right + y_reach + label_pad * PT + label_line * PT / 2
-            else:
-                x = box.x - y_reach - label_pad * PT - label_line * PT / 2
+            beside = TREE + 0.05 if ask.row_tree else y_reach
+            x = box.x - beside - label_pad * PT - label_line * PT / 2
             texts.append(
                 Label(
                     ask.ylabel,
@@ -765,12 +1168,14 @@ class _Grid:
                 tuple(ask.x_labels[i] for i in m.x.positions),
                 m.x.rotation,
                 "bottom",
+                m.x.size,
             ),
             yticks=Ticks(
                 m.y.positions,
                 tuple(ask.y_labels[i] for i in m.y.positions),
                 0.0,
                 "right" if ask.row_tree else "left",
+                m.y.size,
             ),
             note_size=_note_size(ask, fonts, cw, ch),
             texts=tuple(texts),
@@ -816,9 +1221,49 @@ class _Grid:
             length, needed = box.h / PT, line * 1.3
         else:
             length, needed = box.w / PT, self.fonts.widest(ask.labels, size) + line
-        spacing = length / (count - 1)
-        every = max(1, math.ceil(needed / max(spacing, 1e-9)))
-        return ask.ticks[::every], ask.labels[::every]
+        if len(ask.places) != count:
+            spacing = length / (count - 1)
+            every = max(1, math.ceil(needed / max(spacing, 1e-9)))
+            return ask.ticks[::every], ask.labels[::every]
+        # Where the ticks really are (inside the range, or on a log scale).
+        for every in range(1, count):
+            kept = ask.places[::every]
+            gaps = [abs(b - a) * length for a, b in itertools.pairwise(kept)]
+            if min(gaps, default=needed) >= needed:
+                return ask.ticks[::every], ask.labels[::every]
+        return ask.ticks[:1], ask.labels[:1]
+
+
+# --------------------------------------------------------------------------
+# Dendrograms that read.
+
+TREE_LEAVES = 100  # a tree over this many leaves is drawn cut ...
+TREE_BRANCHES = 40  # ... to its top this many clusters
+
+
+def prune_tree(
+    segments: Sequence[Sequence[float]], most: int = TREE_BRANCHES
+) -> tuple[tuple[float, ...], ...]:
+    """A dendrogram of more than ``TREE_LEAVES`` leaves cut at the height
+    where ``most`` branches remain: the merges below it (a solid comb at any
+    size a page can give them) are left out, and each branch crossing the
+    cut ends there, above the block of rows or columns its cluster holds.
+
+    ``segments`` as the clustering gives them: per merge, the four positions
+    along the map then the four heights of a U (child, merge, merge, child)."""
+    out = tuple(tuple(float(v) for v in s) for s in segments)
+    if len(out) + 1 <= TREE_LEAVES or most < 2:
+        return out
+    heights = sorted((s[5] for s in out), reverse=True)
+    cut = heights[min(most, len(heights)) - 1]
+    if cut >= heights[0]:
+        return out  # every merge at one height: nothing to cut
+    kept = []
+    for s in out:
+        if s[5] <= cut:
+            continue
+        kept.append((*s[:4], max(s[4], cut), s[5], s[6], max(s[7], cut)))
+    return tuple(kept)
 
 
 # --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
-from .cache import make_key, matplotlib_version
+from .cache import DRAWING, make_key, matplotlib_version
 from .emit import FigureDoc, content_name
 from .files import MISSING, file_digest
 from .messages import one_line
@@ -47,6 +47,7 @@ def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | N
     return make_key(
         "block",
         __version__,
+        DRAWING,
         matplotlib_version(),
         body,
         dict(page_defaults or {}),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
-from .cache import DiskCache, make_key, matplotlib_version
+from .cache import DRAWING, DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
 from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
 from .notes import Note, collecting
@@ -123,6 +123,9 @@ def prepare_block(
     with at_key_line(spec), collecting() as found:
         plot, sources = load_plot(spec, settings)
         rc = _block_rc(spec, settings)
+        from .layout import tick_notes
+
+        tick_notes(plot, rc)  # labels the figure will thin: said before drawing
         hover = None
         if spec.hover:
             from .hover import hover_panels
@@ -145,6 +148,7 @@ def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bo
     return make_key(
         "figure",
         __version__,
+        DRAWING,
         matplotlib_version(),
         _drawn(plot.spec, None if plot.multi else plot.panels[0]),
         hashlib.sha256(first.values.tobytes()).hexdigest(),

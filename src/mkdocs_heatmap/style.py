@@ -20,9 +20,15 @@ from .model import Rc
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
 # Settings no style may change: they make output reproducible and keep
-# rendering inside the process (usetex would shell out to LaTeX).
+# rendering inside the process (usetex would shell out to LaTeX).  PDF and
+# EPS embed their fonts as TrueType (Type 42), never Type 3 (which journal
+# checks refuse) and never left out (the 14 core fonts / AFM metrics).
 PINNED: Rc = {
     "text.usetex": False,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "pdf.use14corefonts": False,
+    "ps.useafm": False,
     "svg.fonttype": "path",
     "svg.image_inline": True,
     "path.simplify": True,
@@ -63,11 +69,13 @@ _BASE: Rc = {
 BUILTIN_STYLES: dict[str, Rc] = {
     # Clean sans-serif, readable on screen; the default.
     "default": dict(_BASE),
-    # Closer to a journal figure: serif text, smaller type, thin frame.
+    # A journal figure: Times-like text and math (STIX, bundled with
+    # matplotlib, so the same on every machine) to sit in a Times document,
+    # smaller type, thin frame.
     "paper": {
         **_BASE,
-        "font.family": "DejaVu Serif",
-        "mathtext.fontset": "dejavuserif",
+        "font.family": "STIXGeneral",
+        "mathtext.fontset": "stix",
         "font.size": 8.0,
         "axes.titlesize": 9.0,
         "axes.titleweight": "normal",
