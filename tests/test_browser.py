@@ -603,6 +603,15 @@ origin: lower
 id: fig-panels
 hover: true
 ```
+
+```heatmap
+matrix: [[0.123, 0.5, 0.25], [0.375, 0.0625, 0.8], [0.5, 0.125, 0.9]]
+x_labels: [a, b, c]
+y_labels: [r0, r1, r2]
+mask: upper
+id: fig-masked
+hover: true
+```
 """
 
 
@@ -747,6 +756,128 @@ def test_arrow_keys_move_a_cursor_and_announce_the_cell(
     driver.execute_script("arguments[0].focus()", panels)
     driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
     assert _live(driver, panels) == "B, v \u00b7 p: 7"
+
+
+def _still_area(driver: WebDriver, figure_id: str) -> WebElement:
+    """``_area`` scrolled into place at once: a theme's smooth scrolling
+    (Bootstrap's) would move the figure under a pointer already placed."""
+    area = _area(driver, figure_id)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", area
+    )
+    return area
+
+
+def _outlined(driver: WebDriver, area: WebElement) -> bool:
+    return bool(
+        driver.execute_script(
+            "const b = arguments[0].querySelector('.heatmap-box');"
+            "return !!b && b.style.display !== 'none'",
+            area,
+        )
+    )
+
+
+@pytest.mark.parametrize("name", list(HOVER_SITES))
+def test_masked_cells_show_nothing_and_values_keep_their_precision(
+    driver: WebDriver,
+    hover_site: Callable[[str], str],
+    name: str,
+) -> None:
+    open_page(driver, _results(hover_site(name), name))
+    area = _still_area(driver, "fig-masked")
+    # The cells read 0.38 and 0.12 (two decimals); the readout keeps 3.
+    _point_at(driver, area, 0, 1, 0)
+    assert _tip(driver, area).split("\n") == ["r1 \u00b7 a", "0.375"]
+    _point_at(driver, area, 0, 2, 1)
+    assert _tip(driver, area).split("\n") == ["r2 \u00b7 b", "0.125"]
+    assert _outlined(driver, area)
+    for i, j in ((0, 0), (1, 1), (0, 2)):  # hidden by the mask: empty space
+        _point_at(driver, area, 0, i, j)
+        assert _tip(driver, area) == "" and not _outlined(driver, area), (i, j)
+    # The keyboard cursor starts where the pointer last read a cell, and
+    # skips hidden cells.
+    driver.execute_script("arguments[0].focus()", area)
+    assert _live(driver, area) == "r2 \u00b7 b: 0.125"
+    active = driver.switch_to.active_element
+    active.send_keys(Keys.PAGE_UP)  # hidden up the column: back to the drawn cell
+    assert _live(driver, area) == "r2 \u00b7 b: 0.125"
+    active.send_keys(Keys.HOME, Keys.ARROW_UP)
+    assert _live(driver, area) == "r1 \u00b7 a: 0.375"
+    active.send_keys(Keys.ARROW_RIGHT)  # hidden to the row's end: stays
+    assert _live(driver, area) == "r1 \u00b7 a: 0.375"
+    active.send_keys(Keys.ARROW_DOWN)
+    assert _live(driver, area) == "r2 \u00b7 a: 0.5"
+    active.send_keys(Keys.END)  # the last column is hidden: its nearest drawn cell
+    assert _live(driver, area) == "r2 \u00b7 b: 0.125"
+    active.send_keys(Keys.ARROW_UP)
+    assert _live(driver, area) == "r2 \u00b7 b: 0.125"
+    assert _tip(driver, area).split("\n") == ["r2 \u00b7 b", "0.125"]
+
+
+def test_a_large_map_under_a_hover_default_reads_in_blocks(
+    driver: WebDriver,
+    served: tuple[Path, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import numpy as np
+
+    from mkdocs_heatmap.hover import readout
+
+    root, base = served
+    work = tmp_path_factory.mktemp("hover-blocks")
+    (work / "docs").mkdir()
+    values = np.round(np.random.default_rng(1).random((300, 200)), 3)
+    values[0, 0] = np.nan
+    np.save(work / "docs" / "big.npy", values)
+    (work / "docs" / "index.md").write_text(
+        "# Big\n\n```heatmap\ndata: big.npy\nxlabel: Gene\nylabel: Sample\nid: fig-big\n```\n"
+    )
+    plugins = ["search", {"heatmap": {"defaults": {"hover": True}}}]
+    config: dict[str, Any] = {"site_name": "Blocks", "plugins": plugins}
+    config.update(HOVER_SITES["mkdocs-flat-urls"])
+    (work / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    run_build([*MKDOCS_BUILD, "-d", str(root / "hover-blocks")], work)
+    open_page(driver, f"{base}/hover-blocks/index.html")
+    area = _still_area(driver, "fig-big")
+
+    def stats(cells: Any) -> list[str]:
+        finite = cells[np.isfinite(cells)]
+        return [readout(float(f(finite))) for f in (np.mean, np.min, np.max)]
+
+    # Any cell of a block reads the block: its rows, columns, mean, min, max.
+    mean, low, high = stats(values[6:12, 12:18])
+    for i, j in ((6, 12), (11, 17), (8, 15)):
+        _point_at(driver, area, 0, i, j)
+        assert _tip(driver, area).split("\n") == [
+            "Sample 6\u201311 \u00b7 Gene 12\u201317",
+            f"mean {mean}",
+            f"min {low}, max {high} \u00b7 36 cells",
+        ]
+    # The outline covers the block's 6 x 6 cells.
+    width, cell = driver.execute_script(
+        "const a = arguments[0], d = JSON.parse(a.getAttribute('data-heatmap')).p[0];"
+        "const r = a.querySelector('img').getBoundingClientRect();"
+        "return [a.querySelector('.heatmap-box').getBoundingClientRect().width,"
+        " (d.b[2] - d.b[0]) * r.width / d.x.length]",
+        area,
+    )
+    assert abs(width - 6 * cell) < 1.5, (width, cell)
+    # The keyboard moves block by block; the first block has the missing cell.
+    driver.execute_script("arguments[0].focus()", area)
+    driver.switch_to.active_element.send_keys(Keys.HOME, Keys.PAGE_UP)
+    mean, low, high = stats(values[:6, :6])
+    assert _live(driver, area) == (
+        f"Sample 0\u20135 \u00b7 Gene 0\u20135: mean {mean}, "
+        f"min {low}, max {high} \u00b7 35 cells, 1 missing"
+    )
+    driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT, Keys.END, Keys.PAGE_DOWN)
+    mean, low, high = stats(values[294:, 198:])
+    assert _live(driver, area) == (
+        f"Sample 294\u2013299 \u00b7 Gene 198\u2013199: mean {mean}, "
+        f"min {low}, max {high} \u00b7 12 cells"
+    )
+    assert not console_errors(driver, base)
 
 
 def test_hover_after_instant_navigation_and_in_the_dark_palette(

@@ -5,11 +5,16 @@ from __future__ import annotations
 import html as htmllib
 import io
 import json
+import logging
 import re
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from matplotlib import colormaps
 from PIL import Image as PILImage
@@ -127,6 +132,136 @@ def test_axis_titles_and_labels_escape_safely(tmp_path: Path) -> None:
     assert "<b>" not in page
 
 
+def test_without_fmt_a_value_reads_with_the_data_precision(tmp_path: Path) -> None:
+    body = "matrix: [[0.123, 0.5], [12345.678, 0.1234567]]\nhover: true\n"
+    _, _, data = prepared_png(tmp_path, body)
+    assert data["p"][0]["v"] == ["0.123", "0.5", "12,346", "0.1235"]
+    _, _, data = prepared_png(tmp_path, body + "fmt: .2f\n")
+    assert data["p"][0]["v"] == ["0.12", "0.50", "12345.68", "0.12"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.123, "0.123"),
+        (0.5, "0.5"),
+        (12345.678, "12,346"),
+        (1 / 3, "0.3333"),
+        (0.1 + 0.2, "0.3"),
+        (-0.25, "-0.25"),
+        (99.996, "100"),
+        (999.96, "1,000"),
+        (7.0, "7"),
+        (0.0001234, "0.0001234"),
+        (0.00001234, "1.234e-05"),
+        (2.5e15, "2.5e+15"),
+        (0.0, "0"),
+        (np.float32(0.1).item(), "0.1"),
+    ],
+)
+def test_the_readout_keeps_up_to_4_significant_digits(value: float, text: str) -> None:
+    assert hover.readout(value) == text
+
+
+def test_masked_cells_carry_nothing_and_drawn_missing_cells_read_missing(tmp_path: Path) -> None:
+    body = "matrix: [[1, 2, 3], [4, null, 6], [7, 8, 9]]\nmask: upper\nhover: true\n"
+    _, _, data = prepared_png(tmp_path, body)
+    assert data["p"][0]["v"] == ["", "", "", "4", "", "", "7", "8", ""]
+    _, _, data = prepared_png(tmp_path, body.replace("upper", "lower"))
+    assert data["p"][0]["v"] == ["", "2", "3", "", "", "6", "", "", ""]
+    _, _, data = prepared_png(tmp_path, body.replace("mask: upper\n", ""))
+    assert data["p"][0]["v"][4] is None
+
+
+def _big(tmp_path: Path, shape: tuple[int, int] = (300, 200)) -> npt.NDArray[np.float64]:
+    """A map of 3-decimal values, too large to read cell by cell."""
+    values = np.round(np.random.default_rng(0).random(shape), 3)
+    values[0, 0] = np.nan
+    np.save(tmp_path / "big.npy", values)
+    return values
+
+
+def _blocks_match(data: dict[str, Any], values: npt.NDArray[np.float64]) -> None:
+    """Each block's readout is the mean, min and max of its cells as drawn."""
+    rows, cols = data["k"]
+    across = -(-values.shape[1] // cols)
+    for bi, bj in ((0, 0), (1, 2), (-1, -1)):
+        bi, bj = bi % -(-values.shape[0] // rows), bj % across
+        cells = values[bi * rows : (bi + 1) * rows, bj * cols : (bj + 1) * cols]
+        finite = cells[np.isfinite(cells)]
+        expected = [hover.readout(float(f(finite))) for f in (np.mean, np.min, np.max)]
+        expected += [finite.size] + ([cells.size - finite.size] if finite.size < cells.size else [])
+        assert data["v"][bi * across + bj] == expected, (bi, bj)
+
+
+@pytest.mark.parametrize("where", ["site", "page"])
+def test_a_default_over_the_limit_reads_in_blocks_with_a_line_of_information(
+    tmp_path: Path, where: str
+) -> None:
+    values = _big(tmp_path)
+    settings = site_settings(tmp_path)
+    if where == "site":
+        settings = replace(settings, defaults={"hover": True})
+    page = {"hover": True} if where == "page" else None
+    prepared = prepare_block("data: big.npy\norigin: lower\n", settings, page)
+    (found,) = [n for n in prepared.notes if n.key == "hover"]
+    assert (found.level, found.key, found.block_line) == ("info", "hover", None)
+    assert re.match(
+        r"hover \(a site or page default\) reads this figure in blocks of 6 × 6 cells, each "
+        r"with its mean, min and max: a value per cell for its 60,000 cells would add about "
+        r"\d+ kB to the page, over the limit of 256 kB",
+        found.message,
+    ), found.message
+    doc = finish_block(prepared, prepared.job.run(), settings).doc
+    assert doc.hover is not None and len(doc.hover.encode()) <= hover.MAX_BYTES
+    (panel,) = json.loads(doc.hover)["p"]
+    assert len(json.dumps(panel["v"])) <= hover.BLOCK_BYTES
+    assert panel["k"] == [6, 6] and len(panel["v"]) == 50 * 34
+    assert panel["y"][0] == "299" and len(panel["x"]) == 200  # every label, as drawn
+    _blocks_match(panel, values[::-1])
+    assert panel["v"][-34][3:] == [35, 1]  # the bottom left block: its missing cell
+
+
+def test_blocks_leave_out_what_the_mask_hides(tmp_path: Path) -> None:
+    values = _big(tmp_path)
+    settings = replace(site_settings(tmp_path), defaults={"hover": True})
+    prepared = prepare_block("data: big.npy\nmask: lower\n", settings)
+    assert prepared.hover is not None
+    (panel,) = prepared.hover
+    assert panel.block == (6, 6)
+    assert panel.values[34] == hover.HIDDEN  # below the diagonal: nothing drawn
+    diagonal = values[:6, :6][~np.tril(np.ones((6, 6), dtype=bool))]
+    assert panel.values[0] == (
+        hover.readout(float(diagonal.mean())),
+        hover.readout(float(diagonal.min())),
+        hover.readout(float(diagonal.max())),
+        15,
+    )
+
+
+def test_a_default_leaves_hover_off_when_even_the_labels_are_too_heavy(tmp_path: Path) -> None:
+    labels = [f"{n:0>200}" for n in range(700)]
+    np.save(tmp_path / "big.npy", np.ones((700, 700)))
+    body = f"data: big.npy\nx_labels: {labels}\ny_labels: {labels}\n"
+    prepared = prepare_block(body, replace(site_settings(tmp_path), defaults={"hover": True}))
+    assert prepared.hover is None
+    (found,) = [n for n in prepared.notes if n.key == "hover"]
+    assert found.level == "info"
+    assert re.match(
+        r"hover \(a site or page default\) is left off for this figure: even read in blocks "
+        r"of cells, its 1,400 row and column labels would add 2\d\d kB to the page, over the "
+        r"limit of 256 kB$",
+        found.message,
+    ), found.message
+
+
+def test_a_small_map_reads_cell_by_cell_as_a_default_too(tmp_path: Path) -> None:
+    settings = replace(site_settings(tmp_path), defaults={"hover": True})
+    prepared = prepare_block(f"matrix: {VALUES}\n", settings)
+    assert prepared.hover is not None and prepared.hover[0].block == (1, 1)
+    assert not [n for n in prepared.notes if n.key == "hover"]
+
+
 def test_too_much_hover_data_is_an_error_at_the_key(tmp_path: Path) -> None:
     body = "data: big.npy\nhover: true\n"
     np.save(tmp_path / "big.npy", np.random.default_rng(0).random((300, 300)))
@@ -135,6 +270,10 @@ def test_too_much_hover_data_is_an_error_at_the_key(tmp_path: Path) -> None:
     ) as info:
         prepare_block(body, site_settings(tmp_path))
     assert info.value.block_line == 1
+    # Said in the block, over a site default: still the block's own error.
+    settings = replace(site_settings(tmp_path), defaults={"hover": True})
+    with pytest.raises(SpecError, match="would add"):
+        prepare_block(body, settings)
 
 
 def test_hover_changes_no_image_bytes(tmp_path: Path) -> None:
@@ -169,3 +308,80 @@ def test_the_asset_is_small() -> None:
 
     script = (Path(module.__file__).parent / "assets" / "heatmap.js").read_bytes()
     assert len(gzip.compress(script, 9)) < 4_000
+
+
+# --------------------------------------------------------------------------
+# Hover as a default over a large map, under every host.
+
+BIG_PAGE = "# Big\n\n```heatmap\ndata: big.npy\ntitle: Expression\n```\n"
+BLOCKS_NOTE = "hover (a site or page default) reads this figure in blocks of 6 × 6 cells"
+
+
+def _hover_data(page: str) -> dict[str, Any]:
+    (raw,) = re.findall(r"data-heatmap='([^']*)'", page)
+    assert len(raw.encode()) <= hover.MAX_BYTES
+    data: dict[str, Any] = json.loads(htmllib.unescape(raw))
+    return data
+
+
+def test_mkdocs_strict_build_reads_a_large_map_in_blocks(site: Site, build: Any) -> None:
+    site.page("index.md", BIG_PAGE)
+    values = _big(site.docs)
+    site.page("front.md", "---\nheatmap: {hover: true}\n---\n" + BIG_PAGE)
+    site.config["plugins"] = [{"heatmap": {"defaults": {"hover": True}}}]
+    result = build(site, strict=True)
+    assert result.ok, result.error
+    info = [r.getMessage() for r in result.records if r.levelno == logging.INFO]
+    for page, fence in (("index.md", 3), ("front.md", 6)):
+        assert [m for m in info if m.startswith(f"{page}:{fence}: heatmap: {BLOCKS_NOTE}")]
+        (panel,) = _hover_data(site.html(page))["p"]
+        assert panel["k"] == [6, 6]
+        _blocks_match(panel, values)
+    assert not result.heatmap_warnings()
+
+
+def test_the_markdown_extension_reads_a_large_map_in_blocks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import markdown
+
+    values = _big(tmp_path)
+    with caplog.at_level(logging.INFO, logger="mkdocs_heatmap"):
+        page = markdown.markdown(
+            BIG_PAGE,
+            extensions=["mkdocs_heatmap.extension"],
+            extension_configs={
+                "mkdocs_heatmap.extension": {"base_dir": str(tmp_path), "defaults": {"hover": True}}
+            },
+        )
+    assert [r.levelno for r in caplog.records if BLOCKS_NOTE in r.getMessage()] == [logging.INFO]
+    (panel,) = _hover_data(page)["p"]
+    _blocks_match(panel, values)
+
+
+def test_sphinx_reads_a_large_map_in_blocks_without_failing_w(tmp_path: Path) -> None:
+    pytest.importorskip("sphinx")
+    from conftest import put
+
+    values = _big(put(tmp_path, "docs/conf.py", CONF).parent)
+    put(tmp_path, "pyproject.toml", "")
+    put(tmp_path, "docs/index.rst", "Big\n===\n\n.. heatmap::\n\n   data: big.npy\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-N", "-W", "-b", "html", "docs", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert BLOCKS_NOTE in result.stdout + result.stderr
+    (panel,) = _hover_data((tmp_path / "out" / "index.html").read_text())["p"]
+    _blocks_match(panel, values)
+
+
+CONF = """\
+project = "Big"
+extensions = ["mkdocs_heatmap.sphinx"]
+heatmap_defaults = {"hover": True}
+"""

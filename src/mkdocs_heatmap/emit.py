@@ -292,7 +292,8 @@ def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> Tab
 
 def cell_texts(matrix: LabelledMatrix, fmt: str | None) -> tuple[tuple[str | None, ...], ...]:
     """Each cell's value as the figure writes it (``fmt``, else the automatic
-    format); ``None`` where a cell is missing.  Tables and hover read these."""
+    format); ``None`` where a cell is missing.  Tables read these; hover reads
+    with ``fmt`` too, else with the data's own precision (``hover.readout``)."""
     from .render import auto_fmt
 
     fmt = fmt or auto_fmt(matrix.values)
