@@ -238,3 +238,28 @@ def test_svg_and_png_cells_are_not_stroked() -> None:
     svg = render_spec({"matrix": [[1, 2], [3, 4]]}, format="svg")
     mesh = svg.split(b'id="QuadMesh_', 1)[1].split(b"</g>", 1)[0]
     assert b"stroke" not in mesh
+
+
+@pytest.mark.parametrize(("preset", "inches"), [("column", 3.5), ("page", 7.0)])
+def test_figsize_presets_fix_the_width_and_leave_the_height(
+    tmp_path: Path, preset: str, inches: float
+) -> None:
+    """A journal's column and page width: the figure is exactly that wide;
+    its height follows the content (a 3 x 3 map is short, the seed map tall)."""
+    from mkdocs_heatmap.api import figure
+
+    small = figure({"matrix": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "figsize": preset})
+    rows = {"matrix": [[float(i + j) for j in range(15)] for i in range(32)], "figsize": preset}
+    tall = figure(rows)
+    for fig in (small, tall):
+        assert fig.get_figwidth() == pytest.approx(inches, abs=0.01)
+    assert small.get_figheight() < tall.get_figheight()
+    pdf = render_spec({**rows, "figsize": preset}, format="pdf", base_dir=tmp_path)
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_an_unknown_figsize_word_names_the_presets() -> None:
+    from mkdocs_heatmap.errors import SpecError
+
+    with pytest.raises(SpecError, match=r"or column \(3.5 in wide\) or page \(7 in wide\)"):
+        render_spec({"matrix": [[1]], "figsize": "colum"})

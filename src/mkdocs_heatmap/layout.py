@@ -778,7 +778,18 @@ def _cells(
     """The cell size: the block's figsize filled, or the content's size kept
     within a docs column; then grown for tick labels shown in full."""
     cell_w, cell_h = start
-    if figsize is not None:
+    if figsize is not None and figsize[1] <= 0:
+        # A width alone (figsize: column): the cells fill it, their height
+        # is the content's, within the map's usual height.
+        cell_w = grid.cells_for(figsize, square)[0]
+        if square:
+            cell_h = cell_w
+        map_h = grid.map_extent(cell_w, cell_h)[1]
+        if map_h > MAX_MAP_HEIGHT + 1e-6:
+            cell_h = max(TINY_CELL, cell_h * MAX_MAP_HEIGHT / map_h)
+            if square:
+                cell_w = cell_h = min(cell_w, cell_h)
+    elif figsize is not None:
         cell_w, cell_h = grid.cells_for(figsize, square)
     else:
         for _ in range(4):
@@ -933,7 +944,8 @@ class _Grid:
             width, height = self.size(cw, ch)
             map_w, map_h = self.map_extent(cw, ch)
             cw = max(MIN_CELL, (figsize[0] - (width - map_w)) / max(map_w / cw, 1))
-            ch = max(MIN_CELL, (figsize[1] - (height - map_h)) / max(map_h / ch, 1))
+            if figsize[1] > 0:  # 0: a width alone, the height the content's
+                ch = max(MIN_CELL, (figsize[1] - (height - map_h)) / max(map_h / ch, 1))
             if square:
                 cw = ch = min(cw, ch)
         return cw, ch

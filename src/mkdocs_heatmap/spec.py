@@ -366,8 +366,15 @@ class Highlight(BaseConfigOption[tuple[str, ...]]):
         return tuple(str(item) for item in items)
 
 
+FIGSIZE_PRESETS: dict[str, float] = {"column": 3.5, "page": 7.0}
+"""Widths of a journal's text column and page, in inches: ``figsize: column``
+fixes the width and leaves the height to the content (a height of 0)."""
+
+
 class FigSize(BaseConfigOption[tuple[float, float]]):
     def run_validation(self, value: object) -> tuple[float, float]:
+        if isinstance(value, str) and value in FIGSIZE_PRESETS:
+            return FIGSIZE_PRESETS[value], 0.0
         if (
             isinstance(value, list)
             and len(value) == 2
@@ -376,7 +383,8 @@ class FigSize(BaseConfigOption[tuple[float, float]]):
         ):
             return float(value[0]), float(value[1])
         raise ValidationError(
-            f"expected [width, height] in inches, each between 0.5 and 30, got {value!r}"
+            "expected [width, height] in inches, each between 0.5 and 30, or column "
+            f"(3.5 in wide) or page (7 in wide), got {value!r}"
         )
 
 
@@ -948,7 +956,7 @@ def _check_trim(spec: HeatmapSpec) -> None:
 
 
 def _check_consistency(spec: HeatmapSpec) -> None:
-    if spec.format == "png" and spec.figsize is not None:
+    if spec.format == "png" and spec.figsize is not None and spec.figsize[1] > 0:
         # The 2x file of a PNG is the largest image a block makes.
         dpi = 2 * (spec.dpi or 96)
         width, height = (round(side * dpi) for side in spec.figsize)
