@@ -1,9 +1,11 @@
 # The example Sphinx project: the seed figure, in reST and MyST.
 # Build it with:  sphinx-build -W -b html example_sphinx/docs example_sphinx/_build/html
 project = "Where does the model know it is wrong?"
+author = "The probing study's authors"
 extensions = ["myst_parser", "mkdocs_heatmap.sphinx"]
 html_theme = "furo"
 numfig = True  # Sphinx numbers the figures; :numref: finds them
+numfig_secnum_depth = 0  # Fig. 1, 2, 3 in HTML and in the LaTeX PDF alike
 
 # The heatmap_* values are the MkDocs plugin's options, prefixed.
 heatmap_project_root = ".."  # data paths starting with / are relative to it
