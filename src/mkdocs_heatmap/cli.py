@@ -222,9 +222,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     docs_dir = Path(args.docs_dir) if args.docs_dir is not None else None
     sphinx_dir = _sphinx_source(docs_dir) if args.config is None else None
     if sphinx_dir is not None:
+        from .errors import ConfigError
         from .sphinx_check import check_sphinx
 
-        report = check_sphinx(sphinx_dir)
+        try:
+            pages, blocks, problems = check_sphinx(sphinx_dir)
+        except ConfigError as exc:
+            raise CliError(exc.message) from None
+        report = Report(pages=pages, blocks=blocks, problems=problems)
     else:
         config_file = find_config(args.config, docs_dir)
         site = load_site(config_file, docs_dir=docs_dir)

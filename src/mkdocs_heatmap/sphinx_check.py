@@ -13,8 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .cli import CliError, Report
-from .errors import Problem
+from .errors import ConfigError, Problem
 
 _WARNING = re.compile(
     r"^(?P<source>.+?):(?P<line>\d+|None)?: WARNING: heatmap: "
@@ -23,7 +22,9 @@ _WARNING = re.compile(
 _COLOR = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def check_sphinx(srcdir: Path) -> Report:
+def check_sphinx(srcdir: Path) -> tuple[int, int, list[Problem]]:
+    """(pages, blocks, problems) of a Sphinx source folder; ``ConfigError``
+    when Sphinx cannot read it (its conf.py, a heatmap_* value)."""
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -47,9 +48,9 @@ def check_sphinx(srcdir: Path) -> Report:
             )
             app.build()
         except SphinxError as exc:
-            raise CliError(f"{srcdir / 'conf.py'}: heatmap: {exc}") from None
+            raise ConfigError(f"{srcdir / 'conf.py'}: heatmap: {exc}") from None
         checked = app.env.__dict__.get("heatmap_checked", {})
-    report = Report(pages=len(checked), blocks=sum(checked.values()))
+    problems: list[Problem] = []
     for line in _COLOR.sub("", warnings.getvalue()).splitlines():
         match = _WARNING.match(line)
         if match is None:
@@ -59,5 +60,5 @@ def check_sphinx(srcdir: Path) -> Report:
             source.relative_to(srcdir).as_posix() if source.is_relative_to(srcdir) else str(source)
         )
         number = int(match["line"]) if match["line"] and match["line"] != "None" else None
-        report.problems.append(Problem(page, number, match["message"]))
-    return report
+        problems.append(Problem(page, number, match["message"]))
+    return len(checked), sum(checked.values()), problems
