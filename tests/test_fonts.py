@@ -94,3 +94,21 @@ def test_cjk_figure_draws_every_label_glyph_from_a_real_font() -> None:
 def test_cjk_figure_is_reproducible() -> None:
     spec = {"matrix": [[1, 2, 3]], "x_labels": LABELS}
     assert render_spec(spec, format="png") == render_spec(spec, format="png")
+
+
+def test_text_measures_do_not_outlive_a_rescan_of_the_fonts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A font installed since the last reading changes how text is drawn: the
+    layout's cached text sizes belong to one reading of the system fonts."""
+    from mkdocs_heatmap import layout
+
+    measure = layout.Fonts(resolve_style(None))
+    measure.extent("a label measured once", 9.0)
+    cache = layout._extent
+    misses = cache.cache_info().misses
+    measure.extent("a label measured once", 9.0)
+    assert cache.cache_info().misses == misses  # the same reading: cached
+    monkeypatch.setattr(fonts, "_generation", fonts.generation() + 1)
+    measure.extent("a label measured once", 9.0)
+    assert cache.cache_info().misses == misses + 1  # measured again

@@ -104,15 +104,24 @@ def _installed() -> list[tuple[str, str]]:
 
 
 _rescanned = False
+_generation = 0
+
+
+def generation() -> int:
+    """Which reading of the system fonts is in use: part of every cached text
+    measure, so none outlives a rescan (a font installed since changes
+    how text is drawn)."""
+    return _generation
 
 
 def _rescan() -> None:
     """Read the system fonts again (once per process): matplotlib's cached
     list does not know fonts installed after it was written."""
-    global _rescanned
+    global _rescanned, _generation
     if _rescanned:
         return
     _rescanned = True
+    _generation += 1
     from matplotlib import font_manager
 
     font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from .fonts import concrete, is_math
+from .fonts import concrete, generation, is_math
 from .model import Plot
 
 PT = 1 / 72  # inches per point
@@ -57,8 +57,11 @@ TINY_CELL = 1e-9  # inches: a floor above zero, for maps wider than a column in 
 
 
 @lru_cache(maxsize=20_000)
-def _extent(family: tuple[str, ...], size: float, weight: str, text: str) -> tuple[float, float]:
-    """Width and height in points of one line of text, as Agg lays it out."""
+def _extent(
+    fonts_read: int, family: tuple[str, ...], size: float, weight: str, text: str
+) -> tuple[float, float]:
+    """Width and height in points of one line of text, as Agg lays it out
+    with the ``fonts_read``-th reading of the system fonts."""
     from matplotlib.font_manager import FontProperties
 
     renderer = _renderer()
@@ -92,7 +95,7 @@ class Fonts:
     def extent(self, text: str, size: float, weight: str = "normal") -> tuple[float, float]:
         """(width, height) in points; several lines stack at 1.2 line spacing."""
         lines = text.split("\n")
-        sizes = [_extent(self.family, size, weight, line) for line in lines]
+        sizes = [_extent(generation(), self.family, size, weight, line) for line in lines]
         width = max(w for w, _ in sizes)
         height = sizes[0][1] + sum(h * 1.2 for _, h in sizes[1:])
         return width, height
@@ -105,7 +108,7 @@ class Fonts:
         return max((self.extent(t, size)[0] for t in texts), default=0.0)
 
     def line(self, size: float) -> float:
-        return _extent(self.family, size, "normal", "lp")[1]
+        return _extent(generation(), self.family, size, "normal", "lp")[1]
 
 
 _SIZES = {
