@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import math
 from pathlib import Path
 
@@ -257,6 +258,38 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 def test_utf16(tmp_path: Path) -> None:
     load_error(tmp_path, "a.csv", "a,b\n1,2\n".encode("utf-16"), "UTF-16")
+
+
+TABLE = ",a,b\nx,1,2\ny,3,4\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("utf-16", "a.csv is UTF-16 text; save it as UTF-8"),
+        ("utf-16-le", "a.csv is UTF-16 text without a byte-order mark; save it as UTF-8"),
+        ("utf-16-be", "a.csv is UTF-16 text without a byte-order mark; save it as UTF-8"),
+        ("utf-32", "a.csv is UTF-32 text; save it as UTF-8"),  # its mark starts as UTF-16's
+        ("utf-32-be", "a.csv is UTF-32 text without a byte-order mark; save it as UTF-8"),
+        ("utf-32-le", "a.csv is UTF-32 text without a byte-order mark; save it as UTF-8"),
+    ],
+)
+def test_wide_encodings_are_named(tmp_path: Path, encoding: str, said: str) -> None:
+    err = load_error(tmp_path, "a.csv", TABLE.encode(encoding), said)
+    assert str(err) == said
+    if encoding == "utf-32":  # each mark, not only the one Python writes first
+        data = codecs.BOM_UTF32_BE + TABLE.encode("utf-32-be")
+        assert str(load_error(tmp_path, "b.csv", data, "UTF-32 text;")) == said.replace("a", "b", 1)
+
+
+def test_a_bomless_utf16_file_with_some_wider_text_is_still_named(tmp_path: Path) -> None:
+    text = ",a,b\nx,1,2\nü,3,4\n" + "".join(f"r{i},{i},{i}\n" for i in range(50))
+    load_error(tmp_path, "a.csv", text.encode("utf-16-le"), "UTF-16 text without a byte-order")
+    load_error(tmp_path, "a.json", '{"values": [[1, 2]]}'.encode("utf-16-be"), "UTF-16 text")
+
+
+def test_utf8_text_is_not_taken_for_a_wide_encoding(tmp_path: Path) -> None:
+    assert load(tmp_path, "a.csv", ",ü,日本\nx,1,2\n").x_labels == ("ü", "日本")
 
 
 def test_empty_file(tmp_path: Path) -> None:

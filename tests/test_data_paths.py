@@ -142,12 +142,63 @@ def test_folder_is_not_a_file(tmp_path: Path) -> None:
     check_error(info.value, "is a folder, not a file", "data")
 
 
-def test_dangling_symlink_is_not_found(tmp_path: Path) -> None:
+def test_dangling_symlink_is_a_broken_symlink(tmp_path: Path) -> None:
     roots = make_roots(tmp_path)
     os.symlink(tmp_path / "nowhere.csv", tmp_path / "docs" / "gone.csv")
     with pytest.raises(DataError) as info:
         resolve_data_path("gone.csv", roots)
-    check_error(info.value, "not found", "data")
+    check_error(
+        info.value,
+        "data file 'gone.csv' is a broken symlink: docs/gone.csv -> nowhere.csv, which does "
+        "not exist",
+        "data",
+    )
+
+
+def test_a_symlink_loop_says_so(tmp_path: Path) -> None:
+    roots = make_roots(tmp_path)
+    docs = tmp_path / "docs"
+    os.symlink("b.csv", docs / "a.csv")
+    os.symlink("a.csv", docs / "b.csv")
+    put(tmp_path, "docs/c.csv", "a\n1\n")  # close to a.csv: not a suggestion now
+    with pytest.raises(DataError) as info:
+        resolve_data_path("a.csv", roots)
+    err = check_error(info.value, "is a symlink loop", "data")
+    assert str(err) == (
+        "data file 'a.csv' is a symlink loop (docs/a.csv -> docs/b.csv -> docs/a.csv); "
+        "point the link at a file"
+    )
+    os.symlink("self.csv", docs / "self.csv")
+    with pytest.raises(DataError, match=r"loop \(docs/self.csv -> docs/self.csv\)"):
+        resolve_data_path("self.csv", roots)
+
+
+def test_a_symlink_loop_through_a_folder_says_so(tmp_path: Path) -> None:
+    roots = make_roots(tmp_path)
+    os.symlink("loop", tmp_path / "docs" / "loop")
+    with pytest.raises(DataError) as info:
+        resolve_data_path("loop/x.csv", roots)
+    assert str(check_error(info.value, "is a symlink loop", "data")) == (
+        "data file 'loop/x.csv' is a symlink loop"
+    )
+
+
+def test_a_symlink_loop_outside_the_project_is_not_described(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    roots = make_roots(project)
+    os.symlink(tmp_path / "out.csv", project / "docs" / "a.csv")
+    os.symlink(project / "docs" / "a.csv", tmp_path / "out.csv")
+    with pytest.raises(DataError) as info:
+        resolve_data_path("a.csv", roots)
+    assert "out.csv" not in str(info.value)
+
+
+def test_a_broken_link_gives_way_to_a_later_folder(tmp_path: Path) -> None:
+    roots = make_roots(tmp_path)
+    os.symlink("b.csv", tmp_path / "docs" / "guide" / "a.csv")
+    os.symlink("a.csv", tmp_path / "docs" / "guide" / "b.csv")
+    put(tmp_path, "docs/a.csv", "a\n1\n")
+    assert resolve_data_path("a.csv", roots) == (tmp_path / "docs" / "a.csv").resolve()
 
 
 @pytest.mark.parametrize("ref", ["C:\\data\\x.csv", "c:/data/x.csv", "\\\\server\\share\\x.csv"])

@@ -277,7 +277,7 @@ def test_json_mapping_of_matrices_needs_key(tmp_path: Path) -> None:
         ('"text"', "not a matrix"),
         ('{"a": 1}', "is not a matrix"),
         ("[" * 100_000 + "]" * 100_000, "a.json is not"),
-        ("[[1" + "0" * 5000 + "]]", "a.json is not usable JSON"),
+        ("[[1" + "0" * 5000 + "]]", "a.json: the number 100000000000… (5,001 characters)"),
     ],
 )
 def test_json_errors(tmp_path: Path, text: str, fragment: str) -> None:
@@ -327,3 +327,89 @@ def test_yaml_is_safe_loaded(tmp_path: Path) -> None:
 )
 def test_yaml_errors(tmp_path: Path, text: str, fragment: str) -> None:
     load_error(tmp_path, "a.yaml", text, fragment)
+
+
+# --------------------------------------------------------------------------
+# Numbers no float holds, keys written twice: errors, never silently changed.
+
+BIG = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            f'{{"values": [[1, 2],\n  [3, {BIG}]]}}',
+            "a.json: the number 100000000000… (401 characters) on line 2, column 7 is too "
+            "large; numbers must lie within ±1.8e308",
+        ),
+        (
+            '{"x_labels": ["1e400", "b\\\\"], "values": [[1e400, -2]]}',
+            "a.json: the number 1e400 on line 1, column 44 is too large",
+        ),
+        ("[[1, -1.5E+400]]", "a.json: the number -1.5E+400 on line 1, column 6 is too large"),
+        ("[[1, " + "9" * 5000 + "]]", "the number 999999999999… (5,000 characters) on line 1"),
+        ("[[1, 2" + "0" * 308 + "]]", "the number 200000000000… (309 characters)"),
+    ],
+)
+def test_json_numbers_too_large_for_a_float_are_errors(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    assert said in str(load_error(tmp_path, "a.json", text, said))
+
+
+def test_json_numbers_just_inside_the_range_are_read(tmp_path: Path) -> None:
+    from mkdocs_heatmap.data.structured import json_float, json_int
+
+    assert json_int("1" + "0" * 308) == 10**308
+    assert json_float("-1.7e308") == -1.7e308
+    m = load(tmp_path, "a.json", "[[1" + "0" * 150 + ", 2.5e100, -1e-400]]")
+    same(m.values, [[1e150, 2.5e100, -0.0]])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"values": [[1, 2]], "x_labels": ["a", "b"], "values": [[3, 4]]}',
+        '{"values": [[1, 2]], "x_labels": [{"values": 1, "values": 2}]}',
+    ],
+)
+def test_a_json_key_written_twice_is_an_error(tmp_path: Path, text: str) -> None:
+    err = load_error(tmp_path, "a.json", text, "key 'values' appears twice")
+    assert str(err) == (
+        "a.json: key 'values' appears twice in one object; JSON would keep only the last, "
+        "so remove one"
+    )
+
+
+def test_the_same_key_in_different_json_objects_is_fine(tmp_path: Path) -> None:
+    text = '{"a": {"x": 1, "y": 2}, "b": {"x": 3, "y": 4}}'
+    same(load(tmp_path, "a.json", text).values, [[1, 3], [2, 4]])
+
+
+def test_a_yaml_key_written_twice_is_an_error(tmp_path: Path) -> None:
+    text = "values: [[1, 2]]\nx_labels: [a, b]\nvalues: [[3, 4]]\n"
+    err = load_error(tmp_path, "a.yaml", text, "key 'values' appears twice")
+    assert str(err) == (
+        "a.yaml: key 'values' appears twice in one mapping (lines 1 and 3); YAML would keep "
+        "only the last, so remove one"
+    )
+    nested = "a: {x: 1, y: 2}\nb:\n  x: 3\n  x: 4\n"
+    load_error(tmp_path, "b.yaml", nested, "key 'x' appears twice in one mapping (lines 3 and 4)")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (f"values: [[1, 2],\n  [3, {BIG}]]\n", "on line 2, column 7 is too large"),
+        ("values: [[1.0e+400, 2]]\n", "the number 1.0e+400 on line 1, column 11 is too large"),
+    ],
+)
+def test_yaml_numbers_too_large_for_a_float_are_errors(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    load_error(tmp_path, "a.yaml", text, said)
+
+
+def test_yaml_infinity_written_as_such_is_left_to_the_cell_checks(tmp_path: Path) -> None:
+    load_error(tmp_path, "a.yaml", "[[1, .inf]]\n", "is inf")

@@ -385,3 +385,124 @@ project = "Big"
 extensions = ["mkdocs_heatmap.sphinx"]
 heatmap_defaults = {"hover": True}
 """
+
+
+# -- what the page really carries: labels and escaping count
+
+
+def _page_bytes(doc: FigureDoc) -> int:
+    from mkdocs_heatmap.emit import figure_html
+
+    (raw,) = re.findall(r"data-heatmap='([^']*)'", figure_html(doc, lambda path: path))
+    return len(raw.encode("utf-8"))
+
+
+@pytest.mark.parametrize("label", ["x" * 150, "&<'\"\\é" * 25, "\u05e9" * 150])
+def test_the_measured_size_is_what_the_page_carries(tmp_path: Path, label: str) -> None:
+    body = (
+        "matrix: [[1, 0.5, null], [3, 4, 5]]\nhover: true\nmask: [[false, false, false], "
+        f"[false, false, true]]\nx_labels: {json.dumps([label + 'a', 'b', 'c'])}\n"
+        f"y_labels: {json.dumps([label, 'r'])}\nxlabel: {json.dumps(label)}\nfmt: '&<5.1f'\n"
+    )
+    prepared = prepare_block(body, site_settings(tmp_path))
+    assert prepared.hover is not None
+    measured = hover._bare_size(prepared.hover) + sum(
+        hover._values_size(p.values) for p in prepared.hover
+    )
+    widest = (hover._WIDEST_BOX,) * len(prepared.hover)
+    exact = len(hover.attribute(hover.hover_json(prepared.hover, widest)).encode("utf-8"))
+    assert measured == exact
+    doc = finish_block(prepared, prepared.job.run(), site_settings(tmp_path)).doc
+    assert _page_bytes(doc) <= measured  # real boxes are written shorter
+
+
+def _long_labels(tmp_path: Path, count: int, char: str = "x") -> None:
+    labels = [f"{n:05}" + char * 95 for n in range(count)]
+    row = ",".join(str(n % 7) for n in range(count))
+    (tmp_path / "l.csv").write_text(f",{','.join(labels)}\na,{row}\nb,{row}\n")
+
+
+def test_long_labels_over_the_limit_are_an_error_at_the_key(tmp_path: Path) -> None:
+    _long_labels(tmp_path, 3000)
+    with pytest.raises(SpecError) as info:
+        prepare_block("data: l.csv\nhover: true\n", site_settings(tmp_path))
+    assert str(info.value) == (
+        "'hover': the row and column labels and titles would add 310 kB to the page, the "
+        "values of its 6,000 cells about 24 kB: about 334 kB in all, over the limit of 256 "
+        "kB; shorten "
+        "the labels (x_labels, y_labels), select rows or columns, or leave hover off for "
+        "this figure"
+    )
+    assert info.value.block_line == 1
+
+
+def test_escaping_counts_toward_the_limit(tmp_path: Path) -> None:
+    # 100 kB of labels as text, 484 kB in the page: every '&' is written '&amp;'.
+    _long_labels(tmp_path, 1000, "&")
+    with pytest.raises(SpecError, match="labels and titles would add 484 kB"):
+        prepare_block("data: l.csv\nhover: true\n", site_settings(tmp_path))
+    _long_labels(tmp_path, 1000)
+    prepared = prepare_block("data: l.csv\nhover: true\n", site_settings(tmp_path))
+    doc = finish_block(prepared, prepared.job.run(), site_settings(tmp_path)).doc
+    assert 100_000 < _page_bytes(doc) <= hover.MAX_BYTES
+
+
+def test_a_default_leaves_hover_off_when_the_labels_alone_are_too_heavy(tmp_path: Path) -> None:
+    _long_labels(tmp_path, 3000)
+    settings = replace(site_settings(tmp_path), defaults={"hover": True})
+    prepared = prepare_block("data: l.csv\n", settings)
+    assert prepared.hover is None
+    (found,) = [n for n in prepared.notes if n.key == "hover"]
+    assert found.level == "info" and found.message == (
+        "hover (a site or page default) is left off for this figure: even read in blocks of "
+        "cells, its 3,002 row and column labels would add 310 kB to the page, over the limit "
+        "of 256 kB"
+    )
+
+
+def test_blocks_fit_what_the_labels_leave(tmp_path: Path) -> None:
+    # 220 kB of labels: the values must fit the 36 kB left, not BLOCK_BYTES.
+    labels = [f"{n:05}" + "y" * 95 for n in range(2150)]
+    np.save(tmp_path / "big.npy", np.random.default_rng(0).random((100, 2150)))
+    settings = replace(site_settings(tmp_path), defaults={"hover": True})
+    prepared = prepare_block(f"data: big.npy\nx_labels: {labels}\n", settings)
+    assert prepared.hover is not None and prepared.hover[0].block != (1, 1)
+    doc = finish_block(prepared, prepared.job.run(), settings).doc
+    assert _page_bytes(doc) <= hover.MAX_BYTES
+
+
+# -- bidirectional text: no label reorders the readout around it
+
+RLO, LRI, PDI, FSI = "\u202e", "\u2066", "\u2069", "\u2068"
+
+
+@pytest.mark.parametrize(
+    ("label", "carried"),
+    [
+        ("plain", "plain"),
+        ("caf\u00e9", "caf\u00e9"),  # left to right: carried as it is
+        (f"evil{RLO}gnp.exe", "evilgnp.exe"),  # an override: removed
+        (f"a\u202ab\u202c{LRI}c{PDI}", "abc"),  # embeddings, isolates: removed
+        ("\u05e9\u05dc\u05d5\u05dd", f"{FSI}\u05e9\u05dc\u05d5\u05dd{PDI}"),  # Hebrew
+        (f"\u0627{PDI}{RLO}x", f"{FSI}\u0627x{PDI}"),  # a stray PDI cannot end the isolate
+        ("mark\u200f", f"{FSI}mark\u200f{PDI}"),  # a direction mark stays inside
+    ],
+)
+def test_labels_are_isolated_in_the_hover_data(label: str, carried: str) -> None:
+    assert hover.isolated(label) == carried
+
+
+def test_the_hover_json_isolates_labels_and_titles(tmp_path: Path) -> None:
+    rows, columns = json.dumps(["r" + RLO + "x", "r2"]), json.dumps(["\u05d0", "b"])
+    body = (
+        f"matrix: [[1, 2], [3, 4]]\nhover: true\ny_labels: {rows}\nx_labels: {columns}\n"
+        f"xlabel: {json.dumps('T' + RLO)}\n"
+    )
+    prepared = prepare_block(body, site_settings(tmp_path))
+    data = json.loads(finish_block(prepared, prepared.job.run(), site_settings(tmp_path)).doc.hover)
+    (panel,) = data["p"]
+    assert panel["y"] == ["rx", "r2"]
+    assert panel["x"] == [f"{FSI}\u05d0{PDI}", "b"]
+    assert panel["xt"] == "T"
+    text = json.dumps(data, ensure_ascii=False)
+    assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067")

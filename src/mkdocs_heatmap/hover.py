@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from json.encoder import encode_basestring
 
 import numpy as np
 import numpy.typing as npt
@@ -109,9 +112,12 @@ class _Drawn:
 def hover_panels(plot: Plot) -> tuple[HoverPanel, ...] | None:
     """Every panel's labels and cell readouts, in drawn order.
 
-    Over ``MAX_BYTES``, a ``SpecError`` at the ``hover`` key when the block
-    says ``hover`` itself; when ``hover`` is a default, the figure read in
-    blocks of cells, or ``None`` (no hover), with a note."""
+    What the page would carry is measured first, labels, titles and the
+    escaping of JSON and of the attribute included (``_bare_size``,
+    ``_values_size``), without building it.  Over ``MAX_BYTES``, a
+    ``SpecError`` at the ``hover`` key when the block says ``hover`` itself;
+    when ``hover`` is a default, the figure read in blocks of cells, or
+    ``None`` (no hover), with a note."""
     from .data.derive import hidden_cells
 
     drawn = []
@@ -121,26 +127,45 @@ def hover_panels(plot: Plot) -> tuple[HoverPanel, ...] | None:
         hidden = hidden_cells(panel.spec, panel.matrix)[rows]
         drawn.append(_Drawn(panel, rows, panel.matrix.values[rows], hidden))
     by_default = plot.spec.line_of("hover") is None
+    bare = tuple(_hover_panel(plot, d, (), (1, 1)) for d in drawn)
+    fixed = _bare_size(bare)  # everything but the values
     # A cell takes 4 bytes at least ("1",): a map over the limit whatever
     # its values need not have them all formatted to be read in blocks, nor,
     # when large, to be refused.
-    estimate = plot.cells * 4 > MAX_BYTES and (by_default or plot.cells > EXACT_CELLS)
+    estimate = fixed + plot.cells * 4 > MAX_BYTES and (
+        by_default or plot.cells > EXACT_CELLS or fixed > MAX_BYTES
+    )
     if estimate:
-        size = int(plot.cells * (3 + _typical_length(drawn)))
+        values = int(plot.cells * (3 + _typical_length(drawn)))
     else:
-        found = tuple(_hover_panel(plot, d, _cells(d), (1, 1)) for d in drawn)
-        size = sum(len(p.values) * 3 + sum(len(str(v or "")) for v in p.values) for p in found)
-        if size <= MAX_BYTES:
+        found = tuple(replace(p, values=_cells(d)) for p, d in zip(bare, drawn, strict=True))
+        values = sum(_values_size(p.values) for p in found)
+        if fixed + values <= MAX_BYTES:
             return found
     if not by_default:
-        raise SpecError(
-            f"'hover': the values of {plot.cells:,} cells would add "
-            f"{'about ' if estimate else ''}{size // 1000:,} kB to the page, over the limit "
-            f"of {MAX_BYTES // 1000:,} kB; select rows or columns, or leave hover off for "
-            "this figure",
-            key="hover",
+        raise SpecError(_too_heavy(plot.cells, values, fixed, estimate), key="hover")
+    return _in_blocks(plot, drawn, bare, fixed, fixed + values)
+
+
+def _kb(size: int) -> str:
+    return f"{-(-size // 1000):,} kB"  # rounded up: what is over stays over
+
+
+def _too_heavy(cells: int, values: int, fixed: int, estimate: bool) -> str:
+    about = "about " if estimate else ""
+    total = f"{about}{_kb(values + fixed)} in all, over the limit of {_kb(MAX_BYTES)}"
+    if values >= fixed:
+        return (
+            f"'hover': the values of {cells:,} cells would add {about}{_kb(values)} to the "
+            f"page, their labels and titles {_kb(fixed)}: {total}; select rows or columns, "
+            "or leave hover off for this figure"
         )
-    return _in_blocks(plot, drawn, size)
+    return (
+        f"'hover': the row and column labels and titles would add {_kb(fixed)} to the "
+        f"page, the values of its {cells:,} cells {about}{_kb(values)}: {total}; shorten "
+        "the labels (x_labels, y_labels), select rows or columns, or leave hover off for "
+        "this figure"
+    )
 
 
 def _hover_panel(
@@ -148,14 +173,92 @@ def _hover_panel(
 ) -> HoverPanel:
     own, matrix = drawn.panel.spec, drawn.panel.matrix
     return HoverPanel(
-        title=own.title if plot.multi else None,
-        x_title=own.xlabel or plot.spec.xlabel,
-        y_title=own.ylabel or plot.spec.ylabel,
-        x_labels=matrix.x_labels,
-        y_labels=tuple(matrix.y_labels[i] for i in drawn.rows),
+        title=_isolated(own.title) if plot.multi else None,
+        x_title=_isolated(own.xlabel or plot.spec.xlabel),
+        y_title=_isolated(own.ylabel or plot.spec.ylabel),
+        x_labels=tuple(map(isolated, matrix.x_labels)),
+        y_labels=tuple(isolated(matrix.y_labels[i]) for i in drawn.rows),
         values=values,
         block=block,
     )
+
+
+# Bidirectional text.  The readout puts labels side by side ("row · column"):
+# a label's explicit controls would reach past its end (U+202E RIGHT-TO-LEFT
+# OVERRIDE reverses the rest of the line) and two right-to-left labels would
+# swap places around the "·".  So the controls that open or close a scope
+# are removed (an unmatched U+2069 would close the isolate below early), and
+# a label with right-to-left letters or a direction mark is wrapped in
+# U+2068 FIRST STRONG ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE: it reads
+# in its own direction and leaves its neighbours alone.  Left-to-right
+# labels are carried as they are.
+_SCOPED_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\u200e\u200f\u061c\ufb1d-\ufdff\ufe70-\ufefe"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolated(text: str) -> str:
+    """``text`` as the hover data carries it: bidirectional controls with a
+    scope removed, and, when it holds right-to-left letters or a direction
+    mark, wrapped in FSI ... PDI so it cannot reorder the rest of a readout."""
+    if text.isascii():
+        return text
+    text = _SCOPED_CONTROLS.sub("", text)
+    return f"{FSI}{text}{PDI}" if _RIGHT_TO_LEFT.search(text) else text
+
+
+def _isolated(text: str | None) -> str | None:
+    return None if text is None else isolated(text)
+
+
+# The size of what the page carries, measured without building it: strings
+# are encoded (JSON, then the attribute's escaping, then UTF-8) a chunk at a
+# time, joined by "," (which neither escaping touches), so the cost is a pass
+# over the text and the memory a chunk, however long the labels.
+_CHUNK = 2048
+_WIDEST_BOX = (-1.2345678901234567e-300,) * 4  # no float is written longer
+
+
+def _encoded(text: str) -> int:
+    return len(attribute(encode_basestring(text)).encode("utf-8", "surrogatepass"))
+
+
+def _strings_size(texts: Sequence[str]) -> int:
+    """Bytes of ``texts`` as quoted JSON strings in the attribute, each with
+    the comma after it."""
+    total = 0
+    for start in range(0, len(texts), _CHUNK):
+        part = texts[start : start + _CHUNK]
+        # '"a,b"' is '"a","b",' less 2 bytes per string and 1 more.
+        total += _encoded(",".join(part)) + 2 * len(part) - 1
+    return total
+
+
+def _bare_size(panels: tuple[HoverPanel, ...]) -> int:
+    """Bytes the hover attribute takes for ``panels`` without their values
+    (labels, titles, boxes as wide as a float can be written, the JSON
+    around them), exact but for the boxes."""
+    empty = tuple(replace(p, x_labels=(), y_labels=(), values=()) for p in panels)
+    size = len(attribute(hover_json(empty, (_WIDEST_BOX,) * len(panels))).encode("utf-8"))
+    for p in panels:
+        for labels in (p.x_labels, p.y_labels):
+            size += max(0, _strings_size(labels) - 1)  # commas between, not after
+    return size
+
+
+def _values_size(values: tuple[Readout, ...]) -> int:
+    """Bytes of ``values`` as the hover attribute carries them, with the
+    commas between them."""
+    texts = [v for v in values if isinstance(v, str)]
+    blocks = [v for v in values if isinstance(v, tuple)]
+    size = _strings_size(texts) + 5 * (len(values) - len(texts) - len(blocks))  # "null,"
+    if blocks:
+        text = json.dumps(blocks, ensure_ascii=False, separators=(",", ":"))
+        size += len(attribute(text).encode("utf-8")) - 1  # its brackets, a comma after
+    return max(0, size - 1)  # no comma after the last
 
 
 def _cells(drawn: _Drawn) -> tuple[Readout, ...]:
@@ -176,53 +279,56 @@ def _typical_length(drawn: list[_Drawn]) -> float:
     return sum(lengths) / len(lengths) if lengths else 1.0
 
 
-def _in_blocks(plot: Plot, drawn: list[_Drawn], size: int) -> tuple[HoverPanel, ...] | None:
+def _in_blocks(
+    plot: Plot, drawn: list[_Drawn], bare: tuple[HoverPanel, ...], fixed: int, size: int
+) -> tuple[HoverPanel, ...] | None:
     """The figure read in blocks of f × f cells (fewer at the map's edges),
     the smallest f whose values fit ``BLOCK_BYTES`` and whole data
-    ``MAX_BYTES``; ``None`` when no f does."""
+    ``MAX_BYTES``; ``None`` when no f does (``fixed``: the bytes of all but
+    the values, ``size``: of a value per cell)."""
     shapes = [d.values.shape for d in drawn]
     longest = max(max(shape) for shape in shapes)
     per_block = 3 * (_typical_length(drawn) + 3) + 8
+    budget = min(BLOCK_BYTES, MAX_BYTES - fixed)
+    default = "hover (a site or page default)"
+    labels = sum(len(p.x_labels) + len(p.y_labels) for p in bare)
 
     def blocks(f: int) -> int:
         return sum(-(-r // min(f, r)) * -(-c // min(f, c)) for r, c in shapes)
 
     f = 2
-    while f < longest and per_block * blocks(f) > BLOCK_BYTES:
+    while budget > 0 and f < longest and per_block * blocks(f) > budget:
         f += 1
-    default = "hover (a site or page default)"
-    while True:
+    while budget > 0:
         found = tuple(
-            _hover_panel(plot, d, _blocks(d, *k), k)
-            for d in drawn
+            replace(p, values=_blocks(d, *k), block=k)
+            for p, d in zip(bare, drawn, strict=True)
             for k in [(min(f, d.values.shape[0]), min(f, d.values.shape[1]))]
         )
-        text = hover_json(found, tuple((0.0, 0.0, 1.0, 1.0) for _ in found))
-        payload = json.loads(text)
-        values = sum(len(json.dumps(p["v"], separators=(",", ":"))) for p in payload["p"])
-        total = len(attribute(text).encode("utf-8"))  # as the page carries it
-        if values <= BLOCK_BYTES and total <= MAX_BYTES:
+        values = sum(_values_size(p.values) for p in found)
+        if values <= BLOCK_BYTES and fixed + values <= MAX_BYTES:
             rows, cols = found[0].block
             note(
                 f"{default} reads this figure in blocks of {rows} × {cols} cells, each with "
                 f"its mean, min and max: a value per cell for its {plot.cells:,} cells would "
-                f"add about {size // 1000:,} kB to the page, over the limit of "
-                f"{MAX_BYTES // 1000:,} kB; select rows or columns to read single cells",
+                f"add about {_kb(size)} to the page, over the limit of {_kb(MAX_BYTES)}; "
+                "select rows or columns to read single cells",
                 key="hover",
                 level="info",
             )
             return found
         if f >= longest:
-            labels = sum(len(p["x"]) + len(p["y"]) for p in payload["p"])
-            note(
-                f"{default} is left off for this figure: even read in blocks of cells, "
-                f"its {labels:,} row and column labels would add {total // 1000:,} kB to the "
-                f"page, over the limit of {MAX_BYTES // 1000:,} kB",
-                key="hover",
-                level="info",
-            )
-            return None
+            fixed += values
+            break
         f = min(longest, max(f + 1, math.ceil(f * 1.2)))
+    note(
+        f"{default} is left off for this figure: even read in blocks of cells, "
+        f"its {labels:,} row and column labels would add {_kb(fixed)} to the "
+        f"page, over the limit of {_kb(MAX_BYTES)}",
+        key="hover",
+        level="info",
+    )
+    return None
 
 
 def _blocks(drawn: _Drawn, rows: int, cols: int) -> tuple[Readout, ...]:

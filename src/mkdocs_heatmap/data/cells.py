@@ -77,8 +77,9 @@ def numbered(n: int) -> list[str]:
 
 
 def decode(content: bytes, ctx: Ctx) -> str:
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DataError(f"{ctx.name} is UTF-16 text; save it as UTF-8", key="data")
+    encoding = _wide_encoding(content)
+    if encoding is not None:
+        raise DataError(f"{ctx.name} is {encoding}; save it as UTF-8", key="data")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,6 +89,39 @@ def decode(content: bytes, ctx: Ctx) -> str:
             "save it as UTF-8",
             key="data",
         ) from None
+
+
+_SAMPLE = 4096  # bytes enough to tell an encoding, read from the start
+
+
+def _wide_encoding(content: bytes) -> str | None:
+    """ "UTF-16 text" or "UTF-32 text" (with "without a byte-order mark"
+    when it has none) when ``content`` is in one of them, else ``None``.
+
+    UTF-8 has a NUL byte only for U+0000, which no text file holds; the
+    wide encodings write ASCII-range text with a NUL in every other byte
+    (UTF-16) or three of four (UTF-32).  UTF-32's little-endian mark starts
+    with UTF-16's, so it is looked for first."""
+    if content.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32 text"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16 text"
+    sample = content[:_SAMPLE]
+    if b"\x00" not in sample:
+        return None
+    for width in (4, 2):
+        usable = sample[: len(sample) - len(sample) % width]
+        if len(usable) < 2 * width:
+            continue
+        lanes = [usable[i::width] for i in range(width)]
+        # The lane that carries the characters: the first (little-endian) or
+        # the last (big-endian); every other lane is (nearly) all NUL.
+        for text_lane in (0, width - 1):
+            others = [lane for i, lane in enumerate(lanes) if i != text_lane]
+            mostly_nul = all(lane.count(0) >= 0.9 * len(lane) for lane in others)
+            if mostly_nul and lanes[text_lane].count(0) <= 0.1 * len(lanes[text_lane]):
+                return f"UTF-{8 * width} text without a byte-order mark"
+    return None
 
 
 def text_number(text: str) -> float | None:

@@ -9,7 +9,9 @@ are checked with ``stat()`` before a byte is read.
 from __future__ import annotations
 
 import difflib
+import errno
 import itertools
+import os
 import re
 import stat
 from collections.abc import Sequence
@@ -90,14 +92,18 @@ def locate(ref: str, roots: DataRoots) -> Located:
     allowed = roots.allowed()
     passed: list[Path] = []
     outside = False
+    broken: str | None = None  # what the first link that leads nowhere does
     for candidate in (folder / relative for folder in folders):
         if _root_of(_resolved(candidate), allowed) is None:
             outside = True  # not probed: whether it exists is none of the page's business
             continue
         if not _exists(candidate):
+            broken = broken or _broken_link(candidate, shown, project, allowed)
             passed.append(candidate)
             continue
         return Located(_checked_file(candidate, shown, allowed), candidate, tuple(passed))
+    if broken is not None:
+        raise DataError(broken, key="data")
     if outside:
         raise DataError(_OUTSIDE.format(shown=shown), key="data")
     raise DataError(_not_found(text, shown, folders, project, allowed), key="data")
@@ -107,6 +113,66 @@ _OUTSIDE = (
     "data file {shown} resolves outside the project; data files must be inside "
     "the project folder or data_dir"
 )
+
+
+def _broken_link(candidate: Path, shown: str, project: Path, allowed: Sequence[Path]) -> str | None:
+    """Why ``candidate``, which does not exist as a file, is still there: a
+    symlink loop, or a symlink to a file that does not exist (``None`` when
+    it is simply not there).  The links are named only while they stay
+    inside what may be read."""
+    try:
+        os.stat(candidate)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            chain = _link_chain(candidate, project, allowed)
+            return f"data file {shown} is a symlink loop" + (
+                f" ({' -> '.join(chain)}); point the link at a file"
+                if chain and len(chain) > 1
+                else ""
+            )
+        if exc.errno != errno.ENOENT or not os.path.islink(candidate):
+            return None
+        chain = _link_chain(candidate, project, allowed)
+        if chain is None:
+            return None
+        return f"data file {shown} is a broken symlink: {' -> '.join(chain)}, which does not exist"
+    return None
+
+
+def _link_chain(start: Path, project: Path, allowed: Sequence[Path]) -> list[str] | None:
+    """The links from ``start`` on, to the first one seen twice or to a path
+    that is not a link, each shown from the project root; ``None`` when one
+    lies outside what may be read."""
+    path = Path(os.path.abspath(start))
+    seen: list[Path] = []
+    for _ in range(_MAX_LINKS):
+        if path in seen or not os.path.islink(path):
+            seen.append(path)
+            break
+        seen.append(path)
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return None
+        path = Path(os.path.normpath(path.parent / target))
+    shown = []
+    for hop in seen:
+        real = _resolved(hop.parent) / hop.name  # its folders' links followed, not its own
+        root = _root_of(real, allowed)
+        if root is None or _hidden_part(real, root):
+            return None
+        shown.append(_show_path(real, project))
+    return shown
+
+
+def _show_path(path: Path, project: Path) -> str:
+    try:
+        return path.relative_to(project).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+_MAX_LINKS = 40  # as the kernel follows
 
 
 def _root_of(path: Path, allowed: Sequence[Path]) -> Path | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -38,7 +40,25 @@ if TYPE_CHECKING:
 def parse_json(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
     text = decode(content, ctx)
     try:
-        obj: object = json.loads(text)
+        obj: object = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_int=json_int,
+            parse_float=json_float,
+        )
+    except _TooLarge as exc:
+        site = _number_site(text, exc.literal)
+        raise DataError(
+            f"{ctx.name}: the number {_number_start(exc.literal)}{site} is too large; numbers "
+            "must lie within ±1.8e308",
+            key="data",
+        ) from None
+    except _Duplicate as exc:
+        raise DataError(
+            f"{ctx.name}: key {q(exc.key)} appears twice in one object; JSON would keep "
+            "only the last, so remove one",
+            key="data",
+        ) from None
     except json.JSONDecodeError as exc:
         raise DataError(
             f"{ctx.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
@@ -51,6 +71,85 @@ def parse_json(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
             f"{ctx.name} is not usable JSON: {one_line(str(exc))}", key="data"
         ) from None
     return _structured(spec, obj, ctx)
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _TooLarge(Exception):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _number_start(literal: str) -> str:
+    """A number as a message shows it: whole when short, else its start."""
+    return literal if len(literal) <= 16 else f"{literal[:12]}… ({len(literal):,} characters)"
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object as a dict; a key written twice is an error, not the
+    last one silently winning."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return found
+
+
+_FLOAT_DIGITS = 309  # 1e309 and more is past the largest float
+
+
+def json_int(literal: str) -> int:
+    """A JSON integer; one no float can hold is an error (JSON has no leading
+    zeros, so the digits count its size), and never reaches ``int()``'s
+    limit on digits."""
+    if len(literal.lstrip("-")) > _FLOAT_DIGITS:
+        raise _TooLarge(literal)
+    value = int(literal)
+    try:
+        float(value)
+    except OverflowError:
+        raise _TooLarge(literal) from None
+    return value
+
+
+def json_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _TooLarge(literal)
+    return value
+
+
+def _number_site(text: str, literal: str) -> str:
+    """ " on line L, column C" for the first ``literal`` in ``text`` that is a
+    number, not part of a string (JSON strings hold no line breaks, so the
+    text before it on its line tells)."""
+    pattern = re.compile(r"(?<![\w.+\-])" + re.escape(literal) + r"(?![\w.])")
+    for match in pattern.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if not _inside_string(text[start : match.start()]):
+            line = text.count("\n", 0, match.start()) + 1
+            return f" on line {line}, column {match.start() - start + 1}"
+    return ""
+
+
+def _inside_string(before: str) -> bool:
+    inside = escaped = False
+    for char in before:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = inside
+        elif char == '"':
+            inside = not inside
+    return inside
 
 
 # The C loader is the same safe loader (SafeConstructor), only much faster on
@@ -67,7 +166,10 @@ def parse_yaml(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
         node = loader.get_single_node()
         if node is not None:
             check_nodes(node)
+            _check_yaml_nodes(node, loader, ctx)
         obj: object = loader.construct_document(node) if node is not None else None
+    except DataError:
+        raise
     except TooLarge as exc:
         raise DataError(f"{ctx.name} is too large as YAML: {exc}", key="data") from None
     except yaml.MarkedYAMLError as exc:
@@ -87,6 +189,67 @@ def parse_yaml(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
     finally:
         loader.dispose()
     return _structured(spec, obj, ctx)
+
+
+_YAML_INT, _YAML_FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+def _check_yaml_nodes(
+    root: yaml.Node, loader: yaml.SafeLoader | yaml.CSafeLoader, ctx: Ctx
+) -> None:
+    """What a safe loader lets pass silently: a key written twice in one
+    mapping (the last would win) and a number no float can hold (it would
+    read as infinity); each an error at its line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    name = (key.tag, str(key.value))
+                    if name in lines:
+                        raise DataError(
+                            f"{ctx.name}: key {q(name[1])} appears twice in one mapping (lines "
+                            f"{lines[name] + 1} and {key.start_mark.line + 1}); YAML would keep "
+                            "only the last, so remove one",
+                            key="data",
+                        )
+                    lines[name] = key.start_mark.line
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag in (_YAML_INT, _YAML_FLOAT)
+            and _yaml_too_large(node, loader)
+        ):
+            mark = node.start_mark
+            raise DataError(
+                f"{ctx.name}: the number {_number_start(str(node.value))} on line "
+                f"{mark.line + 1}, column {mark.column + 1} is too large; numbers must lie "
+                "within ±1.8e308",
+                key="data",
+            )
+
+
+def _yaml_too_large(node: yaml.ScalarNode, loader: yaml.SafeLoader | yaml.CSafeLoader) -> bool:
+    text = str(node.value)
+    if len(text) > 2 * _FLOAT_DIGITS:
+        return True
+    try:
+        if node.tag == _YAML_FLOAT:
+            return "inf" not in text.lower() and math.isinf(loader.construct_yaml_float(node))
+        float(loader.construct_yaml_int(node))
+    except OverflowError:
+        return True
+    except ValueError:
+        return False  # the loader says what is wrong with it
+    return False
 
 
 def _structured(spec: HeatmapSpec, obj: object, ctx: Ctx) -> LabelledMatrix:
