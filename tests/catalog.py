@@ -367,3 +367,121 @@ def write_files(
         buffer = io.BytesIO()
         np.savez(buffer, values=np.ones((2, 2)))
         site.write(str(Path(docs, "z.npz")), buffer.getvalue())
+
+
+# Hardening, round 3 (data): files in a wide encoding, numbers no float
+# holds and keys written twice in data files, hover data whose labels are
+# what weighs.
+_TABLE = ",a,b\nx,1,2\ny,3,4\n"
+_LONG_LABELS = [f"{n:05}" + "x" * 95 for n in range(3000)]
+_LONG_ROW = ",".join(str(n % 7) for n in range(3000))
+_LONG_CSV = f",{','.join(_LONG_LABELS)}\na,{_LONG_ROW}\nb,{_LONG_ROW}\n"
+HARDENING_3_DATA: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    (
+        "utf16-no-bom",
+        "data: u.csv",
+        {"docs/u.csv": _TABLE.encode("utf-16-le")},
+        "u.csv is UTF-16 text without a byte-order mark; save it as UTF-8",
+        L + 1,
+    ),
+    (
+        "utf32",
+        "data: u.csv",
+        {"docs/u.csv": _TABLE.encode("utf-32")},
+        "u.csv is UTF-32 text; save it as UTF-8",
+        L + 1,
+    ),
+    (
+        "json-huge-int",
+        "data: n.json",
+        {"docs/n.json": '{"values": [[1, 2],\n [3, 1' + "0" * 400 + "]]}"},
+        "n.json: the number 100000000000… (401 characters) on line 2, column 6 is too large",
+        L + 1,
+    ),
+    (
+        "json-duplicate-key",
+        "data: k.json",
+        {"docs/k.json": '{"values": [[1, 2]], "x_labels": ["a", "b"], "values": [[3, 4]]}'},
+        "k.json: key 'values' appears twice in one object",
+        L + 1,
+    ),
+    (
+        "yaml-data-duplicate-key",
+        "data: k.yaml",
+        {"docs/k.yaml": "values: [[1, 2]]\nx_labels: [a, b]\nvalues: [[3, 4]]\n"},
+        "k.yaml: key 'values' appears twice in one mapping (lines 1 and 3)",
+        L + 1,
+    ),
+    (
+        "hover-long-labels",
+        "data: l.csv\nhover: true",
+        {"docs/l.csv": _LONG_CSV},
+        "'hover': the row and column labels and titles would add 310 kB to the page",
+        L + 2,
+    ),
+]
+CASES += HARDENING_3_DATA
+
+# Hardening, round 3 (spec side): every text and every per-figure output has
+# a limit, checked before the work it bounds.
+HARDENING_3_SPEC: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    (
+        "title-too-long",
+        M + "title: " + "t" * 501,
+        {},
+        "'title' is too long: 501 characters, at most 500",
+        L + 2,
+    ),
+    (
+        "title-huge",  # refused from its line's length, before YAML reads it
+        M + "xlabel: x\ntitle: " + "t" * 6_000,
+        {},
+        "'title' is too long: 6,000 characters as written, at most 500",
+        L + 3,
+    ),
+    (
+        "colorbar-label-too-long",
+        M + "colorbar: {label: " + "l" * 501 + "}",
+        {},
+        "'colorbar': 'label' is too long: 501 characters, at most 500",
+        L + 2,
+    ),
+    (
+        "caption-too-long",
+        M + "caption: " + "c" * 5_001,
+        {},
+        "'caption' is too long: 5,001 characters, at most 5,000",
+        L + 2,
+    ),
+    ("key-too-long", M + "k" * 200 + ": 1", {}, "(200 characters long)", L + 2),
+    ("fmt-fraction", M + "fmt: .50g", {}, "writes 1/3 as 52 characters", L + 2),
+    (
+        "fmt-extremes",
+        "matrix: [[1, -3.0e+196]]\nfmt: ',.0f'\nannotate: false",
+        {},
+        "'fmt' ',.0f' writes the smallest value -3e+196 (row '0', column '1') as 263 characters",
+        L + 2,
+    ),
+    (
+        "colorbar-format-extremes",
+        "matrix: [[1, 2]]\nvmax: 1.0e+100\ncolorbar: {format: ',.0f'}",
+        {},
+        "'colorbar': format ',.0f' writes the colorbar's top, 1e+100, as 134 characters",
+        L + 3,
+    ),
+    (
+        "style-name-too-long",
+        M + "style: " + "s" * 5_000,
+        {},
+        "is too long: 5,000 characters, at most 1,000",
+        L + 2,
+    ),
+    (
+        "style-folder",
+        M + "style: s.mplstyle",
+        {"s.mplstyle/x.txt": "x\n"},
+        "style file 's.mplstyle' is a folder, not a .mplstyle file",
+        L + 2,
+    ),
+]
+CASES += HARDENING_3_SPEC

@@ -454,3 +454,35 @@ def test_checks_before_drawing_run_once_per_figure(
     images = prepared.job.run()
     assert len(images) == 4
     assert len(calls) == 1
+
+
+# -- fmt on the data's extremes (hardening, round 3) ----------------------------
+
+
+def test_fmt_width_is_checked_on_the_data_extremes() -> None:
+    """`,.0f` passes the spec's samples, but writes 1e197 with 266 characters:
+    refused before any cell is drawn, naming the value and its cell."""
+    from mkdocs_heatmap.render import precheck
+
+    spec = spec_of("matrix: [[1]]\nfmt: ',.0f'\nannotate: false")
+    values = matrix_of([[1.0, 2.0], [-3e196, 4.0]], ["a", "b"], ["x", "y"])
+    with pytest.raises(RenderError) as caught:
+        precheck(plot_of(spec, values), RC)
+    assert caught.value.key == "fmt"
+    assert caught.value.message == (
+        "'fmt' ',.0f' writes the smallest value -3e+196 (row 'y', column 'a') as 263 "
+        "characters; at most 40 fit a cell or a tick (try .3g or .2e)"
+    )
+    precheck(plot_of(spec, matrix_of([[1.0, -2e20]])), RC)  # 27 characters: fine
+
+
+def test_colorbar_format_width_is_checked_on_the_color_range() -> None:
+    from mkdocs_heatmap.render import precheck
+
+    spec = spec_of("matrix: [[1]]\ncolorbar: {format: ',.0f'}\nvmax: 1.0e+100")
+    with pytest.raises(RenderError) as caught:
+        precheck(plot_of(spec, matrix_of([[1.0, 2.0]])), RC)
+    assert caught.value.key == "colorbar"
+    assert "'colorbar': format ',.0f' writes the colorbar's top, 1e+100, as 134 char" in str(
+        caught.value
+    )

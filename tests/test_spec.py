@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from pathlib import Path
 
 import pytest
 import yaml
@@ -277,3 +278,106 @@ def test_inline_matrix_round_trip(rows: list[list[float | None]]) -> None:
     for got_row, want_row in zip(spec.matrix, rows, strict=True):
         for got, want in zip(got_row, want_row, strict=True):
             assert (math.isnan(got) and want is None) or got == want
+
+
+# -- limits on texts (hardening, round 3) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "limit"),
+    [("title", 500), ("xlabel", 500), ("ylabel", 500), ("caption", 5_000), ("alt", 5_000)],
+)
+def test_texts_have_limits_named_in_the_message(key: str, limit: int) -> None:
+    assert getattr(parse_block(f"matrix: [[1]]\n{key}: {'a' * limit}"), key) == "a" * limit
+    with pytest.raises(SpecError) as caught:
+        parse_block(f"matrix: [[1]]\n{key}: {'a' * (limit + 1)}")
+    assert caught.value.message == (
+        f"'{key}' is too long: {limit + 1:,} characters, at most {limit:,}"
+    )
+    assert caught.value.block_line == 1
+
+
+def test_nested_texts_have_limits() -> None:
+    with pytest.raises(SpecError, match="'colorbar': 'label' is too long: 501 characters"):
+        parse_block(f"matrix: [[1]]\ncolorbar: {{label: {'a' * 501}}}")
+    with pytest.raises(SpecError, match="'panels': item 2: 'title' is too long") as caught:
+        parse_block(f"panels:\n  - {{matrix: [[1]]}}\n  - {{matrix: [[1]], title: {'a' * 501}}}")
+    assert caught.value.block_line == 0
+    with pytest.raises(SpecError, match="'cmap' is too long: 1,001 characters, at most 1,000"):
+        parse_block(f"matrix: [[1]]\ncmap: {'a' * 1001}")
+    with pytest.raises(SpecError, match="'x_labels': item 1 is too long: 100,001 characters"):
+        parse_block(f"matrix: [[1]]\nx_labels: [{'a' * 100_001}]")
+
+
+def test_a_huge_text_is_refused_before_any_per_character_work() -> None:
+    """10^8 characters: refused from the line's length before YAML reads it
+    (seconds, and gigabytes, otherwise), and from the mapping's lengths."""
+    import time
+
+    from mkdocs_heatmap.spec import validate
+
+    huge = "a" * 100_000_000
+    start = time.perf_counter()
+    with pytest.raises(SpecError, match="'title' is too long: 100,000,000 characters as written"):
+        parse_block(f"matrix: [[1]]\ntitle: {huge}\nxlabel: x")
+    with pytest.raises(SpecError, match="'caption' is too long: 100,000,000 characters, at most"):
+        validate({"matrix": [[1]], "caption": huge})
+    with pytest.raises(SpecError, match=r"unknown key 'aaa.*' \(100,000,000 characters long\)"):
+        validate({"matrix": [[1]], huge: 1})
+    with pytest.raises(SpecError, match="'norm' is too long"):
+        validate({"matrix": [[1]], "norm": huge})
+    # The API checks a mapping's lengths before writing it out as YAML.
+    from mkdocs_heatmap.api import render_spec
+
+    with pytest.raises(SpecError, match="'colorbar': 'label' is too long: 100,000,000") as caught:
+        render_spec({"matrix": [[1]], "colorbar": {"label": huge}})
+    assert caught.value.block_line is None
+    assert time.perf_counter() - start < 5  # about 0.5 s; a Python loop over it takes minutes
+
+
+def test_a_long_line_that_may_not_be_one_text_is_left_to_the_parser() -> None:
+    long = "a" * 6_000
+    # A comment after a short title: the title is fine.
+    assert parse_block(f"matrix: [[1]]\ntitle: t  # {long}").title == "t"
+    with pytest.raises(SpecError, match="'title': expected text"):
+        parse_block(f"matrix: [[1]]\ntitle: [{long}]")
+
+
+def test_control_characters_are_found_in_long_texts() -> None:
+    with pytest.raises(SpecError, match=r"U\+0007"):
+        parse_block('matrix: [[1]]\ncaption: "' + "a" * 4_000 + '\\a"')
+    assert parse_block('matrix: [[1]]\ncaption: "a\\tb\\u00e9"').caption == "a\tb\u00e9"
+
+
+def test_fmt_is_tried_on_a_fraction() -> None:
+    with pytest.raises(SpecError, match=r"'\.50g' writes 1/3 as 52 characters; at most 40"):
+        parse_block("matrix: [[1]]\nfmt: .50g")
+    assert parse_block("matrix: [[1]]\nfmt: d").fmt == "d"  # whole numbers only: fine
+
+
+# -- style references ------------------------------------------------------------
+
+
+def test_a_long_style_name_says_so(tmp_path: Path) -> None:
+    from mkdocs_heatmap.errors import ConfigError
+    from mkdocs_heatmap.style import resolve_style
+
+    with pytest.raises(SpecError, match=r"'style': style name 'aaa.*' is too long: 5,000 char"):
+        parse_block(f"matrix: [[1]]\nstyle: {'a' * 5_000}")
+    with pytest.raises(ConfigError, match=r"is too long: 'bbb.*' takes 309 bytes.* at most 255"):
+        resolve_style("a/" + "b" * 300 + ".mplstyle", tmp_path)
+
+
+def test_a_style_path_that_is_a_folder_or_a_loop_says_so(tmp_path: Path) -> None:
+    from mkdocs_heatmap.errors import ConfigError
+    from mkdocs_heatmap.style import resolve_style
+
+    (tmp_path / "dir.mplstyle").mkdir()
+    (tmp_path / "loop.mplstyle").symlink_to("loop.mplstyle")
+    (tmp_path / "a.mplstyle").symlink_to("b.mplstyle")
+    (tmp_path / "b.mplstyle").symlink_to("a.mplstyle")
+    with pytest.raises(ConfigError, match=r"'dir\.mplstyle' is a folder, not a \.mplstyle file"):
+        resolve_style("dir.mplstyle", tmp_path)
+    for name in ("loop.mplstyle", "a.mplstyle"):
+        with pytest.raises(ConfigError, match=f"'{name}' is a symlink loop"):
+            resolve_style(name, tmp_path)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 
 import yaml
 
@@ -45,6 +45,7 @@ from .errors import (
 from .model import OUTPUT_FORMATS, Settings
 from .options import check_site_style, settings_from_options
 from .pipeline import Prepared, at_key_line, prepare_block
+from .spec import check_lengths
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -196,9 +197,11 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
         raise TypeError(
             f"spec must be YAML text or a mapping of block keys, not {type(spec).__name__}"
         )
+    plain = cast("dict[str, object]", _plain(spec))  # a mapping gives a dict
+    check_lengths(plain)  # before YAML writes (and reads) a long text character by character
     try:
         text = yaml.safe_dump(
-            _plain(spec),
+            plain,
             sort_keys=False,
             allow_unicode=True,
         )

@@ -31,10 +31,11 @@ from .files import atomic_write, read_regular
 from .model import MAX_PANELS, OUTPUT_FORMATS, Image
 
 ENTRY_VERSION = 3
-DRAWING = 2
-"""The drawing code's revision, part of every figure's and block memo's key:
-raise it when a change of the renderer or the layout changes images, so no
-cache (a developer's, a shared CI cache) serves figures older code drew."""
+DRAWING = 3
+"""The output code's revision, part of every figure's and block memo's key:
+raise it when a change of the renderer or the layout changes images, or one
+of what a finished block holds (hover data, notes, HTML), so no cache (a
+developer's, a shared CI cache) serves what older code made."""
 SUFFIX = ".heatmap"
 _ENTRY = re.compile(r"^(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.heatmap$")
 _MEMO = re.compile(r"^blocks/(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.json$")

@@ -63,6 +63,31 @@ DEFAULT_OUTPUT_DIR = "assets/heatmaps"
 MAX_PANELS = 24
 MAX_PIXELS = 40_000_000  # the largest PNG a figure may make (its 2x file)
 MAX_CLUSTERED = 1_000  # rows or columns `cluster` reorders (its cost grows as n³)
+MAX_TITLE = 500
+"""Characters a ``title``, ``xlabel``, ``ylabel``, a colorbar's ``label`` (and a
+panel's title) may hold: a line or two of a figure, never a page of it."""
+MAX_PROSE = 5_000
+"""Characters a ``caption`` or an ``alt`` text may hold (a paragraph or two)."""
+MAX_NAME = 1_000
+"""Characters any other text of a block may hold: paths, names, colors,
+column names.  Style names and paths share it (``style.py``)."""
+MAX_ANY_TEXT = 100_000
+"""No text anywhere in a block (labels in a list, cells of a matrix) is
+longer, whatever ``max_label_length`` says: refused before any work that
+goes through it character by character."""
+TEXT_LIMITS: Mapping[str, int] = {
+    "title": MAX_TITLE,
+    "xlabel": MAX_TITLE,
+    "ylabel": MAX_TITLE,
+    "label": MAX_TITLE,  # colorbar: {label: ...}
+    "caption": MAX_PROSE,
+    "alt": MAX_PROSE,
+}
+"""The keys whose text has a limit of its own; every other text has
+``MAX_NAME``."""
+MAX_FORMATTED = 40
+"""Characters a value formatted by ``fmt`` (or a colorbar's ``format``) may
+take: more fits neither a cell nor a tick."""
 MAX_MAGNITUDE = 1e200
 """The largest magnitude a value may have: matplotlib's norms and tickers
 overflow on spans near the float limit (1.7e308)."""

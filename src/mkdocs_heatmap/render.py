@@ -43,7 +43,7 @@ from .layout import (
     prune_tree,
 )
 from .messages import one_line
-from .model import MAX_PIXELS, Image, LabelledMatrix, Panel, Plot, Rc
+from .model import MAX_FORMATTED, MAX_PIXELS, Image, LabelledMatrix, Panel, Plot, Rc
 from .model import Box as ImageBox
 from .spec import HeatmapSpec, format_value
 from .style import check_rc, theme_rc
@@ -123,12 +123,74 @@ def precheck(plot: Plot, rc: Rc) -> Checked:
             validate(part)
             check_math(part, values)
             colors = cell_colors(part, values)
+            check_formats(part, values, colors)
             if part.annotate is not False:
                 _annotations(part, values, colors)
         layout = figure_layout(plot, mpl.rcParams)
     if plot.spec.format == "png":
         _check_pixels(layout.size, 2.0 * (plot.spec.dpi or CSS_PX_PER_INCH), 2)
     return Checked(rc, layout)
+
+
+def check_formats(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> None:
+    """``fmt`` (cell texts, hover, the data table) and a colorbar's
+    ``format`` (its ticks) on the values they will meet.  The spec tried each
+    on a few samples; the widest text comes from the data's extremes
+    (``,.0f`` writes 1e197 as 266 characters), so try those: the smallest,
+    the largest, the largest and the smallest magnitude.  Cheap: four
+    values, whatever the size of the matrix."""
+    values = matrix.values
+    if spec.fmt is not None:
+        finite = np.isfinite(values)
+        if finite.any():
+            picks = _extremes(np.where(finite, values, np.nan))
+            for what, (i, j) in picks:
+                value = float(values[i, j])
+                where = f"row {matrix.y_labels[i]!r}, column {matrix.x_labels[j]!r}"
+                _check_width(spec.fmt, value, f"the {what} value {_num(value)} ({where})", "fmt")
+    bar = spec.colorbar
+    if bar is not None and bar.format is not None:
+        ends = (("bottom", colors.norm.vmin), ("top", colors.norm.vmax))
+        for what, end in ends:
+            value = float(end or 0.0)
+            _check_width(bar.format, value, f"the colorbar's {what}, {_num(value)},", "colorbar")
+
+
+def _extremes(values: FloatArray) -> list[tuple[str, tuple[int, int]]]:
+    """The cells (row, column) of the smallest value, the largest, the
+    largest magnitude and the smallest nonzero magnitude; NaN left out."""
+    shape = values.shape
+    size = np.abs(values)
+    picks = [
+        ("smallest", int(np.nanargmin(values))),
+        ("largest", int(np.nanargmax(values))),
+        ("largest-magnitude", int(np.nanargmax(size))),
+    ]
+    nonzero = np.where(size > 0, size, np.nan)
+    if not np.isnan(nonzero).all():
+        picks.append(("smallest-magnitude", int(np.nanargmin(nonzero))))
+    seen: set[int] = set()
+    out: list[tuple[str, tuple[int, int]]] = []
+    for what, flat in picks:
+        if flat not in seen:
+            seen.add(flat)
+            i, j = np.unravel_index(flat, shape)
+            out.append((what, (int(i), int(j))))
+    return out
+
+
+def _check_width(fmt: str, value: float, what: str, key: str) -> None:
+    try:
+        text = format_value(value, fmt)
+    except (ValueError, OverflowError, TypeError):
+        return  # a value it cannot format: reported where the figure meets it
+    if len(text) > MAX_FORMATTED:
+        name = f"'{key}': format {fmt!r}" if key == "colorbar" else f"'{key}' {fmt!r}"
+        raise RenderError(
+            f"{name} writes {what} as {len(text):,} characters; at most {MAX_FORMATTED} fit a "
+            "cell or a tick (try .3g or .2e)",
+            key=key,
+        )
 
 
 def with_fonts(plot: Plot, rc: Rc) -> Rc:

@@ -18,23 +18,28 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from .colormaps import colormap_problem
-from .errors import SpecError
-from .messages import describe, suggest
+from .errors import ConfigError, SpecError
+from .messages import describe, q, suggest
 from .model import (
     AGGREGATES,
     DATA_FORMATS,
     HIGHLIGHTS,
     IMAGE_FORMATS,
+    MAX_ANY_TEXT,
+    MAX_FORMATTED,
     MAX_MAGNITUDE,
+    MAX_NAME,
     MAX_PANELS,
     MAX_PIXELS,
     MISSING,
     NORMALIZE,
     NORMS,
+    TEXT_LIMITS,
     THEMES,
     InlineMatrix,
 )
 from .safeyaml import TooLarge, check_nodes
+from .style import check_style_name
 
 # --------------------------------------------------------------------------
 # Option types the block needs beyond MkDocs' own.
@@ -91,16 +96,29 @@ class YamlBool(ValidationError):
         self.listed = listed  # an item of a list of labels, not a single text
 
 
-class Text(BaseConfigOption[str]):
-    """A string; numbers are accepted and turned into text (``title: 2024``)."""
+class TooLong(ValidationError):
+    """A text over its limit.  Reads after the key's name: ``'title' is too
+    long: ...`` (``validate`` and ``_validate_sub`` put it there)."""
 
-    def __init__(self, *, nonempty: bool = False) -> None:
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"is too long: {length:,} characters, at most {limit:,}")
+
+
+class Text(BaseConfigOption[str]):
+    """A string; numbers are accepted and turned into text (``title: 2024``).
+    Its length is checked first, before anything reads it character by
+    character."""
+
+    def __init__(self, *, nonempty: bool = False, limit: int = MAX_NAME) -> None:
         super().__init__()
         self.nonempty = nonempty
+        self.limit = limit
 
     def run_validation(self, value: object) -> str:
         if isinstance(value, bool):
             raise YamlBool(f"expected text, got {describe(value)}", listed=False)
+        if isinstance(value, str) and len(value) > self.limit:
+            raise TooLong(len(value), self.limit)
         if not isinstance(value, (str, int, float)):
             raise ValidationError(f"expected text, got {describe(value)}")
         text = str(value)
@@ -208,7 +226,7 @@ class MatrixRows(BaseConfigOption["tuple[tuple[float, ...], ...] | InlineMatrix"
                     cells.append(as_float(cell))
                 else:
                     raise ValidationError(
-                        f"row {i}, column {j} is {cell!r}, expected a number or null"
+                        f"row {i}, column {j} is {_short(cell)}, expected a number or null"
                     )
             rows.append(tuple(cells))
         if not rows[0]:
@@ -266,8 +284,8 @@ class OneOf(BaseConfigOption[Any]):
                 return choice
         shown = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in self.choices)
         names = [str(c) for c in self.choices if isinstance(c, str)]
-        hint = suggest(str(value), names) if isinstance(value, str) else ""
-        raise ValidationError(f"expected one of {shown}; got {value!r}{hint}")
+        hint = suggest(value, names) if isinstance(value, str) and len(value) <= 100 else ""
+        raise ValidationError(f"expected one of {shown}; got {_short(value)}{hint}")
 
 
 class Flag(BaseConfigOption[bool]):
@@ -335,6 +353,17 @@ class FormatSpec(BaseConfigOption[str]):
                     f"{value!r} writes {sample:g} as {len(text):,} characters; "
                     f"at most {MAX_FORMATTED} fit a cell or a tick"
                 )
+        # A fraction: how many digits a precision asks for (.50g writes
+        # 1/3 with 50).  A spec for whole numbers (d) cannot write one at all.
+        try:
+            text = format_value(1 / 3, value)
+        except (ValueError, OverflowError, TypeError):
+            text = ""
+        if len(text) > MAX_FORMATTED:
+            raise ValidationError(
+                f"{value!r} writes 1/3 as {len(text):,} characters; "
+                f"at most {MAX_FORMATTED} fit a cell or a tick"
+            )
         return value
 
 
@@ -426,6 +455,10 @@ class SubtractRef(BaseConfigOption[Any]):
 class StyleRef(BaseConfigOption[Any]):
     def run_validation(self, value: object) -> Any:
         if isinstance(value, str) and value.strip():
+            try:
+                check_style_name(value)
+            except ConfigError as exc:
+                raise ValidationError(exc.message) from None
             return value
         if isinstance(value, dict):
             return value
@@ -450,6 +483,8 @@ def _validate_sub(schema: type[Config], value: dict[Any, Any]) -> dict[str, Any]
         name, err = failed[0]
         if isinstance(err, YamlBool):
             raise YamlBool(f"{name}: {err}", listed=err.listed)
+        if isinstance(err, TooLong):
+            raise ValidationError(f"'{name}' {err}")
         raise ValidationError(f"{name}: {err}")
     return {name: sub[name] for name in known}
 
@@ -473,7 +508,7 @@ class PivotConfig(Config):
 
 
 class ColorbarConfig(Config):
-    label = c.Optional(Text())
+    label = c.Optional(Text(limit=TEXT_LIMITS["label"]))
     ticks = c.Optional(c.ListOfItems(Number()))
     format = c.Optional(FormatSpec())
     orientation = OneOf(("vertical", "horizontal"), default="vertical")
@@ -497,9 +532,9 @@ class BlockConfig(Config):
     columns = c.Optional(Labels())
     transpose = Flag(False)
     # Labels, ticks, titles
-    title = c.Optional(Text())
-    xlabel = c.Optional(Text())
-    ylabel = c.Optional(Text())
+    title = c.Optional(Text(limit=TEXT_LIMITS["title"]))
+    xlabel = c.Optional(Text(limit=TEXT_LIMITS["xlabel"]))
+    ylabel = c.Optional(Text(limit=TEXT_LIMITS["ylabel"]))
     x_labels = c.Optional(Labels())
     y_labels = c.Optional(Labels())
     xticks = _default(Ticks(), "auto")
@@ -530,8 +565,8 @@ class BlockConfig(Config):
     dpi = c.Optional(Integer(minimum=50, maximum=600))
     style = c.Optional(StyleRef())
     theme = c.Optional(OneOf(THEMES))
-    alt = c.Optional(Text())
-    caption = c.Optional(Text())
+    alt = c.Optional(Text(limit=TEXT_LIMITS["alt"]))
+    caption = c.Optional(Text(limit=TEXT_LIMITS["caption"]))
     id = c.Optional(Identifier())
     class_ = c.Optional(Identifier(many=True))
     width = c.Optional(Width())
@@ -714,6 +749,7 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise SpecError(
             "the block is empty; it needs `data: FILE` or `matrix: [[...]]`", block_line=0
         )
+    _refuse_long_lines(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -796,11 +832,17 @@ def validate(
     key_lines = dict(key_lines or {})
     for key in body:
         if key not in BLOCK_KEYS:
+            shown, hint = (
+                (f"'{key}'", suggest(key, BLOCK_KEYS))
+                if len(key) <= MAX_KEY
+                else (q(key), f" ({len(key):,} characters long)")
+            )
             raise SpecError(
-                f"unknown key '{key}'{suggest(key, BLOCK_KEYS)}",
+                f"unknown key {shown}{hint}",
                 key=key,
                 block_line=key_lines.get(key),
             )
+    check_lengths(body, key_lines)
     if body.get("panels") is not None:
         return _validate_panels(body, key_lines, source)
     has_data = body.get("data") is not None
@@ -818,7 +860,7 @@ def validate(
     if failed:
         key, err = failed[0]
         line = key_lines.get(key)
-        message = f"'{key}': {err}"
+        message = f"'{key}' {err}" if isinstance(err, TooLong) else f"'{key}': {err}"
         if isinstance(err, YamlBool):
             written = source.split("\n")[line] if source is not None and line is not None else ""
             message += "; " + _quoting_hint(key, written, listed=err.listed)
@@ -828,6 +870,89 @@ def validate(
     if needs_data:
         _check_trim(spec)
     return spec
+
+
+def check_lengths(body: Mapping[Any, Any], key_lines: Mapping[str, int] | None = None) -> None:
+    """Refuse a text over its limit before anything reads it: a key's own
+    text by ``TEXT_LIMITS`` (else ``MAX_NAME``), a text inside a key's list
+    or mapping (labels, a panel's keys, rcParams) by its own key's limit or
+    ``MAX_ANY_TEXT``.  A list of lists (a matrix's rows) is left to the
+    matrix's own check.  Cheap: lengths only, never the characters, so
+    ``api`` also runs it on a mapping before writing it out as YAML."""
+    lines = key_lines or {}
+    for key, value in body.items():
+        name = str(key)
+        if len(name) > MAX_KEY:
+            raise SpecError(f"unknown key {q(name)} ({len(name):,} characters long)", key=name)
+        found = _long_text(value, _OWN_LIMITS.get(name, MAX_NAME), 0)
+        if found is not None:
+            inside, length, limit = found
+            raise SpecError(
+                f"{q(name, 60)}{inside} is too long: {length:,} characters, at most {limit:,}",
+                key=name,
+                block_line=lines.get(name),
+            )
+
+
+MAX_KEY = 100  # no block key is longer: a longer name is unknown, without a suggestion
+
+# A style name says itself what is wrong with it ("style name ... is too long").
+_OWN_LIMITS = {**TEXT_LIMITS, "style": MAX_ANY_TEXT}
+
+
+def _long_text(value: object, limit: int, depth: int) -> tuple[str, int, int] | None:
+    """Where in ``value`` a text is over its limit: (``": item 3"``, its
+    length, the limit), or None."""
+    if isinstance(value, str):
+        return ("", len(value), limit) if len(value) > limit else None
+    if depth >= 4:
+        return None
+    if isinstance(value, Mapping):
+        for sub, item in value.items():
+            name = str(sub)
+            if len(name) > MAX_NAME:
+                return (f": a key {q(name)}", len(name), MAX_NAME)
+            found = _long_text(item, TEXT_LIMITS.get(name, MAX_ANY_TEXT), depth + 1)
+            if found is not None:
+                return (f": {q(name, 60)}{found[0]}", found[1], found[2])
+    elif isinstance(value, (list, tuple)):
+        for number, item in enumerate(value, start=1):
+            if isinstance(item, (list, tuple)):
+                continue
+            found = _long_text(item, MAX_ANY_TEXT, depth + 1)
+            if found is not None:
+                return (f": item {number}{found[0]}", found[1], found[2])
+    return None
+
+
+_TOP_TEXT = re.compile(r"([A-Za-z_]+)[ \t]*:[ \t]+")
+
+
+def _refuse_long_lines(text: str) -> None:
+    """A text so long that reading the YAML would already cost seconds: a
+    top-level key whose value, as written on its line, is over ten times its
+    limit (an escape such as \\U0001F600 writes one character in ten), refused
+    before the YAML is read.  Values that may not be one text (a list, a
+    mapping, an anchor, a tag, a block scalar) or that may end in a comment
+    are left to the parsed check."""
+    shortest = 10 * min(TEXT_LIMITS.values())
+    if len(text) <= shortest:
+        return
+    for number, line in enumerate(text.split("\n")):
+        if len(line) <= shortest:
+            continue
+        match = _TOP_TEXT.match(line)
+        if match is None:
+            continue
+        key, value = match[1], line[match.end() :]
+        limit = _OWN_LIMITS.get(key, MAX_NAME)
+        if len(value) <= 10 * limit or value[:1] in "[{|>&*!" or " #" in value or "\t#" in value:
+            continue
+        raise SpecError(
+            f"'{key}' is too long: {len(value):,} characters as written, at most {limit:,}",
+            key=key,
+            block_line=number,
+        )
 
 
 # Keys that describe the whole figure, not one panel.
@@ -1111,9 +1236,6 @@ def format_value(value: float, fmt: str) -> str:
         raise
 
 
-MAX_FORMATTED = 40  # characters a formatted value may take
-
-
 def as_float(value: int | float) -> float:
     """A YAML number as a float; an integer beyond the float range is infinite
     (and refused by the caller), not an OverflowError."""
@@ -1128,8 +1250,12 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _refuse_controls(text: str) -> None:
-    """Control characters draw as boxes, break HTML and forge log lines."""
-    for char in text:
-        if (ord(char) < 32 and char not in "\t\n\r") or 0x7F <= ord(char) < 0xA0:
-            raise ValidationError(f"holds the control character U+{ord(char):04X}; remove it")
+    """Control characters draw as boxes, break HTML and forge log lines.
+    One regular-expression search: no Python loop over a long text."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise ValidationError(f"holds the control character U+{ord(found[0]):04X}; remove it")

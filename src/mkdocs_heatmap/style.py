@@ -7,15 +7,17 @@ import matplotlib; validating a non-built-in style does.
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .messages import q, reason, size, suggest
-from .model import Rc
+from .model import MAX_NAME, Rc
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
@@ -111,6 +113,8 @@ def style_layer(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
     """Just the settings a style reference sets, as written."""
     if style is None:
         return {}
+    if isinstance(style, str):
+        check_style_name(style)
     if isinstance(style, Mapping):
         layer = {str(key): value for key, value in style.items()}
     elif not isinstance(style, str):
@@ -176,7 +180,31 @@ def check_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
         check_rc({key: value}, f"style file '{style}', line {line}")
 
 
+MAX_STYLE_NAME = MAX_NAME
+"""Characters a style name or path may take; each folder or file name in a
+path at most ``MAX_PATH_PART`` bytes (what file systems allow)."""
+MAX_PATH_PART = 255
+
+
+def check_style_name(style: str) -> None:
+    """Refuse a style name or path longer than any file system takes, before
+    it reaches one (which would say only "File name too long")."""
+    if len(style) > MAX_STYLE_NAME:
+        raise ConfigError(
+            f"style name {q(style)} is too long: {len(style):,} characters, at most "
+            f"{MAX_STYLE_NAME:,}"
+        )
+    for part in style.split("/"):
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_PATH_PART:
+            raise ConfigError(
+                f"style name {q(style)} is too long: {q(part)} takes "
+                f"{len(part.encode('utf-8', 'surrogatepass')):,} bytes, and a file or folder "
+                f"name at most {MAX_PATH_PART}"
+            )
+
+
 def _style_path(style: str, base_dir: Path | None) -> Path:
+    check_style_name(style)
     if not style.endswith(".mplstyle"):
         raise ConfigError(
             f"unknown style {q(style)}{suggest(style, list(BUILTIN_STYLES))}; "
@@ -184,12 +212,29 @@ def _style_path(style: str, base_dir: Path | None) -> Path:
             "a .mplstyle file, or a mapping of rcParams"
         )
     path = Path(style.lstrip("/")) if base_dir is None else base_dir / style.lstrip("/")
-    if base_dir is not None and not path.resolve().is_relative_to(base_dir.resolve()):
+    loop = f"style file '{style}' is a symlink loop (a link that leads back to itself)"
+    try:
+        inside = base_dir is None or path.resolve().is_relative_to(base_dir.resolve())
+    except RuntimeError:  # Python before 3.13: Path.resolve meets a loop
+        raise ConfigError(loop) from None
+    except OSError as exc:
+        raise ConfigError(f"style file '{style}' cannot be read: {reason(exc)}") from None
+    if not inside:
         # Same rule as data files: a page must not make the build read (and
         # echo in messages) files from outside the project.
         raise ConfigError(f"style file '{style}' resolves outside the project")
-    if not path.is_file():
-        raise ConfigError(f"style file '{style}' not found")
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(loop) from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise ConfigError(f"style file '{style}' not found") from None
+        raise ConfigError(f"style file '{style}' cannot be read: {reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"style file '{style}' is a folder, not a .mplstyle file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"style file '{style}' is not a regular file")
     return path
 
 
