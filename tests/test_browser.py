@@ -229,7 +229,11 @@ def console_errors(driver: WebDriver, base: str) -> list[str]:
 
 
 def _scroll_to(driver: WebDriver, element: WebElement) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    """Into view at once: a theme's smooth scrolling (Bootstrap's, in the
+    mkdocs theme) would move the element under a pointer placed meanwhile."""
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+    )
 
 
 def broken_images(driver: WebDriver) -> list[str]:
@@ -758,16 +762,6 @@ def test_arrow_keys_move_a_cursor_and_announce_the_cell(
     assert _live(driver, panels) == "B, v \u00b7 p: 7"
 
 
-def _still_area(driver: WebDriver, figure_id: str) -> WebElement:
-    """``_area`` scrolled into place at once: a theme's smooth scrolling
-    (Bootstrap's) would move the figure under a pointer already placed."""
-    area = _area(driver, figure_id)
-    driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", area
-    )
-    return area
-
-
 def _outlined(driver: WebDriver, area: WebElement) -> bool:
     return bool(
         driver.execute_script(
@@ -785,7 +779,7 @@ def test_masked_cells_show_nothing_and_values_keep_their_precision(
     name: str,
 ) -> None:
     open_page(driver, _results(hover_site(name), name))
-    area = _still_area(driver, "fig-masked")
+    area = _area(driver, "fig-masked")
     # The cells read 0.38 and 0.12 (two decimals); the readout keeps 3.
     _point_at(driver, area, 0, 1, 0)
     assert _tip(driver, area).split("\n") == ["r1 \u00b7 a", "0.375"]
@@ -839,7 +833,7 @@ def test_a_large_map_under_a_hover_default_reads_in_blocks(
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     run_build([*MKDOCS_BUILD, "-d", str(root / "hover-blocks")], work)
     open_page(driver, f"{base}/hover-blocks/index.html")
-    area = _still_area(driver, "fig-big")
+    area = _area(driver, "fig-big")
 
     def stats(cells: Any) -> list[str]:
         finite = cells[np.isfinite(cells)]
