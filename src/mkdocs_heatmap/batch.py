@@ -20,11 +20,11 @@ import os
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .cache import DiskCache
 from .emit import error_html, figure_html
@@ -329,27 +329,41 @@ class Batch:
         """Report what the author should know of a drawn figure: a warning
         (a problem for ``--strict`` and ``on_error: fail``, without an error
         box) or a line of information."""
-        line = fence_line
-        if fence_line is not None and note.block_line is not None:
-            line = fence_line + 1 + note.block_line
-        problem = Problem(src_path, line, note.message)
+        line = line_in_page(fence_line, note)
         if note.level == "info":
-            self.logger.info(str(problem))
-            return
-        self.stats.notes += 1
-        self.problems.append(problem)
-        if self.fail_fast:
-            raise HeatmapBuildError(str(problem))
-        self.logger.warning(str(problem))
+            self.logger.info(str(Problem(src_path, line, note.message)))
+        else:
+            self.warn(src_path, line, note.message, about="note")
+
+    def warn_id_collisions(self, src_path: str, taken: Collection[str]) -> None:
+        """A warning at each figure of the page whose id another element of
+        the page (a heading, an anchor) has too: a link reaches only one."""
+        lines = self.figure_lines.get(src_path, {})
+        for ident in sorted(set(self.figures.get(src_path, {})) & set(taken)):
+            self.warn(
+                src_path,
+                lines.get(ident),
+                f"id {ident!r} is also the id of a heading or another anchor on this page: "
+                "links and references would reach only one; give the figure another id",
+                about="reference",
+            )
 
     def warn(
-        self, src_path: str, line: int | None, message: str, *, reference: bool = False
+        self,
+        src_path: str,
+        line: int | None,
+        message: str,
+        *,
+        about: Literal["block", "reference", "note"] = "block",
     ) -> Problem:
         """Report one problem: a warning, or with ``on_error: fail`` a build
-        stop; counted as a block's, or (``reference``) as a reference's."""
+        stop; counted, for the summary, as a block's (an error box goes
+        with it), a reference's, or a note about a drawn figure."""
         problem = Problem(src_path, line, message)
-        if reference:
+        if about == "reference":
             self.stats.references += 1
+        elif about == "note":
+            self.stats.notes += 1
         else:
             self.stats.errors += 1
         self.problems.append(problem)

@@ -101,11 +101,11 @@ class DiskCache:
         """A small text record (a block memo); its JSON is checked by the caller."""
         path = self._text_path(key)
         raw = read_regular(path, MAX_MEMO_BYTES)
-        try:
-            text = raw.decode("utf-8") if raw is not None else None
-        except UnicodeDecodeError:
+        if raw is None:
             return None
-        if text is None:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)

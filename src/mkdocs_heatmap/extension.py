@@ -192,26 +192,16 @@ def _references(html: str, path: str, source: str, batch: Batch) -> str:
     anchors = {path: frozenset(_ID.findall(html))}
     html, problems = fill_references(html, path, source, same_page, batch.figures, anchors)
     for problem in problems:
-        batch.warn(path, problem.line, problem.message, reference=True)
+        batch.warn(path, problem.line, problem.message, about="reference")
     return html
 
 
 def _collisions(html: str, path: str, batch: Batch) -> None:
-    """A figure id that another element of the page has too: a warning at
-    the figure (the page would hold the id twice)."""
-    figure_ids = batch.figures.get(path, {})
-    if not figure_ids:
-        return
-    counts = Counter(_ID.findall(html))
-    for ident in sorted(figure_ids):
-        if counts[ident] > 1:
-            batch.warn(
-                path,
-                batch.figure_lines.get(path, {}).get(ident),
-                f"id {ident!r} is also the id of a heading or another anchor on this page: "
-                "links and references would reach only one; give the figure another id",
-                reference=True,
-            )
+    """Figure ids the finished page holds twice (the figure's and another
+    element's)."""
+    if batch.figures.get(path):
+        twice = [ident for ident, count in Counter(_ID.findall(html)).items() if count > 1]
+        batch.warn_id_collisions(path, twice)
 
 
 _ID = re.compile(r'\sid="([^"]+)"')

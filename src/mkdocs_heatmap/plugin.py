@@ -163,16 +163,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         anchors = {page.file.src_uri: frozenset(page.present_anchor_ids or ()) for page in pages}
         for page in pages:
             ids = figures.get(page.file.src_uri)
-            src = page.file.src_uri
-            for ident in sorted(set(ids or ()) & anchors[src]):
-                self._batch.warn(
-                    src,
-                    self._batch.figure_lines.get(src, {}).get(ident),
-                    f"id {ident!r} is also the id of a heading or another anchor on this "
-                    "page: links and references would reach only one; give the figure "
-                    "another id",
-                    reference=True,
-                )
+            self._batch.warn_id_collisions(page.file.src_uri, anchors[page.file.src_uri])
             if ids and page.present_anchor_ids is not None:
                 page.present_anchor_ids.update(ids)
             if not page.content or "></a>" not in page.content:
@@ -191,7 +182,9 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
                 excluded,
             )
             for problem in problems:
-                self._batch.warn(page.file.src_uri, problem.line, problem.message, reference=True)
+                self._batch.warn(
+                    page.file.src_uri, problem.line, problem.message, about="reference"
+                )
 
     def _publish(self, output: Output) -> None:
         if output.path in self._published or self._files is None or self._config is None:

@@ -205,17 +205,10 @@ class HeatmapDirective(SphinxDirective):
         """What the author should know of a drawn figure: a warning at the
         key's line (read again on every build, like a failed block, so
         ``-W`` keeps failing until the block says what it means), or info."""
-        source, line = self._location(note.block_line)
-        problem = Problem(source, line, note.message)
         if note.level == "info":
-            logger.info("%s", problem)
-            return
-        if self.config.heatmap_on_error == "fail":
-            raise HeatmapFailure(str(problem))
-        self.env.note_reread()
-        logger.warning(
-            "heatmap: %s", note.message, location=problem.location, type=LANGUAGE, subtype="note"
-        )
+            logger.info("%s", Problem(*self._location(note.block_line), note.message))
+        else:
+            self._fail(note.message, note.block_line, box=False, subtype="note")
 
     def _page_defaults(self) -> Mapping[str, Any]:
         """The page's ``heatmap:`` defaults, as MkDocs pages have them: MyST
@@ -348,10 +341,12 @@ class HeatmapDirective(SphinxDirective):
         *,
         page_line: int | None = None,
         box: bool = True,
+        subtype: str = "block",
     ) -> list[nodes.Node]:
         """One problem: a warning at DOCUMENT:LINE (the key's line where known,
         or ``page_line``) and an error box, or with ``heatmap_on_error =
-        "fail"`` a stop."""
+        "fail"`` a stop.  ``subtype`` names it for ``suppress_warnings``
+        (``heatmap.block``, ``heatmap.note``)."""
         source, line = self._location(block_line)
         if page_line is not None:
             line = page_line
@@ -366,7 +361,7 @@ class HeatmapDirective(SphinxDirective):
             problem.message,
             location=problem.location,
             type=LANGUAGE,
-            subtype="block",
+            subtype=subtype,
         )
         if not box:
             return []
@@ -674,14 +669,10 @@ def on_env_get_outdated(
     limit = _site(env).settings.limits.max_file_bytes
     for docname, files in reads.items():
         for path, seen in files.items():
-            if _changed(Path(path), seen, limit):
+            if file_digest(Path(path), limit) != seen:
                 stale.append(docname)
                 break
     return stale
-
-
-def _changed(path: Path, seen: object, limit: int) -> bool:
-    return file_digest(path, limit) != seen
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
