@@ -179,7 +179,9 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
 
 
-class _Collect(logging.Handler):
+class Collect(logging.Handler):
+    """Keeps every record it is given (a logger's output, for a test to read)."""
+
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
@@ -194,7 +196,7 @@ def build() -> Iterator[Any]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     old_level = logger.level

@@ -263,14 +263,21 @@ def test_the_user_venv_holds_this_tree(box: Sandbox) -> None:
 # directory shows up as a stray file there).
 
 
-def test_sphinx_html(box: Sandbox) -> None:
+def sphinx_build(box: Sandbox, builder: str) -> Path:
+    """``sphinx-build -W -b BUILDER`` of the example project, as the user;
+    its output folder."""
+    out = f"example_sphinx/_build/{builder}"
     run_as_user(
         box,
-        ["sphinx-build", "-W", "-b", "html", "example_sphinx/docs", "example_sphinx/_build/html"],
+        ["sphinx-build", "-W", "-b", builder, "example_sphinx/docs", out],
         ".",
-        ("example_sphinx/_build/html", "example_sphinx/.cache/heatmap"),
+        (out, "example_sphinx/.cache/heatmap"),
     )
-    out = box.root / "example_sphinx" / "_build" / "html"
+    return box.root / out
+
+
+def test_sphinx_html(box: Sandbox) -> None:
+    out = sphinx_build(box, "html")
     images = {p.name for p in (out / "_images").glob("*.svg")}
     # index.rst is reST, datasets.md is MyST (a {heatmap} directive and a fence).
     for page, figures in (("index.html", 1), ("datasets.html", 2)):
@@ -281,13 +288,7 @@ def test_sphinx_html(box: Sandbox) -> None:
 
 
 def test_sphinx_latex(box: Sandbox) -> None:
-    run_as_user(
-        box,
-        ["sphinx-build", "-W", "-b", "latex", "example_sphinx/docs", "example_sphinx/_build/latex"],
-        ".",
-        ("example_sphinx/_build/latex", "example_sphinx/.cache/heatmap"),
-    )
-    out = box.root / "example_sphinx" / "_build" / "latex"
+    out = sphinx_build(box, "latex")
     tex = next(out.glob("*.tex")).read_text()
     pdfs = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}\.pdf\}", tex)
     assert len(pdfs) == 3, pdfs  # one reST figure, two MyST ones

@@ -44,7 +44,7 @@ import markdown
 import pytest
 
 from catalog import CASES, FENCE_LINE, OPTION_CASES, page, write_files
-from conftest import Site, put
+from conftest import Collect, Site, put
 from mkdocs_heatmap.api import render_spec
 from mkdocs_heatmap.cli import main
 from mkdocs_heatmap.errors import HeatmapError
@@ -118,15 +118,6 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 GOOD_BLOCK = "matrix: [[1, 2]]"
 
 
@@ -186,7 +177,7 @@ def run_extension(root: Path, row: Row) -> Outcome:
     """The MkDocs page itself (``meta`` takes its front matter), then a good
     page through the same ``Markdown``; then ``on_error: fail``."""
     write_files(Site(root), row.body, row.files)
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger("mkdocs_heatmap")
     logger.addHandler(handler)
     old_level = logger.level

@@ -166,10 +166,16 @@ def test_on_error_fail_stops_the_build(tmp_path: Path) -> None:
         ('heatmap_theme = "dark"\n', "'heatmap_theme': Expected one of"),
         (
             'heatmap_defaults = {"cmap": "Bluez"}\n',
-            "heatmap_defaults.cmap: unknown colormap 'Bluez' (did you mean 'Blues'?)",
+            "'heatmap_defaults': heatmap_defaults.cmap: unknown colormap 'Bluez' "
+            "(did you mean 'Blues'?)",
         ),
-        ('heatmap_style = "papr"\n', "heatmap_style': unknown style 'papr'"),
+        ('heatmap_style = "papr"\n', "'heatmap_style': unknown style 'papr'"),
         ("heatmap_max_cells = 0\n", "'heatmap_max_cells': expected a whole number >= 1"),
+        # Of a wrong type: the same one error, never a crash of ours.
+        ("heatmap_project_root = 5\n", "'heatmap_project_root': expected a folder path"),
+        ("heatmap_check_only = 'yes'\n", "'heatmap_check_only': expected True or False"),
+        ("heatmap_cache = 'maybe'\n", "'heatmap_cache'"),
+        ("heatmap_data_dir = 3\n", "'heatmap_data_dir'"),
     ],
 )
 def test_conf_values_are_checked_when_the_config_is_read(
@@ -178,7 +184,10 @@ def test_conf_values_are_checked_when_the_config_is_read(
     src = project(tmp_path, conf=conf)
     result = build(src)
     assert result.returncode == 2
-    assert message in result.stderr
+    # Sphinx's own report of a configuration error, with our one line in it;
+    # not a crash of ours (TypeError, AttributeError).
+    assert "Configuration error!" in result.stderr
+    assert f"sphinx.errors.ConfigError: conf.py: {message}" in result.stderr
     assert not (tmp_path / "out" / "index.html").exists()
 
 
@@ -588,27 +597,6 @@ def test_bad_page_defaults_are_one_warning_at_their_line(tmp_path: Path) -> None
     assert "heatmap-error" not in (tmp_path / "out" / "myst.html").read_text()
 
 
-@pytest.mark.parametrize(
-    ("conf", "message"),
-    [
-        ("heatmap_project_root = 5\n", "'heatmap_project_root': expected a folder path"),
-        ("heatmap_check_only = 'yes'\n", "'heatmap_check_only': expected True or False"),
-        ("heatmap_cache = 'maybe'\n", "'heatmap_cache'"),
-        ("heatmap_data_dir = 3\n", "'heatmap_data_dir'"),
-    ],
-)
-def test_conf_values_of_a_wrong_type_are_one_config_error(
-    tmp_path: Path, conf: str, message: str
-) -> None:
-    src = project(tmp_path, conf=conf)
-    result = build(src)
-    assert result.returncode == 2
-    # Sphinx's own report of a configuration error, with our one line in it;
-    # not a crash of ours (TypeError, AttributeError).
-    assert "Configuration error!" in result.stderr
-    assert f"sphinx.errors.ConfigError: conf.py: {message}" in result.stderr
-
-
 def test_error_boxes_name_the_page_from_the_source_folder(tmp_path: Path) -> None:
     index = INDEX + "\n.. heatmap::\n\n   matrix: [[1, 2]]\n   cmapp: Blues\n"
     src = project(tmp_path, index=index)
@@ -644,3 +632,27 @@ def test_the_hover_area_is_named_by_the_caption_shown(tmp_path: Path) -> None:
     (area,) = re.findall(r'<div class="heatmap-hover"[^>]*>', page)
     assert 'aria-label="' in area and "The shown one" in area
     assert "YAML one" not in area
+
+
+def test_a_note_is_a_warning_at_its_key_and_fails_w_with_the_figure_drawn(
+    tmp_path: Path,
+) -> None:
+    """A choice the block did not spell out (a pandas export's named index
+    of whole numbers) is a warning at the data key, heatmap.note, with the
+    figure drawn; -W fails until the block says which."""
+    import pandas as pd
+
+    myst = "# Notes\n\n```{heatmap}\ntitle: by layer\ndata: /results/by_layer.csv\n```\n"
+    src = project(tmp_path, myst=myst)
+    frame = pd.DataFrame({"a": [0.5, 0.25, 0.75], "b": [0.1, 0.2, 0.3]})
+    frame.index.name = "layer"
+    frame.to_csv(tmp_path / "results" / "by_layer.csv")
+    result = build(src, "html", "-W")
+    assert result.returncode == 1
+    (warning,) = warnings(result)
+    assert warning.startswith(f"{src / 'myst.md'}:5: WARNING: heatmap: ")
+    assert "read as row labels" in warning and warning.endswith("[heatmap.note]")
+    page = (tmp_path / "out" / "myst.html").read_text()
+    assert '<figure class="heatmap' in page and "heatmap-error" not in page
+    put(src, "myst.md", myst.replace("data:", "index: true\ndata:"))
+    assert build(src, "html", "-W").returncode == 0
