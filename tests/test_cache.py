@@ -546,6 +546,7 @@ def test_serve_keeps_only_the_last_builds_figures_in_memory(two_figures: Site) -
         assert plugin_build(two_figures, serve=True) is plugin
         assert plugin.stats.drawn == 1
     plugin_build(two_figures, serve=True)  # the next build forgets the old ones
-    assert len(plugin._batch.memory) == 2
-    assert len(plugin._batch.memos) == 2
+    assert plugin._batch.site is not None
+    assert len(plugin._batch.site.memory) == 2
+    assert len(plugin._batch.site.memos) == 2
     assert plugin.stats.drawn == 0  # what is kept still serves

@@ -18,13 +18,13 @@ import pytest
 import yaml
 
 from mkdocs_heatmap.fence import scan_fences
-from mkdocs_heatmap.options import PluginConfig
+from mkdocs_heatmap.options import MKDOCS, options_of
 from mkdocs_heatmap.spec import BLOCK_KEYS
 
 DOCS = Path(__file__).parents[1] / "docs"
 KEYS_PAGE = "blocks.md"
 OPTIONS_PAGE = "configuration.md"
-OPTIONS: tuple[str, ...] = tuple(name for name, _ in PluginConfig._schema)
+OPTIONS: tuple[str, ...] = tuple(option.name for option in options_of(MKDOCS))
 
 Pages = Mapping[str, str]  # path relative to docs/ -> Markdown text
 

@@ -13,12 +13,17 @@ from mkdocs_heatmap.colormaps import BUILTIN_COLORMAPS, colormap_problem
 from mkdocs_heatmap.extension import HeatmapExtension
 from mkdocs_heatmap.model import DEFAULT_LIMITS
 from mkdocs_heatmap.options import (
-    ExtensionConfig,
-    PluginConfig,
+    EXTENSION,
+    MKDOCS,
+    SPHINX,
+    ConfigError,
     front_matter_line,
+    options_of,
     page_defaults,
+    read_options,
     settings_from_options,
 )
+from mkdocs_heatmap.plugin import PluginConfig
 
 
 def test_builtin_colormaps_are_the_installed_matplotlibs() -> None:
@@ -48,10 +53,55 @@ def test_colormap_problem_suggests_across_case() -> None:
 
 def test_extension_options_are_the_plugins_and_its_own() -> None:
     plugin = {name for name, _ in PluginConfig._schema}
-    extension = {name for name, _ in ExtensionConfig._schema}
+    extension = {option.name for option in options_of(EXTENSION)}
+    assert plugin == {option.name for option in options_of(MKDOCS)}
     assert extension - plugin == {"base_dir", "docs_dir", "base_url"}
     assert plugin <= extension
     assert set(HeatmapExtension().config) == extension
+
+
+def test_sphinx_has_the_options_sphinx_does_not_own() -> None:
+    """Sphinx numbers figures (numfig) and has its own _images folder."""
+    sphinx = {option.name for option in options_of(SPHINX)}
+    plugin = {name for name, _ in PluginConfig._schema}
+    assert plugin - sphinx == {"output_dir", "numbering"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"cache": "yes"}, "x: option 'cache': expected true or false, got str 'yes'"),
+        ({"theme": "dark"}, "x: option 'theme': expected one of light, auto, got 'dark'"),
+        ({"workers": 0}, "x: option 'workers': expected auto or a number >= 1, got 0"),
+        ({"output_dir": "../out"}, "x: option 'output_dir': '../out' must be a folder inside"),
+        ({"defaults": {"cmap": "Bluez"}}, "x: option 'defaults': defaults.cmap: unknown colormap"),
+        ({"colour": 1}, "x: unknown option 'colour'"),
+    ],
+)
+def test_one_message_per_bad_option_under_every_host(raw: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_options(raw, EXTENSION, "x")
+    assert info.value.message.startswith(message)
+
+
+def test_the_plugin_reports_bad_options_as_the_table_does() -> None:
+    config = PluginConfig()
+    config.load_dict({"theme": "dark"})
+    failed, _ = config.validate()
+    assert [(key, str(error)) for key, error in failed] == [
+        ("theme", "expected one of light, auto, got 'dark'")
+    ]
+
+
+def test_options_import_no_mkdocs() -> None:
+    """A Sphinx project or an API user reads its options without MkDocs."""
+    code = (
+        "import sys\n"
+        "import mkdocs_heatmap.options, mkdocs_heatmap.site, mkdocs_heatmap.api\n"
+        "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_extension_takes_a_style_mapping(tmp_path: Path) -> None:

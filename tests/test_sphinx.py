@@ -163,7 +163,7 @@ def test_on_error_fail_stops_the_build(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("conf", "message"),
     [
-        ('heatmap_theme = "dark"\n', "'heatmap_theme': Expected one of"),
+        ('heatmap_theme = "dark"\n', "'heatmap_theme': expected one of light, auto"),
         (
             'heatmap_defaults = {"cmap": "Bluez"}\n',
             "'heatmap_defaults': heatmap_defaults.cmap: unknown colormap 'Bluez' "
@@ -337,6 +337,40 @@ def test_parallel_build_gives_the_same_files(tmp_path: Path) -> None:
 
     assert files("one") == files("two")
     assert len(files("one")) == 8
+
+
+def test_a_builds_misses_are_drawn_together_before_reading(tmp_path: Path) -> None:
+    """Sphinx reads one document at a time; the figures the caches lack are
+    found in the sources first and drawn together, in worker processes, so
+    no directive draws its own (reST with options, MyST with options, a
+    plain fence read as a directive, a page with front-matter defaults)."""
+    pages = "".join(
+        f"\n.. heatmap::\n   :name: fig-{i}\n\n   matrix: [[{i}, 2], [3, {i + 4}]]\n"
+        f"   caption: Figure {i}\n"
+        for i in range(4)
+    )
+    myst = MYST + (
+        "\n```heatmap\nmatrix: [[5, 6], [7, 8]]\n```\n\n"
+        ":::{heatmap}\n:name: fig-colon\nmatrix: [[9, 1], [1, 9]]\n:::\n"
+    )
+    myst = "---\nheatmap: {cmap: Reds}\n---\n" + myst
+    conf = 'heatmap_workers = 2\nheatmap_cache = False\nmyst_fence_as_directive = ["heatmap"]\n'
+    conf += 'myst_enable_extensions = ["colon_fence"]\n'
+    src = project(tmp_path, conf=conf, index=INDEX + pages, myst=myst)
+    result = build(src)
+    assert result.returncode == 0, result.stderr
+    assert "heatmap: 8 figure(s) drawn ahead" in result.stdout
+    assert "heatmap: 8 figure(s) drawn; the others were at hand" in result.stdout
+    serial = project(
+        tmp_path / "serial", conf=conf.replace("= 2", "= 1"), index=INDEX + pages, myst=myst
+    )
+    assert build(serial).returncode == 0
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (root / "out" / "_images").iterdir()}
+
+    assert files(tmp_path) == files(tmp_path / "serial")
+    assert len(files(tmp_path)) == 8
 
 
 def test_data_paths_and_confinement(tmp_path: Path) -> None:

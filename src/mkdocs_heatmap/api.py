@@ -43,8 +43,8 @@ from .errors import (
     internal_error,
 )
 from .model import OUTPUT_FORMATS, Settings
-from .options import check_site_style, settings_from_options
 from .pipeline import Prepared, at_key_line, prepare_block
+from .site import Site
 from .spec import check_lengths
 
 if TYPE_CHECKING:
@@ -179,9 +179,7 @@ def site_settings(
     resolved against it and checked as the plugin checks its ``style``
     option (``ConfigError``)."""
     root = Path(base_dir if base_dir is not None else ".").resolve()
-    settings = settings_from_options({"style": style}, project_root=root, docs_dir=root)
-    check_site_style(style, root, settings.rc, None)
-    return settings
+    return Site.open({"style": style, "cache": False}, project_root=root, docs_dir=root).settings
 
 
 def prepare(spec: SpecInput, settings: Settings) -> Prepared:

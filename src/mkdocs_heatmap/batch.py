@@ -12,30 +12,21 @@ warning ``PAGE:LINE: heatmap: message`` and an error box, or, with
 
 from __future__ import annotations
 
-import importlib
-import logging
-import multiprocessing
-import multiprocessing.context
-import os
 import textwrap
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .cache import DiskCache
 from .emit import error_html, figure_html
 from .errors import HeatmapError, Problem, internal_error, line_in_page
 from .fence import Collector, FenceBlock, HeatmapBuildError, SourceIndex
-from .memo import BadMemo, Memo, memo_key
-from .model import Image, Output, Settings
+from .memo import Memo, memo_key
+from .model import Output, Settings
 from .notes import Note
-from .pipeline import Prepared, RenderJob, finish_block, prepare_block
-
-Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+from .pipeline import Prepared, RenderJob, prepare_block
+from .site import Figure, Logger, Rendered, Site
 
 
 @dataclass
@@ -93,26 +84,18 @@ class Batch:
         self,
         logger: Logger,
         publish: Callable[[Output], None],
+        site: Site | None = None,
         *,
         fail_fast: bool = False,
-        cache: DiskCache | None = None,
-        workers: str | int = 1,
     ) -> None:
         self.logger = logger
         self.publish = publish
         self.fail_fast = fail_fast
-        self.cache = cache
-        self.workers = workers
+        # Opened by the host once it knows its options (MkDocs: on_config).
+        self.site: Site | None = site
         self.collector = Collector()
         self.page: PageContext | None = None
         self.stats = Stats()
-        self.files: set[Path] = set()  # data and style files figures depend on
-        # Survives serve rebuilds: a figure whose inputs did not change is not
-        # drawn again even with the disk cache off.  Only what the last build
-        # placed is kept: an edit-rebuild loop holds one site's figures.
-        self.memory: dict[str, list[Image]] = {}
-        self.memos: dict[str, Memo] = {}
-        self._placed: set[str] = set()  # image keys and memo ids of this build
         self._pages: list[_Page] = []
         # Per page (src_path): each figure id placed there and its number.
         self.figures: dict[str, dict[str, int | None]] = {}
@@ -120,13 +103,16 @@ class Batch:
         self.figure_lines: dict[str, dict[str, int | None]] = {}
         self.problems: list[Problem] = []  # this build's, in the order reported
 
+    @property
+    def files(self) -> set[Path]:
+        """The data and style files this build's figures depend on."""
+        return self.site.files if self.site else set()
+
     def reset(self) -> None:
         """Start a new build (``mkdocs serve`` keeps the object across builds)."""
-        self.memory = {k: v for k, v in self.memory.items() if k in self._placed}
-        self.memos = {k: v for k, v in self.memos.items() if k in self._placed}
-        self._placed = set()
+        if self.site is not None:
+            self.site.begin()
         self.stats = Stats()
-        self.files = set()
         self._pages = []
         self.figures = {}
         self.figure_lines = {}
@@ -153,6 +139,7 @@ class Batch:
         across the site; pages it does not list come after, as collected.
         After a flush, ``figures`` holds each page's figure ids and numbers."""
         start = time.monotonic()
+        site = self._site()
         pages, self._pages = self._pages, []
         prepared: dict[tuple[int, int], _Block] = {}
         jobs: dict[str, RenderJob] = {}
@@ -164,23 +151,13 @@ class Batch:
                     continue  # the fence ended up as code: not a figure
                 block = prepared[p, n] = self._prepare(page.context, body, written)
                 item = block.item
-                if isinstance(item, Memo):
-                    self.files.update(Path(path) for path, _ in item.files)
-                elif isinstance(item, Prepared):
-                    self.files.update(item.files)
-                    if item.key not in self.memory and item.key not in jobs:
-                        cached = self.cache.get(item.key) if self.cache else None
-                        if cached is not None:
-                            self.memory[item.key] = cached
-                        else:
-                            jobs[item.key] = item.job
-        results = render_jobs(jobs, worker_count(self.workers, len(jobs)), self.logger)
-        for key, rendered in results.items():
-            if isinstance(rendered, list):
-                self.memory[key] = rendered
-                self.stats.drawn += 1
-                if self.cache:
-                    self.cache.put(key, rendered)
+                if isinstance(item, Prepared):
+                    site.files.update(item.files)  # watched even if it fails to draw
+                    if item.key not in jobs and site.at_hand(item.key) is None:
+                        jobs[item.key] = item.job
+        drawn = site.drawn
+        results = site.draw(jobs, self.logger)
+        self.stats.drawn += site.drawn - drawn
         finished = {
             at: self._finish(pages[at[0]].context, block, results) for at, block in prepared.items()
         }
@@ -194,10 +171,10 @@ class Batch:
                     return item
                 block = prepared[p, n]
                 try:
-                    html = self._place(*item, page.context, numbers.get((p, n)))
+                    html = self._place(item, page.context, numbers.get((p, n)))
                 except HeatmapError as exc:  # a file it publishes cannot be written
                     return self.fail(page.context, block.line, exc.message, block.body)
-                for note in item[0].notes:
+                for note in item.memo.notes:
                     self.note(page.context.src_path, block.line, note)
                 return html
 
@@ -209,7 +186,7 @@ class Batch:
         self,
         pages: list[_Page],
         prepared: Mapping[tuple[int, int], _Block],
-        finished: Mapping[tuple[int, int], str | tuple[Memo, list[Image]]],
+        finished: Mapping[tuple[int, int], str | Figure],
         order: Sequence[str] | None,
     ) -> dict[tuple[int, int], int]:
         """Each numbered figure's number, counting per page or across the site
@@ -229,7 +206,7 @@ class Batch:
                 item = finished.get((p, n))
                 if item is None or isinstance(item, str):
                     continue
-                memo = item[0]
+                memo = item.memo
                 if memo.numbered:
                     count += 1
                     numbers[p, n] = count
@@ -251,7 +228,7 @@ class Batch:
         if written is not None:
             body = textwrap.dedent(written.body)
         memo_id = memo_key(body, page.settings, page.defaults)
-        memo = self._memo(memo_id, page.settings)
+        memo = self._site().memo(memo_id, page.settings)
         if memo is not None:
             return _Block(line, body, memo, memo_id)
         try:
@@ -263,58 +240,36 @@ class Batch:
 
     def _finish(
         self, page: PageContext, block: _Block, results: Mapping[str, Rendered]
-    ) -> str | tuple[Memo, list[Image]]:
-        """The block's memo and images, or its error box."""
+    ) -> str | Figure:
+        """The block's finished figure, or its error box."""
+        site = self._site()
         item = block.item
         if isinstance(item, str):
             return item  # an error box
         if isinstance(item, Memo):
-            self._placed.update((item.image_key, block.memo_id))
-            return item, self.memory[item.image_key]
-        rendered = self.memory.get(item.key) or results.get(item.key)
+            return site.place(item, block.memo_id)
+        rendered = site.memory.get(item.key) or results.get(item.key)
         if isinstance(rendered, HeatmapError):
             return self.fail(page, line_in_page(block.line, rendered), rendered.message, block.body)
         try:
             assert rendered is not None
-            finished = finish_block(item, rendered, page.settings)
-            memo = Memo.of(item, rendered, finished, page.settings.numbering)
+            memo = site.finish(item, rendered, block.memo_id, page.settings)
         except Exception as exc:
             return self._internal(page, block.line, exc, block.body)
-        self.memos[block.memo_id] = memo
-        self._placed.update((item.key, block.memo_id))
-        if self.cache:
-            self.cache.put_text(block.memo_id, memo.to_json())
-        return memo, rendered
+        return site.place(memo, block.memo_id)
 
-    def _place(self, memo: Memo, images: list[Image], page: PageContext, number: int | None) -> str:
-        for output in memo.outputs(images):
+    def _place(self, figure: Figure, page: PageContext, number: int | None) -> str:
+        memo = figure.memo
+        for output in figure.outputs():
             self.publish(output)
         self.stats.figures += 1
         settings = page.settings
         return figure_html(memo.doc, page.url_of, dark_markup=settings.dark_markup, number=number)
 
-    def _memo(self, memo_id: str, settings: Settings) -> Memo | None:
-        """A block finished before, whose files are unchanged and whose images
-        are still at hand."""
-        memo = self.memos.get(memo_id)
-        if memo is None and self.cache:
-            text = self.cache.get_text(memo_id)
-            memo = Memo.from_json(text, settings.output_dir) if text else None
-        limit = settings.limits.max_file_bytes
-        if memo is None or not memo.still_valid(settings.roots.allowed(), limit):
-            return None
-        images = self.memory.get(memo.image_key)
-        if images is None and self.cache:
-            images = self.cache.get(memo.image_key)
-        if images is None:
-            return None
-        try:
-            memo.outputs(images)  # every index in range, every name its bytes'
-        except BadMemo:
-            return None
-        self.memory[memo.image_key] = images
-        self.memos[memo_id] = memo
-        return memo
+    def _site(self) -> Site:
+        if self.site is None:
+            raise RuntimeError("the host has not opened its site")
+        return self.site
 
     def _internal(self, page: PageContext, line: int | None, exc: Exception, body: str) -> str:
         self.logger.debug("heatmap: unexpected error", exc_info=True)
@@ -371,84 +326,3 @@ class Batch:
             raise HeatmapBuildError(str(problem))
         self.logger.warning(str(problem))
         return problem
-
-
-# --------------------------------------------------------------------------
-# Rendering many figures.
-
-Rendered = list[Image] | HeatmapError
-
-
-def worker_count(setting: str | int, jobs: int) -> int:
-    if setting == "auto":
-        return max(1, min(jobs, os.cpu_count() or 1))
-    return max(1, min(int(setting), jobs))
-
-
-def render_jobs(
-    jobs: Mapping[str, RenderJob], workers: int, log: Logger | None = None
-) -> dict[str, Rendered]:
-    """Draw every job once; several in separate processes (matplotlib is not
-    thread-safe).  Errors come back per job, never abort the others."""
-    results: dict[str, Rendered] = {}
-    if not jobs:
-        return results
-    progress = _Progress(len(jobs), log)
-    if workers <= 1 or len(jobs) == 1:
-        for key, job in jobs.items():
-            results[key] = _run(job)
-            progress.step()
-        return results
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        futures: dict[str, Future[Rendered]] = {
-            key: pool.submit(_run, job) for key, job in jobs.items()
-        }
-        for key, future in futures.items():
-            results[key] = future.result()
-            progress.step()
-    return results
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """fork when it is safe, spawn otherwise.
-
-    A forked worker starts in milliseconds with matplotlib already imported
-    (imported here first, once); a spawned one pays ~0.5 s of imports.  But a
-    fork of a process with threads (`mkdocs serve` runs a file watcher and a
-    web server) can deadlock, so then spawn.
-    """
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        # Imported once here so every forked child starts with them.
-        for module in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
-            importlib.import_module(module)
-
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _run(job: RenderJob) -> Rendered:
-    """One job's images, or its error: nothing a job raises stops the others
-    (or, in a worker, comes back as a traceback)."""
-    try:
-        return job.run()
-    except HeatmapError as exc:
-        return exc
-    except Exception as exc:  # a bug of ours, reported at the block, not a crash
-        return HeatmapError(internal_error(exc))
-
-
-class _Progress:
-    """An INFO line every few seconds while a long render runs."""
-
-    EVERY = 5.0
-
-    def __init__(self, total: int, log: Logger | None) -> None:
-        self.total, self.done, self.log = total, 0, log
-        self.last = time.monotonic()
-
-    def step(self) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if self.log and now - self.last >= self.EVERY and self.done < self.total:
-            self.log.info(f"rendering figures: {self.done}/{self.total}")
-            self.last = now

@@ -128,20 +128,17 @@ def _plugin_options(config: MkDocsConfig) -> Mapping[str, Any]:
 def settings_for(site: SiteOptions, *, style: str | None = None) -> Settings:
     """The pipeline ``Settings`` for blocks of this site (``style`` overrides
     the site's); a bad style is reported like the plugin does."""
-    from .options import check_site_style, settings_from_options
+    from .site import Site
 
-    options = dict(site.options)
+    options = {**site.options, "cache": False}  # one block, drawn once: nothing to keep
     if style is not None:
         options["style"] = style
     try:
-        settings = settings_from_options(
-            options, project_root=site.project_root, docs_dir=site.docs_dir
-        )
-        check_site_style(options.get("style"), settings.roots.project_root, settings.rc, None)
+        opened = Site.open(options, project_root=site.project_root, docs_dir=site.docs_dir)
     except HeatmapError as exc:
         where = "--style" if style is not None else site.config_file
         raise CliError(f"{where}: heatmap: 'style': {exc}") from None
-    return settings
+    return opened.settings
 
 
 # --------------------------------------------------------------------------

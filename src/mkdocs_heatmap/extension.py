@@ -22,7 +22,6 @@ import logging
 import os
 import re
 from collections import Counter
-from dataclasses import replace
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
@@ -37,16 +36,9 @@ from .errors import ConfigError, Problem
 from .fence import PlainFenceExtension
 from .files import publish
 from .model import LANGUAGE, Output
-from .options import (
-    EXTENSION_HELP,
-    ExtensionConfig,
-    check_site_style,
-    page_defaults,
-    settings_from_options,
-    site_cache,
-    validated,
-)
+from .options import EXTENSION, default_of, options_of, page_defaults, read_options
 from .references import fill_references
+from .site import Site
 
 log = logging.getLogger("mkdocs_heatmap")
 
@@ -59,10 +51,9 @@ def _markdown_options() -> dict[str, list[Any]]:
     an unset option: Python-Markdown turns a ``None`` default's values into
     booleans."""
     table: dict[str, list[Any]] = {}
-    for name, option in ExtensionConfig._schema:
-        default = option.default
-        help_text = EXTENSION_HELP.get(name, f"the plugin's '{name}' option")
-        table[name] = [{} if name == "defaults" else "" if default is None else default, help_text]
+    for option in options_of(EXTENSION):
+        default = default_of(option, EXTENSION)
+        table[option.name] = ["" if default is None else default, option.help]
     return table
 
 
@@ -123,28 +114,29 @@ class _Host:
 
     def __init__(self, raw: dict[str, Any]) -> None:
         given = {key: value for key, value in raw.items() if value != ""}
-        options = validated(ExtensionConfig, given, _NAME)
-        base = Path(options.base_dir or os.getcwd()).resolve()
-        docs = (base / options.docs_dir) if options.docs_dir else base / "docs"
+        options = read_options(given, EXTENSION, _NAME)
+        base = Path(options["base_dir"] or os.getcwd()).resolve()
+        docs = (base / options["docs_dir"]) if options["docs_dir"] else base / "docs"
         if not docs.is_dir():
             docs = base
-        self.cache = site_cache(options, base)
-        # Images are named at the site root of this host: no folder prefix.
-        # Material (and Zensical, its successor) hide img[src$="#only-dark"]
-        # on light palettes and the reverse; both variants are in the page.
-        self.settings = replace(
-            settings_from_options(
-                options, project_root=base, docs_dir=docs, dark_markup="material"
-            ),
-            output_dir="",
-        )
         try:
-            check_site_style(options.style, base, self.settings.rc, self.cache)
+            # Images are named at the site root of this host: no folder
+            # prefix.  Material (and Zensical, its successor) hide
+            # img[src$="#only-dark"] on light palettes and the reverse; both
+            # variants are in the page.
+            self.site = Site.open(
+                options, project_root=base, docs_dir=docs, dark_markup="material", output_dir=""
+            )
         except ConfigError as exc:
             raise ConfigError(f"{_NAME}: option 'style': {exc.message}") from None
-        self.output_dir = (base / options.output_dir) if options.output_dir else None
-        self.base_url = str(options.base_url or options.output_dir).rstrip("/")
-        self.fail_fast = options.on_error == "fail"
+        if "workers" not in given:
+            # A page is converted on its own: a pool per page costs more than
+            # it saves unless the author asks for one.
+            self.site.workers = 1
+        self.settings = self.site.settings
+        self.output_dir = (base / options["output_dir"]) if options["output_dir"] else None
+        self.base_url = str(options["base_url"] or options["output_dir"]).rstrip("/")
+        self.fail_fast = options["on_error"] == "fail"
         self._content: dict[str, bytes] = {}
 
     def publish(self, output: Output) -> None:
@@ -262,7 +254,7 @@ def _batch_for(md: Markdown, options: dict[str, Any]) -> Batch:
     if isinstance(existing, Batch):
         return existing
     host = _Host(options)
-    batch = Batch(log, host.publish, fail_fast=host.fail_fast, cache=host.cache)
+    batch = Batch(log, host.publish, host.site, fail_fast=host.fail_fast)
     md.heatmap_batch = batch  # type: ignore[attr-defined]
     md.postprocessors.register(_Finish(md, batch, host), "heatmap_finish", 1)
     # Keep the page as Markdown received it, for line numbers in messages.

@@ -1,23 +1,26 @@
-"""The one options schema every host reads, and what it turns into.
+"""The one options table every host reads, and what it turns into.
 
-``PluginConfig`` is the MkDocs plugin's typed config (SPEC's option names);
-the Markdown extension's options are derived from it (``ExtensionConfig``),
-the command line reads the plugin's validated options from ``mkdocs.yml``,
-the API passes its keyword arguments through it.  ``settings_from_options``
-is the one way options become the pipeline's ``Settings``; ``page_defaults``
-the one way a page's front matter becomes block defaults.
+``OPTIONS`` lists each site option once (SPEC's names): its default, its
+check and which hosts have it.  The MkDocs plugin's typed config
+(``plugin.PluginConfig``) is built from it, the Markdown extension's and
+Sphinx's ``heatmap_<name>`` values are checked by it (``read_options``), the
+command line reads the plugin's options from ``mkdocs.yml`` through it and
+the API passes its keyword arguments through it.  Nothing here imports
+MkDocs: a Sphinx project or an API user does not need it.
+
+``settings_from_options`` is the one way options become the pipeline's
+``Settings``; ``page_defaults`` the one way a page's front matter becomes
+block defaults.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+from typing import Any, TypeAlias
 
 from .cache import DiskCache, make_key, matplotlib_version
 from .errors import ConfigError, HeatmapError
@@ -38,7 +41,13 @@ from .safeyaml import TooLarge, check_value
 from .spec import validate_defaults
 from .style import BUILTIN_STYLES, check_style, resolve_style
 
-C = TypeVar("C", bound=base.Config)
+StyleOption: TypeAlias = (
+    "str | dict[str, Any] | None"  # a built-in name, a .mplstyle path, rcParams
+)
+
+
+class OptionError(ValueError):
+    """An option's value is not one it takes; the message says what it takes."""
 
 
 def defaults_problem(defaults: Mapping[str, Any], where: str) -> str | None:
@@ -57,153 +66,218 @@ def defaults_problem(defaults: Mapping[str, Any], where: str) -> str | None:
     return None
 
 
-class _Defaults(c.Type[dict[str, Any]]):
+# --------------------------------------------------------------------------
+# Checks: each returns the value as the pipeline takes it, or raises
+# ``OptionError``.  ``name`` is the option as the host spells it (for
+# messages that name a key inside it).
+
+
+def _defaults(value: object, name: str) -> dict[str, Any]:
     """Block keys applied to every block; checked when the config loads (key
     names, types and colormap names, without importing matplotlib)."""
-
-    def __init__(self, where: str) -> None:
-        super().__init__(dict, default={})
-        self.where = where
-
-    def run_validation(self, value: object) -> dict[str, Any]:
-        checked = super().run_validation(value)
-        problem = defaults_problem(checked, self.where)
-        if problem is not None:
-            raise base.ValidationError(problem)
-        return checked
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise OptionError(f"expected a mapping of block keys, got {_shown(value)}")
+    problem = defaults_problem(value, name)
+    if problem is not None:
+        raise OptionError(problem)
+    return value
 
 
-class _Style(base.BaseConfigOption[Any]):
+def _style(value: object, name: str) -> Any:
     """A built-in style name, a ``.mplstyle`` path or a mapping of rcParams.
 
     Only the shape is checked here; ``check_site_style`` checks the values
     (it needs the project root, and matplotlib for anything not built in).
     """
-
-    def run_validation(self, value: object) -> Any:
-        if isinstance(value, dict):
-            try:
-                check_value(value)
-            except TooLarge as exc:
-                raise base.ValidationError(f"too large: {exc}") from None
-        if isinstance(value, (str, dict)):
-            return value
-        raise base.ValidationError(
-            f"expected one of {', '.join(BUILTIN_STYLES)}, a .mplstyle path or a mapping "
-            f"of rcParams, got {value!r}"
-        )
+    if isinstance(value, dict):
+        try:
+            check_value(value)
+        except TooLarge as exc:
+            raise OptionError(f"too large: {exc}") from None
+    if value is None or isinstance(value, (str, dict)):
+        return value
+    raise OptionError(
+        f"expected one of {', '.join(BUILTIN_STYLES)}, a .mplstyle path or a mapping "
+        f"of rcParams, got {value!r}"
+    )
 
 
-class _Workers(base.BaseConfigOption["str | int"]):
-    def __init__(self) -> None:
-        super().__init__()
-        self.default = "auto"
-
-    def run_validation(self, value: object) -> str | int:
-        if value == "auto" or (
-            isinstance(value, int) and not isinstance(value, bool) and value >= 1
-        ):
-            return value
-        raise base.ValidationError(f"expected auto or a number >= 1, got {value!r}")
+def _workers(value: object, name: str) -> str | int:
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise OptionError(f"expected auto or a number >= 1, got {value!r}")
 
 
-class _Positive(base.BaseConfigOption[int]):
+def _positive(value: object, name: str) -> int:
     """A whole number >= 1 (a limit: 0 does not mean "the default")."""
-
-    def __init__(self, default: int) -> None:
-        super().__init__()
-        self.default = default
-
-    def run_validation(self, value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise base.ValidationError(f"expected a whole number >= 1, got {value!r}")
-        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise OptionError(f"expected a whole number >= 1, got {value!r}")
+    return value
 
 
-class _Inside(base.BaseConfigOption[str]):
+def _inside(value: object, name: str) -> str:
     """A folder below the one it is relative to: no absolute path, no '..'."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__()
-        self.default = default
-
-    def run_validation(self, value: object) -> str:
-        if not isinstance(value, str):
-            raise base.ValidationError(f"expected a folder path, got {value!r}")
-        parts = value.replace("\\", "/").split("/")
-        if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or ".." in parts:
-            raise base.ValidationError(
-                f"{value!r} must be a folder inside the site (a relative path without '..')"
-            )
-        return value
+    if not isinstance(value, str):
+        raise OptionError(f"expected a folder path, got {value!r}")
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or ".." in parts:
+        raise OptionError(
+            f"{value!r} must be a folder inside the site (a relative path without '..')"
+        )
+    return value
 
 
-class _Numbering(base.BaseConfigOption[str]):
+def _numbering(value: object, name: str = "numbering") -> str:
     """``false``, ``true`` (the same as ``page``), ``page`` or ``site``: whether
     figures are numbered, and whether the count restarts on every page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.default = "off"
-
-    def run_validation(self, value: object) -> str:
-        if value is False or value is None:
-            return "off"
-        if value is True:
-            return "page"
-        if value in ("page", "site", "off"):
-            return str(value)
-        raise base.ValidationError(f"expected true, false, page or site, got {value!r}")
+    if value is False or value is None:
+        return "off"
+    if value is True:
+        return "page"
+    if value in ("page", "site", "off"):
+        return str(value)
+    raise OptionError(f"expected true, false, page or site, got {value!r}")
 
 
-class PluginConfig(base.Config):
-    """The options of ``plugins: [heatmap]`` in ``mkdocs.yml``."""
-
-    style = c.Optional(_Style())
-    defaults = _Defaults("plugins.heatmap.defaults")
-    theme = c.Choice(SITE_THEMES, default="light")
-    cache = c.Type(bool, default=True)
-    cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)  # relative to mkdocs.yml
-    output_dir = _Inside(DEFAULT_OUTPUT_DIR)  # inside site_dir
-    data_dir = c.Optional(c.Type(str))  # an extra allowed data root
-    workers = _Workers()
-    on_error = c.Choice(ON_ERROR, default="warn")
-    enabled = c.Type(bool, default=True)
-    numbering = _Numbering()  # "Figure N." on every figure's caption: off, page or site
-    # Limits, checked before memory is spent.
-    max_file_size = _Positive(DEFAULT_LIMITS.max_file_bytes)  # bytes
-    max_cells = _Positive(DEFAULT_LIMITS.max_cells)
-    max_label_length = _Positive(DEFAULT_LIMITS.max_label_length)
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise OptionError(f"expected true or false, got {_shown(value)}")
+    return value
 
 
-class ExtensionConfig(PluginConfig):
-    """The Markdown extension's options: the plugin's, where the host has no
-    config file or site folder of its own to tell them."""
-
-    defaults = _Defaults("mkdocs_heatmap.extension: defaults")
-    base_dir = c.Type(str, default="")  # project root (default: the current directory)
-    docs_dir = c.Type(str, default="")  # folder of the pages (default: BASE_DIR/docs)
-    output_dir = _Inside("")  # write image files here (inside base_dir) instead of embedding
-    base_url = c.Type(str, default="")  # URL of output_dir as seen from pages
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise OptionError(f"expected text, got {_shown(value)}")
+    return value
 
 
-EXTENSION_HELP: Mapping[str, str] = {
-    "base_dir": "project root: data and style paths resolve from it (default: cwd)",
-    "docs_dir": "folder of the pages (default: BASE_DIR/docs if it exists)",
-    "output_dir": "write image files here instead of embedding them",
-    "base_url": "URL of output_dir as seen from pages (with output_dir)",
-}
+def _optional_text(value: object, name: str) -> str | None:
+    return None if value is None else _text(value, name)
 
 
-def validated(schema: type[C], raw: Mapping[str, Any], where: str) -> C:
-    """``raw`` options checked by ``schema``; ``ConfigError`` for the first bad one."""
-    config = schema()
-    config.load_dict(dict(raw))
-    failed, _warnings = config.validate()
-    if failed:
-        key, err = failed[0]
-        raise ConfigError(f"{where}: option {key!r}: {one_line(str(err))}")
-    return config
+def _one_of(choices: tuple[str, ...]) -> Callable[[object, str], str]:
+    def check(value: object, name: str) -> str:
+        if value not in choices:
+            raise OptionError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    return check
+
+
+def _shown(value: object) -> str:
+    return f"{type(value).__name__} {value!r:.40}"
+
+
+# --------------------------------------------------------------------------
+# The table.
+
+MKDOCS, EXTENSION, SPHINX = "mkdocs", "extension", "sphinx"
+_ALL = frozenset({MKDOCS, EXTENSION, SPHINX})
+_MARKDOWN = frozenset({MKDOCS, EXTENSION})
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    default: Any
+    check: Callable[[object, str], Any]
+    help: str
+    hosts: frozenset[str] = _ALL
+    # Sphinx: whether a change can change a figure (documents are read again).
+    reread: bool = True
+    # The Markdown extension's own default where it differs from the plugin's.
+    extension_default: Any = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("style", None, _style, "site style: default, paper, a .mplstyle path or rcParams"),
+    Option("defaults", {}, _defaults, "block keys applied to every block"),
+    Option("theme", "light", _one_of(SITE_THEMES), "light, or auto for light and dark figures"),
+    Option("cache", True, _flag, "keep drawn figures between builds", reread=False),
+    Option(
+        "cache_dir", DEFAULT_CACHE_DIR, _text, "cache folder, from the project root", reread=False
+    ),
+    Option(
+        "output_dir",
+        DEFAULT_OUTPUT_DIR,
+        _inside,
+        "write image files here instead of embedding them",
+        _MARKDOWN,
+        extension_default="",
+    ),
+    Option("data_dir", None, _optional_text, "an extra folder data may come from"),
+    Option("workers", "auto", _workers, "processes that draw figures", reread=False),
+    Option("on_error", "warn", _one_of(ON_ERROR), "warn, or fail at the first bad block"),
+    Option("enabled", True, _flag, "draw the blocks (false: show them as code)"),
+    Option("numbering", "off", _numbering, "number figures: false, page or site", _MARKDOWN),
+    Option("max_file_size", DEFAULT_LIMITS.max_file_bytes, _positive, "largest data file (bytes)"),
+    Option("max_cells", DEFAULT_LIMITS.max_cells, _positive, "most cells a figure may have"),
+    Option(
+        "max_label_length",
+        DEFAULT_LIMITS.max_label_length,
+        _positive,
+        "longest row or column label",
+    ),
+    Option(
+        "base_dir",
+        "",
+        _text,
+        "project root: data and style paths resolve from it (default: cwd)",
+        frozenset({EXTENSION}),
+    ),
+    Option(
+        "docs_dir",
+        "",
+        _text,
+        "folder of the pages (default: BASE_DIR/docs if it exists)",
+        frozenset({EXTENSION}),
+    ),
+    Option(
+        "base_url",
+        "",
+        _text,
+        "URL of output_dir as seen from pages (with output_dir)",
+        frozenset({EXTENSION}),
+    ),
+)
+OPTION: Mapping[str, Option] = {option.name: option for option in OPTIONS}
+
+
+def options_of(host: str) -> tuple[Option, ...]:
+    """The options ``host`` takes (``mkdocs``, ``extension``, ``sphinx``)."""
+    return tuple(option for option in OPTIONS if host in option.hosts)
+
+
+def default_of(option: Option, host: str) -> Any:
+    if host == EXTENSION and option.extension_default is not None:
+        return option.extension_default
+    return option.default
+
+
+def read_options(
+    raw: Mapping[str, Any], host: str, where: str, name: Callable[[str], str] = str
+) -> dict[str, Any]:
+    """Every option of ``host``: ``raw``'s values checked, the rest their
+    defaults; ``ConfigError("WHERE: option 'NAME': why")`` for the first bad
+    one.  ``name`` spells an option as the host does (Sphinx: ``heatmap_x``)."""
+    known = options_of(host)
+    unknown = sorted(set(raw) - {option.name for option in known})
+    if unknown:
+        raise ConfigError(f"{where}: unknown option {unknown[0]!r}")
+    checked: dict[str, Any] = {}
+    for option in known:
+        if option.name not in raw:
+            checked[option.name] = default_of(option, host)
+            continue
+        try:
+            checked[option.name] = option.check(raw[option.name], name(option.name))
+        except OptionError as exc:
+            raise ConfigError(
+                f"{where}: option {name(option.name)!r}: {one_line(str(exc))}"
+            ) from None
+    return checked
 
 
 def settings_from_options(
@@ -233,16 +307,16 @@ def settings_from_options(
         ),
         output_dir=str(options.get("output_dir") or DEFAULT_OUTPUT_DIR).strip("/"),
         theme="auto" if options.get("theme") == "auto" else "light",
-        numbering=_numbering(options.get("numbering")) != "off",
-        numbering_scope="site" if _numbering(options.get("numbering")) == "site" else "page",
+        numbering=_numbering_of(options.get("numbering")) != "off",
+        numbering_scope="site" if _numbering_of(options.get("numbering")) == "site" else "page",
         dark_markup=dark_markup,
     )
 
 
-def _numbering(value: object) -> str:
+def _numbering_of(value: object) -> str:
     try:
-        return _Numbering().run_validation(value)
-    except base.ValidationError:
+        return _numbering(value)
+    except OptionError:
         return "off"
 
 

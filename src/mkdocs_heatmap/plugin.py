@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
+from mkdocs.config import base
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -27,17 +28,54 @@ from .batch import Batch, PageContext, Stats
 from .errors import HeatmapError
 from .fence import install_fence
 from .model import Output, Settings
-from .options import (
-    PluginConfig,
-    check_site_style,
-    page_defaults,
-    settings_from_options,
-    site_cache,
-)
+from .options import MKDOCS, OPTION, OptionError, StyleOption, options_of, page_defaults
 from .references import fill_references
-from .style import style_files
+from .site import Site
 
 log = get_plugin_logger(__name__)
+
+T = TypeVar("T")
+
+
+class _Option(base.BaseConfigOption[T], Generic[T]):
+    """One option of the host-independent table (``options.OPTIONS``), as
+    MkDocs' config machinery wants it: the same default, check and message
+    under every host."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.option = OPTION[name]
+        self.default = self.option.default
+
+    def run_validation(self, value: object) -> T:
+        try:
+            checked: T = self.option.check(value, f"plugins.heatmap.{self.option.name}")
+        except OptionError as exc:
+            raise base.ValidationError(str(exc)) from None
+        return checked
+
+
+class PluginConfig(base.Config):
+    """The options of ``plugins: [heatmap]`` in ``mkdocs.yml`` (typed; a test
+    keeps the names those of ``options.options_of("mkdocs")``)."""
+
+    style = _Option[StyleOption]("style")
+    defaults = _Option[dict[str, Any]]("defaults")
+    theme = _Option[str]("theme")
+    cache = _Option[bool]("cache")
+    cache_dir = _Option[str]("cache_dir")  # relative to mkdocs.yml
+    output_dir = _Option[str]("output_dir")  # inside site_dir
+    data_dir = _Option["str | None"]("data_dir")  # an extra allowed data root
+    workers = _Option["str | int"]("workers")
+    on_error = _Option[str]("on_error")
+    enabled = _Option[bool]("enabled")
+    numbering = _Option[str]("numbering")  # "Figure N." on captions: off, page or site
+    max_file_size = _Option[int]("max_file_size")  # bytes
+    max_cells = _Option[int]("max_cells")
+    max_label_length = _Option[int]("max_label_length")
+
+
+assert [name for name, _ in PluginConfig._schema] == [o.name for o in options_of(MKDOCS)]
 
 _CSS_PATH = "assets/stylesheets/heatmap.css"
 _JS_PATH = "assets/javascripts/heatmap.js"
@@ -53,7 +91,6 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         self._files: Files | None = None
         self._config: MkDocsConfig | None = None
         self._published: set[str] = set()
-        self._style_files: list[Path] = []
         self._server: Any = None
         self._watching: set[Path] = set()
         self._order: list[str] = []
@@ -71,22 +108,20 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
-        project_root = Path(config.config_file_path or ".").resolve().parent
-        cache = site_cache(self.config, project_root)
         try:
-            self._settings = settings_from_options(
+            site = Site.open(
                 self.config,
-                project_root=project_root,
+                project_root=Path(config.config_file_path or ".").resolve().parent,
                 docs_dir=Path(config.docs_dir),
                 dark_markup="material" if config.theme.name == "material" else "media",
             )
-            self._style_files = style_files(self.config.style, project_root)
-            check_site_style(self.config.style, project_root, self._settings.rc, cache)
         except HeatmapError as exc:
             raise PluginError(f"heatmap: 'style': {exc}") from None
+        # `mkdocs serve` loads the config again for every build: the new
+        # site takes over what the last one has at hand.
+        self._batch.site = site.carry(self._batch.site)
+        self._settings = site.settings
         self._batch.fail_fast = self.config.on_error == "fail"
-        self._batch.cache = cache
-        self._batch.workers = self.config.workers
         install_fence(config.markdown_extensions, config.mdx_configs, self._batch.collector)
         config.extra_css.append(_CSS_PATH)
         # Global, not per page: Material's instant navigation swaps pages
@@ -208,8 +243,8 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
             if stats.references:
                 summary += f"; {stats.references} reference problem(s)"
             log.info(summary)
-        if self._batch.cache is not None:
-            self._batch.cache.prune()
+        if self._batch.site is not None:
+            self._batch.site.prune()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         self._server = server
@@ -221,7 +256,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         if self._server is None or self._settings is None:
             return
         docs = self._settings.roots.docs_dir
-        for path in {*self._batch.files, *self._style_files} - self._watching:
+        for path in self._batch.files - self._watching:
             if not path.resolve().is_relative_to(docs):
                 self._server.watch(str(path))
             self._watching.add(path)

@@ -30,7 +30,6 @@ import posixpath
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -48,42 +47,27 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
 from .__about__ import __version__
-from .cache import DiskCache, make_key
+from .cache import make_key
 from .errors import HeatmapError, Problem, internal_error
-from .files import MISSING, file_digest, publish
+from .files import file_digest, publish
 from .model import LANGUAGE, Settings
 from .notes import Note
-from .options import (
-    ExtensionConfig,
-    _Defaults,
-    check_site_style,
-    page_defaults,
-    settings_from_options,
-    site_cache,
-    validated,
-)
+from .options import SPHINX, options_of, page_defaults, read_options
+from .site import Site
 from .style import style_files
 
 logger = logging.getLogger(__name__)
 
 OUT = "_heatmap"  # under the doctree folder: lives and goes with the environment
 _MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
-# Options of the plugin a Sphinx project sets as heatmap_<name>; the rest
-# are Sphinx's business (its _images folder, numfig, -j) or the Markdown
-# extension's (where its pages are).
-_NOT_HERE = {"output_dir", "base_url", "base_dir", "docs_dir", "workers", "numbering"}
-# Options whose change does not change any figure: no need to read again.
-_NO_REREAD = {"on_error", "cache", "cache_dir"}
 _PROJECT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.cfg", "setup.py", "mkdocs.yml")
+# The plugin's options a Sphinx project sets as heatmap_<name> (the others
+# are Sphinx's business: its _images folder, numfig, -j).
+OPTIONS = tuple(option.name for option in options_of(SPHINX))
 
 
-class SphinxConfig(ExtensionConfig):
-    """The plugin's options as ``conf.py`` values (``heatmap_<option>``)."""
-
-    defaults = _Defaults("heatmap_defaults")
-
-
-OPTIONS = tuple(name for name, _ in SphinxConfig._schema if name not in _NOT_HERE)
+def _conf_name(name: str) -> str:
+    return f"heatmap_{name}"
 
 
 class HeatmapFailure(ExtensionError):
@@ -178,28 +162,24 @@ class HeatmapDirective(SphinxDirective):
         defaults = self._page_defaults()
         folder = Path(self.env.doctreedir) / OUT
         try:
-            from .pipeline import check_block, prepare_block
-
             if config.heatmap_check_only:
+                from .pipeline import check_block
+
                 for note in check_block(body, settings, defaults):
                     self._note(note)
                 return []
-            prepared = prepare_block(body, settings, defaults)
-            self._depend((*prepared.files, *site.style_files), prepared.absent)
-            images = _images(site.cache, prepared)
-            from .pipeline import finish_block
-
-            finished = finish_block(prepared, images, settings)
-            for output in finished.outputs:
+            figure = site.figure(body, settings, defaults)
+            self._depend(figure.memo.files, site.style_files)
+            for output in figure.outputs():
                 publish(folder, output.path, output.content)
         except HeatmapError as exc:
             return self._fail(exc.message, exc.block_line)
         except Exception as exc:  # a bug of ours: reported at the block, not a crash
             logger.debug("heatmap: unexpected error", exc_info=True)
             return self._fail(internal_error(exc), None)
-        for note in prepared.notes:
+        for note in figure.memo.notes:
             self._note(note)
-        return [self._figure(prepared.spec, finished.doc, folder, body, defaults)]
+        return [self._figure(figure.memo.doc, folder, body, defaults)]
 
     def _note(self, note: Note) -> None:
         """What the author should know of a drawn figure: a warning at the
@@ -239,19 +219,21 @@ class HeatmapDirective(SphinxDirective):
     def _myst(self) -> bool:
         return type(self.state).__module__.startswith("myst_parser")
 
-    def _depend(self, files: tuple[Path, ...], absent: tuple[Path, ...]) -> None:
-        """Read this document again when a file it read changes (by content:
-        the SHA-256 of its bytes), or one appears where a data file was
-        looked for first."""
+    def _depend(self, read: tuple[tuple[str, str], ...], styles: tuple[Path, ...]) -> None:
+        """Read this document again when a file its figure read changes (by
+        content: the SHA-256 of its bytes), or one appears where a data file
+        was looked for first (``read``: each path with its digest, as the
+        figure saw it), or the site's style file changes."""
         record = self.env.__dict__.setdefault("heatmap_reads", {}).setdefault(self.env.docname, {})
-        for path in files:
-            self.env.note_dependency(str(path))
-            record[str(path)] = file_digest(path)
-        for path in absent:
-            record[str(path)] = MISSING
+        for path, digest in read:
+            self.env.note_dependency(path)
+            record[path] = digest
+        for style in styles:
+            self.env.note_dependency(str(style))
+            record[str(style)] = file_digest(style)
 
     def _figure(
-        self, spec: Any, doc: Any, folder: Path, body: str, defaults: Mapping[str, Any]
+        self, doc: Any, folder: Path, body: str, defaults: Mapping[str, Any]
     ) -> nodes.figure:
         doc_dir = self.env.doc2path(self.env.docname).parent
         classes = doc.classes.split() + self.options.get("class", [])
@@ -305,7 +287,7 @@ class HeatmapDirective(SphinxDirective):
         legend = self._legend(doc, folder, doc_dir)
         if legend is not None:
             figure += legend
-        name = self.options.get("name") or spec.id
+        name = self.options.get("name") or doc.id
         if name:
             self.options["name"] = name
             self.add_name(figure)
@@ -394,15 +376,6 @@ class HeatmapDirective(SphinxDirective):
         return os.path.abspath(source), line
 
 
-def _images(cache: DiskCache | None, prepared: Any) -> Any:
-    images = cache.get(prepared.key) if cache else None
-    if images is None:
-        images = prepared.job.run()
-        if cache:
-            cache.put(prepared.key, images)
-    return images
-
-
 def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
@@ -447,23 +420,12 @@ def _field_list(document: nodes.document) -> Mapping[str, Any]:
 # The site: options from conf.py, where the project is.
 
 
-@dataclass(frozen=True)
-class _Site:
-    """What every block of a project shares: settings (output_dir "": the
-    host's own folder), the cache, and the site style's file (a dependency
-    of every document with a figure)."""
-
-    settings: Settings
-    cache: DiskCache | None
-    style_files: tuple[Path, ...]
-
-
-_SITES: dict[str, _Site] = {}
+_SITES: dict[str, tuple[str, Site]] = {}  # srcdir -> (what it was opened from, the site)
 _ROOTS: dict[str, Path] = {}  # srcdir -> the project root found at config-inited
 
 
 def _options(config: Any) -> dict[str, Any]:
-    return {name: getattr(config, f"heatmap_{name}") for name in OPTIONS}
+    return {name: getattr(config, _conf_name(name)) for name in OPTIONS}
 
 
 def project_root(confdir: Path, setting: str | None) -> Path:
@@ -483,29 +445,35 @@ def site_settings(env: BuildEnvironment) -> Settings:
     return _site(env).settings
 
 
-def _site(env: BuildEnvironment) -> _Site:
-    config = env.config
-    options = _options(config)
-    root = _ROOTS.get(str(env.srcdir)) or project_root(Path(env.srcdir), None)
-    styles = tuple(style_files(options.get("style"), root))
-    # The style file by content: an edit gives new settings in this process
-    # too (sphinx-autobuild, a test that builds twice).
-    key = make_key(options, str(root), str(env.srcdir), [file_digest(p) for p in styles])
-    if key not in _SITES:
-        settings = settings_from_options(
-            options, project_root=root, docs_dir=Path(env.srcdir), dark_markup="media"
+def _site(env: BuildEnvironment) -> Site:
+    """The project's site (output_dir "": the host's own folder), opened
+    again when an option or the style file's content changed: an edit gives
+    new settings in this process too (sphinx-autobuild, a test that builds
+    twice).  One site per source folder: what an earlier one has at hand
+    is carried over and bounded by ``Site.begin`` at each build."""
+    options = _options(env.config)
+    srcdir = str(env.srcdir)
+    root = _ROOTS.get(srcdir) or project_root(Path(srcdir), None)
+    styles = style_files(options.get("style"), root)
+    key = make_key(options, str(root), srcdir, [file_digest(p) for p in styles])
+    known = _SITES.get(srcdir)
+    if known is None or known[0] != key:
+        # Checked at config-inited: a style that broke since is reported by
+        # the blocks that use it.
+        site = Site.open(
+            options, project_root=root, docs_dir=Path(srcdir), output_dir="", check_style=False
         )
-        _SITES[key] = _Site(replace(settings, output_dir=""), site_cache(options, root), styles)
-    return _SITES[key]
+        _SITES[srcdir] = (key, site.carry(known[1] if known else None))
+    return _SITES[srcdir][1]
 
 
 def on_config_inited(app: Sphinx, config: Any) -> None:
     """Check the ``heatmap_*`` values now, with the messages every host gives."""
     given = {name: value for name, value in _options(config).items() if value is not None}
     try:
-        checked = validated(SphinxConfig, given, "conf.py")
+        checked = read_options(given, SPHINX, "conf.py", _conf_name)
     except HeatmapError as exc:
-        raise SphinxConfigError(exc.message.replace("option '", "'heatmap_")) from None
+        raise SphinxConfigError(exc.message.replace("option '", "'")) from None
     setting = config.heatmap_project_root
     if setting is not None and not isinstance(setting, (str, os.PathLike)):
         raise SphinxConfigError(
@@ -517,8 +485,7 @@ def on_config_inited(app: Sphinx, config: Any) -> None:
     root = project_root(Path(app.confdir), os.fspath(setting) if setting is not None else None)
     _ROOTS[str(app.srcdir)] = root
     try:
-        settings = settings_from_options(checked, project_root=root, docs_dir=Path(app.srcdir))
-        check_site_style(checked.style, root, settings.rc, site_cache(checked, root))
+        Site.open(checked, project_root=root, docs_dir=Path(app.srcdir))
     except HeatmapError as exc:
         raise SphinxConfigError(f"conf.py: 'heatmap_style': {exc.message}") from None
     assets = Path(__file__).parent / "assets"
@@ -531,7 +498,51 @@ def on_config_inited(app: Sphinx, config: Any) -> None:
 # Write time: what each builder can show.
 
 
+def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Draw the figures of the documents about to be read together, in
+    worker processes (``heatmap_workers``), before Sphinx reads them one at
+    a time; each directive then finds its figure at hand."""
+    config = app.config
+    if not config.heatmap_enabled or config.heatmap_check_only or len(docnames) < 2:
+        return
+    from .blocks import myst_bodies, rest_bodies
+
+    site = _site(env)
+    plain = LANGUAGE in (getattr(config, "myst_fence_as_directive", None) or ())
+    blocks = []
+    for docname in docnames:
+        path = Path(env.doc2path(docname))
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if LANGUAGE not in source:
+            continue
+        settings = site.settings.for_page(path.parent)
+        if config.source_suffix.get(path.suffix) == "markdown":
+            defaults, problem = page_defaults(_front_matter(source), source)
+            if problem is None:
+                blocks += [
+                    (body, settings, defaults) for body in myst_bodies(source, plain_fences=plain)
+                ]
+        elif not re.search(rf"^:{LANGUAGE}:", source, re.MULTILINE):
+            # A reST page with its own defaults is left to the directive.
+            blocks += [(body, settings, {}) for body in rest_bodies(source)]
+    drawn = site.ahead(blocks, logger)
+    if drawn:
+        logger.info("heatmap: %d figure(s) drawn ahead", drawn)
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """How many figures this build drew (with ``-j``, those drawn ahead:
+    the readers' own are counted in their processes)."""
+    known = _SITES.get(str(app.srcdir))
+    if exception is None and known is not None and known[1].drawn:
+        logger.info("heatmap: %d figure(s) drawn; the others were at hand", known[1].drawn)
+
+
 def on_builder_inited(app: Sphinx) -> None:
+    _site(app.env).begin()  # a long-lived process keeps one build's figures
     builder = app.builder
     app.env.heatmap_builder = {  # type: ignore[attr-defined]
         "format": builder.format,
@@ -603,7 +614,6 @@ def _draw_as(env: BuildEnvironment, node: heatmap_image, fmt: str) -> Path:
     bytes; drawn once per content through the cache (verified entries), and
     written again whenever the file there is not those bytes."""
     from .emit import content_name
-    from .model import Image
     from .pipeline import prepare_block
 
     docname = env.docname
@@ -611,12 +621,7 @@ def _draw_as(env: BuildEnvironment, node: heatmap_image, fmt: str) -> Path:
     settings = site.settings.for_page(env.doc2path(docname).parent)
     defaults = json.loads(node.get("heatmap_defaults", "{}"))
     prepared = prepare_block(node["heatmap_body"], settings, defaults)
-    variant = node["heatmap_variant"]
-    key = make_key("for-builder", prepared.key, fmt, variant)
-    cached = site.cache.get(key) if site.cache else None
-    image: Image = cached[0] if cached else prepared.job.one(fmt, variant)
-    if site.cache and not cached:
-        site.cache.put(key, [image])
+    image = site.single(prepared, fmt, node["heatmap_variant"])
     name = content_name(image.content, fmt)
     return publish(Path(env.doctreedir) / OUT, f"print/{name}", image.content)
 
@@ -676,10 +681,9 @@ def on_env_get_outdated(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    for name, option in SphinxConfig._schema:
-        if name in OPTIONS:
-            rebuild: Literal["", "env"] = "" if name in _NO_REREAD else "env"
-            app.add_config_value(f"heatmap_{name}", option.default, rebuild)
+    for option in options_of(SPHINX):
+        rebuild: Literal["", "env"] = "env" if option.reread else ""
+        app.add_config_value(_conf_name(option.name), option.default, rebuild)
     app.add_config_value("heatmap_project_root", None, "env")
     app.add_config_value("heatmap_check_only", False, "")  # mkdocs-heatmap check
     app.add_directive(LANGUAGE, HeatmapDirective)
@@ -693,7 +697,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", on_config_inited, priority=900)
     app.connect("builder-inited", on_builder_inited)
     app.connect("env-get-outdated", on_env_get_outdated)
+    # After env-get-outdated: the documents to read are known.
+    app.connect("env-before-read-docs", on_env_before_read_docs, priority=900)
     app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("build-finished", on_build_finished)
     return {
         "version": __version__,
         "parallel_read_safe": True,
