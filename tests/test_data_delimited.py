@@ -307,3 +307,17 @@ def test_label_column_only(tmp_path: Path) -> None:
 
 def test_key_is_refused_for_csv(tmp_path: Path) -> None:
     load_error(tmp_path, "a.csv", "a\n1\n", "'key' picks an array", key="key", data_key="k")
+
+
+def test_a_number_no_float_holds_is_not_called_infinity(tmp_path: Path) -> None:
+    """pandas writes a Python int as digits; 10**400 reads as inf, and the
+    message must not claim the file says infinity."""
+    import pandas as pd
+
+    text = pd.DataFrame({"a": [1, 10**400]}, index=["x", "y"], dtype=object).to_csv()
+    load_error(
+        tmp_path,
+        "big.csv",
+        text,
+        "row 'y', column 'a' is inf (infinite, or beyond the ±1.8e308 a float holds)",
+    )

@@ -76,9 +76,12 @@ def _check_values(values: FloatArray, x: Sequence[str], y: Sequence[str], ctx: C
     infinite = np.argwhere(np.isinf(values))
     if infinite.size:
         i, j = infinite[0]
+        # The source may have written infinity, or a number no float holds
+        # (a 400-digit integer reads as inf too): the message fits both.
         raise DataError(
-            f"{ctx.name}: row {q(y[i])}, column {q(x[j])} is {values[i, j]:g}; cells must be "
-            "finite numbers or missing (leave the cell empty)",
+            f"{ctx.name}: row {q(y[i])}, column {q(x[j])} is {values[i, j]:g} (infinite, "
+            "or beyond the ±1.8e308 a float holds); cells must be finite numbers or missing "
+            "(leave the cell empty)",
             key=ctx.key,
         )
     if not np.isfinite(values).any():
