@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,7 @@ from hypothesis import strategies as st
 from mkdocs_heatmap.errors import SpecError
 from mkdocs_heatmap.model import InlineMatrix
 from mkdocs_heatmap.spec import (
-    BLOCK_KEYS,
     Colorbar,
-    HeatmapSpec,
     Pivot,
     parse_block,
     validate_defaults,
@@ -220,12 +220,21 @@ def test_alias_bomb_is_refused_quickly() -> None:
         parse_block("\n".join(lines))
 
 
-def test_every_key_is_a_spec_field_and_every_field_a_key() -> None:
-    """The spec holds the user's keys only: derived data (dendrogram trees, a
-    facet's value) lives beside it, in the figure's panels."""
-    fields = set(HeatmapSpec.__dataclass_fields__) - {"key_lines"}
-    keys = {"css_class" if key == "class" else key for key in BLOCK_KEYS}
-    assert fields == keys
+def test_the_core_imports_no_mkdocs(tmp_path: Path) -> None:
+    """A Sphinx or API user validates, loads and draws a block without MkDocs:
+    the block's schema is the package's own, not a MkDocs config."""
+    code = (
+        "import sys\n"
+        "import mkdocs_heatmap.data, mkdocs_heatmap.pipeline, mkdocs_heatmap.render\n"
+        "from mkdocs_heatmap.spec import parse_block\n"
+        "parse_block('matrix: [[1, 2]]\\ncolorbar: {label: x}\\nstyle: ggplot')\n"
+        "print([m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("cell", ["n/a", "NA", "#N/A", "<NA>", "nan", "", "None", " null "])

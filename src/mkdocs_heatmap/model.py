@@ -1,8 +1,10 @@
 """The plain data the core passes around, and its vocabulary.
 
-Matrices, panels, limits, roots, settings, images; and every list of names
+Matrices, panels, limits, roots, settings, images; the key table (every key
+a block may hold, as a field of ``HeatmapSpec``); and every list of names
 the product accepts (formats, norms, missing-value spellings, defaults),
-defined once here and imported wherever they are needed.  Nothing here
+defined once here and imported wherever they are needed (the limits an
+option type enforces itself are ``keys``', re-exported here).  Nothing here
 imports numpy, matplotlib or MkDocs at run time, so a warm build that only
 re-uses cached figures never pays for them.
 """
@@ -10,29 +12,52 @@ re-uses cached figures never pays for them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .formats import FORMATS
+from .keys import MAX_FORMATTED as MAX_FORMATTED
+from .keys import MAX_MAGNITUDE as MAX_MAGNITUDE
+from .keys import MISSING as MISSING
+from .keys import (
+    FigSize,
+    Flag,
+    FormatSpec,
+    Highlight,
+    Identifier,
+    Integer,
+    Labels,
+    Listed,
+    Mask,
+    MatrixRows,
+    Number,
+    Numbers,
+    OneOf,
+    Role,
+    Rotation,
+    StyleRef,
+    Sub,
+    SubtractRef,
+    Switch,
+    Text,
+    Ticks,
+    Width,
+    key_field,
+    table,
+)
+from .keys import InlineMatrix as InlineMatrix
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-
-    from .spec import HeatmapSpec
 
 # --------------------------------------------------------------------------
 # Vocabulary.
 
 LANGUAGE = "heatmap"
 """The fence language, the directive name, and the front-matter key."""
-
-MISSING: frozenset[str] = frozenset(
-    {"", "nan", "-nan", "na", "n/a", "#n/a", "<na>", "null", "none"}
-)
-"""Cell texts (compared stripped and lower-cased) that mean a missing value,
-in data files and in an inline ``matrix`` alike: the contract's ``""``,
-``NaN``, ``nan``, ``null`` plus what pandas, R and spreadsheets write."""
 
 DATA_FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "yaml", "npy", "npz")
 """Every value ``data_format`` may take."""
@@ -52,8 +77,8 @@ AGGREGATES: tuple[str, ...] = ("mean", "median", "sum", "min", "max", "first", "
 NORMS: tuple[str, ...] = ("linear", "log", "symlog", "sqrt")
 NORMALIZE: tuple[str, ...] = ("rows", "columns", "all")  # what `normalize` divides by
 HIGHLIGHTS: tuple[str, ...] = ("max", "min", "row_max", "row_min", "col_max", "col_min")
-IMAGE_FORMATS: tuple[str, ...] = ("svg", "png")  # a block's `format`
-OUTPUT_FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "eps")  # files drawn for print too
+IMAGE_FORMATS: tuple[str, ...] = tuple(n for n, f in FORMATS.items() if f.on_page)  # `format`
+OUTPUT_FORMATS: tuple[str, ...] = tuple(FORMATS)  # files drawn for print too
 THEMES: tuple[str, ...] = ("light", "dark", "auto")  # a block's `theme`
 SITE_THEMES: tuple[str, ...] = ("light", "auto")  # the site's `theme` option
 ON_ERROR: tuple[str, ...] = ("warn", "fail")
@@ -75,25 +100,183 @@ MAX_ANY_TEXT = 100_000
 """No text anywhere in a block (labels in a list, cells of a matrix) is
 longer, whatever ``max_label_length`` says: refused before any work that
 goes through it character by character."""
-TEXT_LIMITS: Mapping[str, int] = {
-    "title": MAX_TITLE,
-    "xlabel": MAX_TITLE,
-    "ylabel": MAX_TITLE,
-    "label": MAX_TITLE,  # colorbar: {label: ...}
-    "caption": MAX_PROSE,
-    "alt": MAX_PROSE,
-}
-"""The keys whose text has a limit of its own; every other text has
-``MAX_NAME``."""
-MAX_FORMATTED = 40
-"""Characters a value formatted by ``fmt`` (or a colorbar's ``format``) may
-take: more fits neither a cell nor a tick."""
-MAX_MAGNITUDE = 1e200
-"""The largest magnitude a value may have: matplotlib's norms and tickers
-overflow on spans near the float limit (1.7e308)."""
 
 Rc = dict[str, Any]
 """Resolved rcParams: plain, hashable into cache keys, picklable for workers."""
+
+
+# --------------------------------------------------------------------------
+# The key table: every key a block may hold, declared once, as a field of
+# HeatmapSpec or of a sub-schema it holds (see ``keys``).  Validation walks
+# these fields in order (the first refusal is the one reported, and the docs
+# list the keys in it); the lists of keys below are derived from them.  The
+# names of HeatmapSpec's drawn fields are part of every figure's cache key.
+# (``key_field`` returns a ``dataclasses.Field``, which ruff's RUF009 cannot
+# tell from a call that makes a default.)
+
+
+@dataclass(frozen=True)
+class Pivot:
+    """``pivot``: the columns of a tidy table that make the matrix."""
+
+    x: str = key_field(Text(MAX_NAME, nonempty=True), required=True)
+    y: str = key_field(Text(MAX_NAME, nonempty=True), required=True)
+    value: str = key_field(Text(MAX_NAME, nonempty=True), required=True)
+    agg: Literal["mean", "median", "sum", "min", "max", "first", "count"] = key_field(
+        OneOf(AGGREGATES), "mean"
+    )
+
+
+@dataclass(frozen=True)
+class Colorbar:
+    label: str | None = key_field(Text(MAX_TITLE))
+    ticks: tuple[float, ...] | None = key_field(Numbers())
+    format: str | None = key_field(FormatSpec())
+    orientation: Literal["vertical", "horizontal"] = key_field(
+        OneOf(("vertical", "horizontal")), "vertical"
+    )
+
+
+@dataclass(frozen=True)
+class Grid:
+    width: float = key_field(Number(minimum=0.1, maximum=5), 0.8)
+    color: str | None = key_field(Text(MAX_NAME, nonempty=True))
+
+
+_SOURCE = Role.SOURCE
+_HTML = Role.HTML
+
+
+@dataclass(frozen=True)
+class HeatmapSpec:
+    """A block's keys, validated and normalized (``spec.parse_block``)."""
+
+    # Data
+    data: str | None = key_field(Text(MAX_NAME, nonempty=True), role=_SOURCE)
+    matrix: tuple[tuple[float, ...], ...] | InlineMatrix | None = key_field(
+        MatrixRows(), role=_SOURCE
+    )
+    data_format: str | None = key_field(OneOf(DATA_FORMATS), role=_SOURCE)
+    header: bool = key_field(Flag(), True, role=_SOURCE)
+    index: Literal["auto"] | bool = key_field(OneOf(("auto", True, False)), "auto", role=_SOURCE)
+    key: str | None = key_field(Text(MAX_NAME, nonempty=True), role=_SOURCE)
+    pivot: Pivot | None = key_field(Sub(Pivot), role=_SOURCE)
+    rows: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
+    columns: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
+    transpose: bool = key_field(Flag(), False, role=_SOURCE)
+    # Labels, ticks, titles
+    title: str | None = key_field(Text(MAX_TITLE))
+    xlabel: str | None = key_field(Text(MAX_TITLE))
+    ylabel: str | None = key_field(Text(MAX_TITLE))
+    x_labels: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
+    y_labels: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
+    xticks: str | int = key_field(Ticks(), "auto")
+    yticks: str | int = key_field(Ticks(), "auto")
+    xtick_rotation: str | float = key_field(Rotation(), "auto")
+    origin: Literal["upper", "lower"] = key_field(OneOf(("upper", "lower")), "upper")
+    # Color
+    cmap: str | None = key_field(Text(MAX_NAME, nonempty=True), scale=True)
+    vmin: float | None = key_field(Number(), scale=True)
+    vmax: float | None = key_field(Number(), scale=True)
+    robust: bool = key_field(Flag(), False, scale=True)
+    center: float | None = key_field(Number(), scale=True)
+    norm: Literal["linear", "log", "symlog", "sqrt"] = key_field(OneOf(NORMS), "linear", scale=True)
+    nan_color: str | None = key_field(Text(MAX_NAME, nonempty=True))
+    mask: str | tuple[tuple[bool, ...], ...] | None = key_field(Mask())
+    trim_mask: bool = key_field(Flag(), False, role=Role.MATRIX)
+    colorbar: Colorbar | None = key_field(Switch(Colorbar), Colorbar())
+    # Cell text
+    annotate: Literal["auto"] | bool = key_field(OneOf(("auto", True, False)), "auto")
+    fmt: str | None = key_field(FormatSpec())
+    annotate_color: str = key_field(Text(MAX_NAME, nonempty=True), "auto")
+    highlight: tuple[str, ...] = key_field(Highlight(HIGHLIGHTS), (), nullable=True)
+    # Figure and output
+    figsize: tuple[float, float] | None = key_field(FigSize())
+    square: bool = key_field(Flag(), False)
+    gridlines: Grid | None = key_field(Switch(Grid), nullable=False)
+    format: Literal["svg", "png"] = key_field(OneOf(IMAGE_FORMATS), "svg")
+    dpi: int | None = key_field(Integer(minimum=50, maximum=600))
+    style: str | Mapping[str, Any] | None = key_field(StyleRef(), role=Role.RC)
+    theme: Literal["light", "dark", "auto"] | None = key_field(OneOf(THEMES))
+    alt: str | None = key_field(Text(MAX_PROSE), role=_HTML)
+    caption: str | None = key_field(Text(MAX_PROSE), role=_HTML)
+    id: str | None = key_field(Identifier(), role=_HTML)
+    css_class: str | None = key_field(Identifier(many=True), name="class", role=_HTML)
+    width: str | None = key_field(Width(), role=_HTML)
+    download: bool = key_field(Flag(), False, role=_HTML)
+    hover: bool = key_field(Flag(), False, role=_HTML)
+    table: bool = key_field(Flag(), False, role=_HTML)
+    # None: the site's `numbering` decides
+    numbered: bool | None = key_field(Flag(), role=_HTML)
+    # Research extras
+    subtract: str | Mapping[str, Any] | None = key_field(SubtractRef(lambda: SOURCE_KEYS))
+    normalize: Literal["rows", "columns", "all"] | None = key_field(
+        OneOf(NORMALIZE), role=Role.MATRIX
+    )
+    cluster: Literal["rows", "columns", "both"] | None = key_field(
+        OneOf(("rows", "columns", "both"))
+    )
+    cluster_method: str = key_field(
+        OneOf(("average", "single", "complete", "weighted", "centroid", "median", "ward")),
+        "average",
+    )
+    cluster_metric: str = key_field(
+        OneOf(("euclidean", "correlation", "cosine", "cityblock", "chebyshev", "canberra")),
+        "euclidean",
+    )
+    dendrogram: bool = key_field(Flag(), False)
+    panels: tuple[HeatmapSpec, ...] | None = key_field(Listed(), role=Role.PANELS, figure=True)
+    ncols: int | None = key_field(Integer(minimum=1, maximum=12), figure=True)
+    facet: str | None = key_field(Text(MAX_NAME, nonempty=True), figure=True)
+    # Where each key sits in the block body (0-based), to point errors at it.
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, key: str | None) -> int | None:
+        return None if key is None else self.key_lines.get(key)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The spec as plain data: stable input for cache keys and JSON."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "key_lines":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple) and value and isinstance(value[0], HeatmapSpec):
+                value = [panel.as_dict() for panel in value]
+            elif isinstance(value, (Pivot, Colorbar, Grid, InlineMatrix)):
+                value = {g.name: getattr(value, g.name) for g in fields(value)}
+            out[f.name] = value
+        return out
+
+
+_KEYS = table(HeatmapSpec)
+
+BLOCK_KEYS: tuple[str, ...] = tuple(k.name for k in _KEYS)
+"""Every key a block may hold, in table order (the docs test reads this)."""
+SOURCE_KEYS: tuple[str, ...] = tuple(k.name for k in _KEYS if k.role is Role.SOURCE)
+"""The keys that say where a matrix comes from: what a ``subtract`` mapping holds."""
+FIGURE_KEYS: tuple[str, ...] = tuple(k.name for k in _KEYS if k.figure)
+"""The keys that describe the whole figure, not one panel."""
+SCALE_KEYS: tuple[str, ...] = tuple(k.attr for k in _KEYS if k.scale)
+"""The fields that set the color scale: panels equal in them can share a colorbar."""
+HTML_ONLY: frozenset[str] = frozenset(k.attr for k in _KEYS if k.role is Role.HTML)
+"""The fields that only shape the HTML around the image: changing them
+re-uses the cached images (and must not change their bytes)."""
+DATA_ONLY: frozenset[str] = frozenset(k.attr for k in _KEYS if k.role in (Role.SOURCE, Role.MATRIX))
+"""The fields that only say where the matrix comes from or change it: the
+matrix itself is keyed, and the mask and format it is drawn with."""
+NOT_DRAWN: frozenset[str] = frozenset(f.name for f in fields(HeatmapSpec)) - {
+    k.attr for k in _KEYS if k.role is Role.DRAWN
+}
+"""The fields a figure's cache key leaves out: all but the drawn keys."""
+TEXT_LIMITS: Mapping[str, int] = {
+    k.name: k.option.limit
+    for schema in (HeatmapSpec, Pivot, Colorbar, Grid)
+    for k in table(schema)
+    if isinstance(k.option, Text) and k.option.limit != MAX_NAME
+}
+"""The keys (and sub-keys: a colorbar's ``label``) whose text has a limit of
+its own; every other text has ``MAX_NAME``."""
 
 
 # --------------------------------------------------------------------------
@@ -126,17 +309,6 @@ class LabelledMatrix:
     def shape(self) -> tuple[int, int]:
         rows, cols = self.values.shape
         return rows, cols
-
-
-@dataclass(frozen=True)
-class InlineMatrix:
-    """A block's inline ``matrix`` given with its own labels (a mapping of
-    ``values``, ``x_labels``, ``y_labels``): the labels a data file would
-    carry, so ``rows``, ``columns`` and ``subtract`` match by them."""
-
-    values: tuple[tuple[float, ...], ...]
-    x_labels: tuple[str, ...] | None = None
-    y_labels: tuple[str, ...] | None = None
 
 
 Tree = tuple[tuple[float, ...], ...]
@@ -250,13 +422,17 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Image:
+    """One drawn file of a figure: which variant, at which scale, and its bytes."""
+
     content: bytes
-    format: str  # "svg" | "png"
+    format: str  # a name of formats.FORMATS
     width: int  # CSS pixels the image is displayed at
     height: int
     # Where each panel's cells are: (left, top, right, bottom) as fractions of
     # the image, from its top-left corner; what hover maps a pointer with.
     maps: tuple[Box, ...] = ()
+    variant: str = "light"  # "light" | "dark"
+    scale: int = 1  # times the block's resolution (PNG: 2 for the srcset 2x file)
 
 
 @dataclass(frozen=True)

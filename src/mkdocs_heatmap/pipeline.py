@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 from .cache import DRAWING, DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
+from .formats import FORMATS
 from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
 from .notes import Note, collecting
 from .spec import HeatmapSpec, parse_block, subtrahend_spec
@@ -33,19 +34,10 @@ if TYPE_CHECKING:
 # numpy, the data loaders, the renderer and the HTML writer are imported where
 # they are used: a warm build that re-uses block memos needs none of them.
 
-# Keys that only shape the HTML around the image: changing them re-uses the
-# cached images (and must not change their bytes).
-HTML_ONLY = frozenset(
-    {"alt", "caption", "id", "css_class", "width", "download", "table", "numbered", "hover"}
-)
-# Keys that only say where the matrix comes from: the matrix itself is keyed.
-DATA_ONLY = frozenset(
-    {"data", "matrix", "data_format", "header", "index", "key", "pivot", "rows", "columns"}
-    | {"transpose", "x_labels", "y_labels"}
-    # They change the matrix, and the mask and format it is drawn with, which are keyed.
-    | {"normalize", "trim_mask"}
-)
-_NOT_DRAWN = HTML_ONLY | DATA_ONLY | {"key_lines", "style", "panels"}
+# Which of a spec's fields shape the image is each key's role in the key table.
+from .model import DATA_ONLY as DATA_ONLY
+from .model import HTML_ONLY as HTML_ONLY
+from .model import NOT_DRAWN as _NOT_DRAWN
 
 
 @dataclass(frozen=True)
@@ -339,12 +331,14 @@ def finish_block(prepared: Prepared, images: list[Image], settings: Settings) ->
         outputs.append(Output(_site_path(settings, content_name(content, ext)), content))
         return outputs[-1].path
 
-    per_variant = 2 if plot.spec.format == "png" else 1
+    drawn = {(image.variant, image.scale): image for image in images}
     pictures = []
-    for n, variant in enumerate(prepared.job.variants):
-        image = images[n * per_variant]
-        path = publish(image.content, image.format)
-        path_2x = publish(images[n * per_variant + 1].content, "png") if per_variant == 2 else None
+    for variant in prepared.job.variants:
+        image = drawn[variant, 1]
+        extension = FORMATS[image.format].extension
+        double = drawn.get((variant, 2))
+        path = publish(image.content, extension)
+        path_2x = publish(double.content, extension) if double is not None else None
         pictures.append(PictureDoc(variant, path, image.width, image.height, path_2x))
     downloads = []
     if plot.spec.download:
