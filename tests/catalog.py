@@ -440,6 +440,13 @@ HARDENING_3_SPEC: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
         L + 3,
     ),
     (
+        "block-too-large",  # a data set written into the page: refused before YAML reads it
+        M + "caption: |\n" + "  a caption line of some forty characters\n" * 25_000,
+        {},
+        "put the values in a data file and point at it with `data: FILE`",
+        L + 1,
+    ),
+    (
         "colorbar-label-too-long",
         M + "colorbar: {label: " + "l" * 501 + "}",
         {},

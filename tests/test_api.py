@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
 
 from conftest import figure_text
 from mkdocs_heatmap.api import figure, prepare, render_spec, site_settings
@@ -234,7 +236,7 @@ def test_style_from_a_file_and_a_mapping(tmp_path: Path) -> None:
         ("matrix: [[1]]", {"style": {"font.sise": 3}}, ConfigError, "'font.sise'", None),
         ("matrix: [[1]]", {"format": "tiff"}, SpecError, "'format' must be one of", None),
         ("matrix: [[1]]", {"theme": "auto"}, SpecError, "'theme' must be one of", None),
-        ({"matrix": [[1]], "ylabel": True}, {}, SpecError, "put it in quotes", None),
+        ({"matrix": [[1]], "ylabel": True}, {}, SpecError, "expected text, got true", None),
         ({"matrix": [[1]], "normalize": "row"}, {}, SpecError, "did you mean 'rows'?", None),
         ({"matrix": [[1]], "trim_mask": True}, {}, SpecError, "'trim_mask' drops", None),
         ({"matrix": [[-1]], "normalize": "all"}, {}, DataError, "must be >= 0", None),
@@ -295,3 +297,36 @@ def test_a_light_file_has_a_white_background_even_for_theme_auto() -> None:
     png = render_spec({**BLOCK, "theme": "auto"}, format="png", theme="light")
     with PILImage.open(io.BytesIO(png)) as image:
         assert image.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
+
+
+def test_an_array_goes_into_the_core_as_it_is() -> None:
+    """An ndarray or DataFrame is not written out as YAML text and read
+    again: the same figure as the written block, byte for byte."""
+    values = np.arange(12, dtype=np.int64).reshape(3, 4) * 1.5
+    values[1, 2] = np.nan
+    written = "matrix: " + str(values.tolist()).replace("nan", "null") + "\ncmap: Blues\n"
+    assert render_spec({"matrix": values, "cmap": "Blues"}) == render_spec(written)
+    frame = pd.DataFrame(values, index=["a", "b", "c"], columns=["w", "x", "y", "z"])
+    labelled = {"values": values.tolist(), "x_labels": list("wxyz"), "y_labels": list("abc")}
+    labelled_text = yaml.safe_dump({"matrix": labelled}).replace(".nan", "null")
+    assert render_spec({"matrix": frame}) == render_spec(labelled_text)
+
+
+class _Untouchable(np.ndarray):
+    def tolist(self) -> list[object]:
+        raise AssertionError("the cells were read")
+
+    def astype(self, *args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("the cells were read")
+
+
+def test_an_array_over_the_cell_limit_is_refused_before_its_cells_are_read() -> None:
+    huge = np.broadcast_to(np.float64(1.0), (5_000, 1_000)).view(_Untouchable)
+    with pytest.raises(DataError) as info:
+        render_spec({"matrix": huge})
+    assert info.value.message == (
+        "the inline matrix has 5,000 x 1,000 = 5,000,000 cells, over the limit of 4,000,000"
+    )
+    panels = {"panels": [{"matrix": huge[:3_000]}, {"matrix": huge[:1_500]}]}
+    with pytest.raises(DataError, match="cells, over the limit"):
+        render_spec(panels)

@@ -88,6 +88,8 @@ HOST_DIFFERS: dict[tuple[str, str], str] = {
         for row in ("missing-file", "subtract-missing", "panel-missing-file")
         for host in ("api", "render")
     },
+    # render reads the block from a file, with the command line's byte limit.
+    ("block-too-large", "render"): "over the limit of 1.0 MB for a block or a page",
 }
 # An empty directive has no body line: the directive's own line stands for it
 # (reST: the ``.. heatmap::`` line; MyST: the fence, FENCE_LINE).

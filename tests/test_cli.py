@@ -524,7 +524,7 @@ def test_check_without_a_config_says_what_it_could_not_see(
         ("dev-zero", "not a regular file (a device, FIFO or socket)"),
         ("fifo", "not a regular file (a device, FIFO or socket)"),
         ("folder", "is a folder, not a file"),
-        ("huge", "over the limit of 1.0 MB for a block"),
+        ("huge", "over the limit of 1.0 MB for a block or a page"),
     ],
 )
 def test_render_refuses_a_spec_that_is_no_text_file(

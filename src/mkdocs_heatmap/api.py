@@ -32,20 +32,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, cast
 
-import yaml
-
 from .errors import (
     OUT_OF_MEMORY,
+    DataError,
     HeatmapError,
     HeatmapWarning,
     RenderError,
     SpecError,
     internal_error,
 )
+from .keys import FloatRows
 from .model import OUTPUT_FORMATS, Settings
-from .pipeline import Prepared, at_key_line, prepare_block
+from .pipeline import Prepared, at_key_line, prepare_block, prepare_spec
 from .site import Site
-from .spec import check_lengths
+from .spec import validate
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -186,8 +186,10 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
     """Parse and validate a block (text or mapping), load its data and resolve
     its style, through the pipeline the plugin uses.
 
-    A mapping goes through the same YAML path as text; its errors carry the
-    key at fault but no line.
+    A mapping is validated as it is (no YAML text in between): a NumPy array
+    or DataFrame goes into the core as rows of floats, refused before any
+    per-cell work when it has more cells than ``max_cells``.  Its errors
+    carry the key at fault but no line.
     """
     if isinstance(spec, str):
         return _guarded(lambda: prepare_block(spec, settings))
@@ -195,21 +197,39 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
         raise TypeError(
             f"spec must be YAML text or a mapping of block keys, not {type(spec).__name__}"
         )
-    plain = cast("dict[str, object]", _plain(spec))  # a mapping gives a dict
-    check_lengths(plain)  # before YAML writes (and reads) a long text character by character
+    _refuse_too_many_cells(spec, settings.limits.max_cells)
+
+    def validated() -> Prepared:
+        plain = cast("dict[str, Any]", _plain(spec))  # a mapping gives a dict
+        return prepare_spec(validate({**settings.defaults, **plain}), settings)
+
     try:
-        text = yaml.safe_dump(
-            plain,
-            sort_keys=False,
-            allow_unicode=True,
-        )
-    except yaml.YAMLError as exc:
-        raise SpecError(f"the block holds a value YAML cannot express: {exc}") from None
-    try:
-        return _guarded(lambda: prepare_block(text, settings))
+        return _guarded(validated)
     except HeatmapError as exc:
-        exc.block_line = None  # a line of our YAML text would mean nothing to the caller
+        exc.block_line = None  # a mapping has no lines
         raise
+
+
+def _refuse_too_many_cells(spec: Mapping[str, Any], limit: int) -> None:
+    """The arrays a mapping's ``matrix`` (and its panels') hold, counted
+    before they are read: over ``limit`` is the data step's message."""
+    arrays = [spec.get("matrix")]
+    panels = spec.get("panels")
+    if isinstance(panels, (list, tuple)):
+        arrays += [p.get("matrix") for p in panels if isinstance(p, Mapping)]
+    used = 0
+    for array in arrays:
+        shape = getattr(array, "shape", None)
+        if not isinstance(shape, tuple) or len(shape) != 2 or isinstance(array, (str, bytes)):
+            continue
+        rows, cols = (int(n) for n in shape)
+        used += rows * cols
+        if used > limit:
+            raise DataError(
+                f"the inline matrix has {rows:,} x {cols:,} = {rows * cols:,} cells, "
+                f"over the limit of {limit:,}",
+                key="matrix",
+            )
 
 
 def draw(prepared: Prepared, *, format: str | None = None, theme: str | None = None) -> Image:
@@ -253,6 +273,8 @@ def _plain(value: object) -> object:
         return out
     if _is_frame(value):  # elsewhere than `matrix`, such as a boolean `mask`
         return _plain(value.to_numpy())  # type: ignore[attr-defined]
+    if _numeric_array(value):
+        return FloatRows.of(value)
     tolist = getattr(value, "tolist", None)
     if callable(tolist) and not isinstance(value, (str, bytes)):
         value = tolist()
@@ -261,6 +283,12 @@ def _plain(value: object) -> object:
     if isinstance(value, Mapping):
         return _plain(value)
     return value
+
+
+def _numeric_array(value: object) -> bool:
+    """A 2-D NumPy array of numbers (not of booleans: a ``mask``)."""
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    return kind in ("i", "u", "f") and getattr(value, "ndim", None) == 2
 
 
 def _is_frame(value: object) -> bool:
@@ -281,7 +309,7 @@ def _labelled(frame: Any) -> dict[str, object]:
     }
 
 
-def _frame_rows(frame: Any) -> list[list[float]]:
+def _frame_rows(frame: Any) -> FloatRows:
     import numpy as np
 
     for column, dtype in frame.dtypes.items():
@@ -301,8 +329,7 @@ def _frame_rows(frame: Any) -> list[list[float]]:
                 key="matrix",
             )
     values = np.asarray(frame.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
-    rows: list[list[float]] = values.tolist()
-    return rows
+    return FloatRows.of(values)
 
 
 def _frame_labels(index: Any) -> list[str]:

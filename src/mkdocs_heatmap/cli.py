@@ -348,7 +348,10 @@ def _read_text(path: Path, shown: str) -> str:
     if content is None:
         with contextlib.suppress(OSError):
             if path.stat().st_size > MAX_SPEC_BYTES:
-                raise fail(f"over the limit of {size(MAX_SPEC_BYTES)} for a block")
+                raise fail(
+                    f"over the limit of {size(MAX_SPEC_BYTES)} for a block or a page; "
+                    "put the values in a data file and point at it with `data: FILE`"
+                )
         raise fail("cannot read the file")
     try:
         return content.decode("utf-8-sig")

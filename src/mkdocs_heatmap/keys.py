@@ -320,6 +320,19 @@ class Rotation(Option["str | float"]):
         return float(value)
 
 
+class FloatRows(tuple[tuple[float, ...], ...]):
+    """Rows of floats made from a 2-D numeric array (the API's ndarrays and
+    DataFrames): equally long, non-empty and numbers by construction, so
+    they skip the per-cell check a written matrix gets."""
+
+    @classmethod
+    def of(cls, array: Any) -> FloatRows:
+        """``array`` (2-D, numeric, not empty) as rows of Python floats."""
+        if array.ndim != 2 or not array.size:
+            raise Invalid(f"expected a non-empty 2-D array, got one of shape {tuple(array.shape)}")
+        return cls(map(tuple, array.astype("float64").tolist()))
+
+
 class MatrixRows(Option["tuple[tuple[float, ...], ...] | InlineMatrix"]):
     """An inline matrix: a list of equally long rows of numbers or null, or a
     mapping of those rows (``values``) and the matrix's own labels."""
@@ -352,6 +365,8 @@ class MatrixRows(Option["tuple[tuple[float, ...], ...] | InlineMatrix"]):
         return InlineMatrix(rows, labels["x_labels"], labels["y_labels"])
 
     def _rows(self, value: object) -> tuple[tuple[float, ...], ...]:
+        if isinstance(value, FloatRows):
+            return value
         if not isinstance(value, list) or not value:
             raise Invalid(f"expected a non-empty list of rows, got {describe(value)}")
         rows: list[tuple[float, ...]] = []

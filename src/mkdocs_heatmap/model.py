@@ -100,6 +100,10 @@ MAX_ANY_TEXT = 100_000
 """No text anywhere in a block (labels in a list, cells of a matrix) is
 longer, whatever ``max_label_length`` says: refused before any work that
 goes through it character by character."""
+MAX_BLOCK = 1_000_000
+"""Characters a block's text may hold, refused before YAML reads it: more is
+a data set, which belongs in a file (``data:``); the API takes arrays as
+they are, without text."""
 
 Rc = dict[str, Any]
 """Resolved rcParams: plain, hashable into cache keys, picklable for workers."""

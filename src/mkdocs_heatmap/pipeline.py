@@ -111,7 +111,11 @@ def prepare_block(
     body: str, settings: Settings, page_defaults: Mapping[str, Any] | None = None
 ) -> Prepared:
     """Parse, load, resolve the style and compute the cache key (no matplotlib)."""
-    spec = parse_block(body, {**settings.defaults, **(page_defaults or {})})
+    return prepare_spec(parse_block(body, {**settings.defaults, **(page_defaults or {})}), settings)
+
+
+def prepare_spec(spec: HeatmapSpec, settings: Settings) -> Prepared:
+    """``prepare_block`` for a spec validated already (the API's mappings)."""
     with at_key_line(spec), collecting() as found:
         plot, sources = load_plot(spec, settings)
         rc = _block_rc(spec, settings)

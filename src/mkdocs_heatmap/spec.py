@@ -38,6 +38,7 @@ from .model import BLOCK_KEYS as BLOCK_KEYS
 from .model import (
     FIGURE_KEYS,
     MAX_ANY_TEXT,
+    MAX_BLOCK,
     MAX_NAME,
     MAX_PANELS,
     MAX_PIXELS,
@@ -89,7 +90,13 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise SpecError(
             "the block is empty; it needs `data: FILE` or `matrix: [[...]]`", block_line=0
         )
-    _refuse_long_lines(text)
+    _refuse_long_lines(text)  # first: a key's own long text is named as such
+    if len(text) > MAX_BLOCK:
+        raise SpecError(
+            f"the block is longer than {MAX_BLOCK:,} characters; "
+            "put the values in a data file and point at it with `data: FILE`",
+            block_line=0,
+        )
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
