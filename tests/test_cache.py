@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -550,3 +551,30 @@ def test_serve_keeps_only_the_last_builds_figures_in_memory(two_figures: Site) -
     assert len(plugin._batch.site.memory) == 2
     assert len(plugin._batch.site.memos) == 2
     assert plugin.stats.drawn == 0  # what is kept still serves
+
+
+def test_a_site_prunes_its_cache_at_most_once_a_day(tmp_path: Path) -> None:
+    """Listing a large cache on every warm build costs more than it saves."""
+    from mkdocs_heatmap.site import PRUNED, Site
+
+    site = Site.open({"cache_dir": "cache"}, project_root=tmp_path, docs_dir=tmp_path)
+    assert site.cache is not None
+    old = time.time() - 40 * 86400
+
+    def stale_entry(name: str) -> Path:
+        path = site.cache.root / name[:2] / f"{name}.heatmap"  # type: ignore[union-attr]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.utime(path, (old, old))
+        return path
+
+    first = stale_entry("a" * 64)
+    site.prune()
+    assert not first.exists()
+    second = stale_entry("b" * 64)
+    site.prune()
+    assert second.exists()  # pruned less than a day ago
+    stamp = site.cache.root / PRUNED
+    os.utime(stamp, (old, old))
+    site.prune()
+    assert not second.exists()

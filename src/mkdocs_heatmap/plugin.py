@@ -27,7 +27,7 @@ from mkdocs.utils import get_relative_url
 from .batch import Batch, PageContext, Stats
 from .errors import HeatmapError
 from .fence import install_fence
-from .model import Output, Settings
+from .model import LANGUAGE, Output, Settings
 from .options import MKDOCS, OPTION, OptionError, StyleOption, options_of, page_defaults
 from .references import fill_references
 from .site import Site
@@ -121,6 +121,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         # site takes over what the last one has at hand.
         self._batch.site = site.carry(self._batch.site)
         self._settings = site.settings
+        self._page_settings: dict[Path | None, Settings] = {}  # one per folder of pages
         self._batch.fail_fast = self.config.on_error == "fail"
         install_fence(config.markdown_extensions, config.mdx_configs, self._batch.collector)
         config.extra_css.append(_CSS_PATH)
@@ -152,6 +153,9 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
     ) -> str | None:
         if not self.config.enabled or self._settings is None:
             return None
+        if LANGUAGE not in markdown and LANGUAGE not in page.meta:
+            self._batch.page = None  # no block and no defaults: nothing to read again
+            return None
         source = _page_source(page, markdown)
         page_dir = Path(page.file.abs_src_path).parent if page.file.abs_src_path else None
         page_url = page.file.url
@@ -159,7 +163,10 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
         def url_of(site_path: str) -> str:
             return get_relative_url(site_path, page_url)
 
-        context = PageContext(page.file.src_uri, source, self._settings.for_page(page_dir), url_of)
+        settings = self._page_settings.get(page_dir)
+        if settings is None:
+            settings = self._page_settings[page_dir] = self._settings.for_page(page_dir)
+        context = PageContext(page.file.src_uri, source, settings, url_of)
         self._batch.page = context
         defaults, problem = page_defaults(page.meta, source)
         context.defaults = defaults

@@ -16,6 +16,7 @@ take one figure at a time.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import multiprocessing
@@ -38,20 +39,22 @@ from .pipeline import Prepared, RenderJob, finish_block, prepare_block
 from .style import style_files
 
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+PRUNED = ".heatmap-pruned"  # in the cache folder: when it was last pruned
 Rendered = list[Image] | HeatmapError
 
 
 @dataclass(frozen=True)
 class Figure:
     """A finished block: its figure as data (``memo.doc``), the images it
-    shows, and what it read (``memo.files``: each path with its digest)."""
+    shows, what it read (``memo.files``: each path with its digest), and the
+    files to publish (checked against the memo once)."""
 
     memo: Memo
     images: list[Image]
+    files: tuple[Output, ...]
 
-    def outputs(self) -> list[Output]:
-        """The files to publish (``BadMemo`` if the memo does not fit the images)."""
-        return self.memo.outputs(self.images)
+    def outputs(self) -> tuple[Output, ...]:
+        return self.files
 
 
 @dataclass
@@ -68,6 +71,8 @@ class Site:
     files: set[Path] = field(default_factory=set)  # what this build's figures read
     drawn: int = 0  # figures drawn in this build; the rest came from memory or cache
     _placed: set[str] = field(default_factory=set)
+    # Each memo's files to publish, as checked when the memo was taken.
+    _outputs: dict[str, tuple[Output, ...]] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -106,12 +111,14 @@ class Site:
         with the disk cache off."""
         if earlier is not None:
             self.memory, self.memos, self._placed = earlier.memory, earlier.memos, earlier._placed
+            self._outputs = earlier._outputs
         return self
 
     def begin(self) -> Site:
         """Start a build: keep only what the last one placed."""
         self.memory = {k: v for k, v in self.memory.items() if k in self._placed}
         self.memos = {k: v for k, v in self.memos.items() if k in self._placed}
+        self._outputs = {k: v for k, v in self._outputs.items() if k in self._placed}
         self._placed = set()
         self.files = set(self.style_files)
         self.drawn = 0
@@ -124,6 +131,10 @@ class Site:
         """A block finished before, whose files are unchanged and whose images
         are at hand (then kept in memory)."""
         memo = self.memos.get(memo_id)
+        if memo is not None and memo_id in self._outputs and memo.image_key in self.memory:
+            if memo.still_valid(settings.roots.allowed(), settings.limits.max_file_bytes):
+                return memo  # taken and checked before, its images in memory
+            return None
         if memo is None and self.cache:
             text = self.cache.get_text(memo_id)
             memo = Memo.from_json(text, settings.output_dir) if text else None
@@ -136,11 +147,12 @@ class Site:
         if images is None:
             return None
         try:
-            memo.outputs(images)  # every index in range, every name its bytes'
+            outputs = memo.outputs(images)  # every index in range, every name its bytes'
         except BadMemo:
             return None
         self.memory[memo.image_key] = images
         self.memos[memo_id] = memo
+        self._outputs[memo_id] = tuple(outputs)
         return memo
 
     def at_hand(self, key: str) -> list[Image] | None:
@@ -171,6 +183,7 @@ class Site:
         finished = finish_block(prepared, images, settings)
         memo = Memo.of(prepared, images, finished, settings.numbering)
         self.memos[memo_id] = memo
+        self._outputs[memo_id] = finished.outputs
         if self.cache:
             self.cache.put_text(memo_id, memo.to_json())
         return memo
@@ -179,7 +192,9 @@ class Site:
         """A figure that goes into a page: its files count as read by this build."""
         self._placed.update((memo.image_key, memo_id))
         self.files.update(Path(path) for path, _ in memo.files)
-        return Figure(memo, self.memory[memo.image_key])
+        outputs = self._outputs.get(memo_id)
+        images = self.memory[memo.image_key]
+        return Figure(memo, images, outputs if outputs is not None else tuple(memo.outputs(images)))
 
     def ahead(
         self,
@@ -244,8 +259,20 @@ class Site:
         return images[0]
 
     def prune(self) -> None:
-        if self.cache is not None:
-            self.cache.prune()
+        """Drop cache entries unused for a long time, at most once a day:
+        listing a large cache costs a warm build more than it saves."""
+        if self.cache is None:
+            return
+        stamp = self.cache.root / PRUNED
+        try:
+            if time.time() - stamp.stat().st_mtime < 86400:
+                return
+        except OSError:
+            pass
+        self.cache.prune()
+        with contextlib.suppress(OSError):
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
 
 
 # --------------------------------------------------------------------------
