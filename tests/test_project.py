@@ -128,3 +128,53 @@ def test_the_guard_sees_a_file_written_into_the_checkout() -> None:
         probe.unlink()
     assert changed == ["the repository: docs/written-by-a-test.txt"]
     assert written_outside(before, outside_snapshot()) == []
+
+
+def _package_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (any import, at any depth,
+    type-only ones too), relative imports resolved."""
+    package = ROOT / "src" / "mkdocs_heatmap"
+    names = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        names[path] = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    known = set(names.values())
+    graph: dict[str, set[str]] = {}
+    for path, name in names.items():
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = here
+                for _ in range(node.level - 1):
+                    base = base.rpartition(".")[0]
+                module = f"{base}.{node.module}" if node.level else (node.module or "")
+                module = module.rstrip(".") if node.module or not node.level else base
+                modules = [module] + [f"{module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            targets |= {m for m in modules if m in known and m != name}
+        graph[name] = targets
+    return graph
+
+
+def test_no_import_circles() -> None:
+    """One figure's path goes down the layers: no module imports one that
+    (through others) imports it back; a package's ``__init__`` handing its
+    modules' names on is not a circle."""
+    graph = _package_graph()
+    circles = []
+    for start in graph:
+        stack = [(start, [start])]
+        seen = set()
+        while stack:
+            node, path = stack.pop()
+            for target in graph[node]:
+                if target == start and not (len(path) == 2 and start.startswith(target + ".")):
+                    circles.append(" -> ".join([*path, start]))
+                elif target not in seen and not target.startswith(start + "."):
+                    seen.add(target)
+                    stack.append((target, [*path, target]))
+    assert circles == []

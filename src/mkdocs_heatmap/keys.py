@@ -28,7 +28,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from .errors import ConfigError
-from .messages import describe, suggest
+from .messages import describe, q, suggest
 from .numbers import format_value as format_value  # spec re-exports it from here
 
 T = TypeVar("T")
@@ -623,12 +623,32 @@ class SubtractRef(Option[Any]):
         raise Invalid(f"expected a data file path or a mapping of data keys, got {describe(value)}")
 
 
+MAX_STYLE_NAME = 1_000  # model.MAX_NAME, the limit of any name
+"""Characters a style name or path may take; each folder or file name in a
+path at most ``MAX_PATH_PART`` bytes (what file systems allow)."""
+MAX_PATH_PART = 255
+
+
+def check_style_name(style: str) -> None:
+    """Refuse a style name or path longer than any file system takes, before
+    it reaches one (which would say only "File name too long")."""
+    if len(style) > MAX_STYLE_NAME:
+        raise ConfigError(
+            f"style name {q(style)} is too long: {len(style):,} characters, at most "
+            f"{MAX_STYLE_NAME:,}"
+        )
+    for part in style.split("/"):
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_PATH_PART:
+            raise ConfigError(
+                f"style name {q(style)} is too long: {q(part)} takes "
+                f"{len(part.encode('utf-8', 'surrogatepass')):,} bytes, and a file or folder "
+                f"name at most {MAX_PATH_PART}"
+            )
+
+
 class StyleRef(Option[Any]):
     def validate(self, value: object) -> Any:
         if isinstance(value, str) and value.strip():
-            # style.py reads the model, which declares its keys with this module.
-            from .style import check_style_name
-
             try:
                 check_style_name(value)
             except ConfigError as exc:

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .keys import MAX_PATH_PART as MAX_PATH_PART
+from .keys import MAX_STYLE_NAME as MAX_STYLE_NAME
+from .keys import check_style_name as check_style_name
 from .messages import q, reason, size, suggest
-from .model import MAX_NAME, Rc
+from .model import Rc
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
@@ -178,29 +181,6 @@ def check_style(style: str | Mapping[str, Any] | None, base_dir: Path | None = N
         return
     for line, key, value in _parse_mplstyle(_style_path(style, base_dir), style):
         check_rc({key: value}, f"style file '{style}', line {line}")
-
-
-MAX_STYLE_NAME = MAX_NAME
-"""Characters a style name or path may take; each folder or file name in a
-path at most ``MAX_PATH_PART`` bytes (what file systems allow)."""
-MAX_PATH_PART = 255
-
-
-def check_style_name(style: str) -> None:
-    """Refuse a style name or path longer than any file system takes, before
-    it reaches one (which would say only "File name too long")."""
-    if len(style) > MAX_STYLE_NAME:
-        raise ConfigError(
-            f"style name {q(style)} is too long: {len(style):,} characters, at most "
-            f"{MAX_STYLE_NAME:,}"
-        )
-    for part in style.split("/"):
-        if len(part.encode("utf-8", "surrogatepass")) > MAX_PATH_PART:
-            raise ConfigError(
-                f"style name {q(style)} is too long: {q(part)} takes "
-                f"{len(part.encode('utf-8', 'surrogatepass')):,} bytes, and a file or folder "
-                f"name at most {MAX_PATH_PART}"
-            )
 
 
 def _style_path(style: str, base_dir: Path | None) -> Path:
