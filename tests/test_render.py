@@ -456,6 +456,31 @@ def test_checks_before_drawing_run_once_per_figure(
     assert len(calls) == 1
 
 
+def test_each_variant_is_painted_once_for_checks_layout_and_drawing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three panels sharing a scale, theme: auto, PNG: four images.  Each
+    variant's colors and cell texts are computed once (the shared scale and
+    three panels), and the checks, the layout and both scales read them."""
+    import mkdocs_heatmap.render.colors as colors_module
+    from mkdocs_heatmap.pipeline import prepare_block
+
+    counts = {"cell_colors": 0, "annotate_cells": 0}
+    for name in counts:
+        real = getattr(colors_module, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name) -> object:
+            counts[_name] += 1
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(colors_module, name, counted)
+    panels = "".join(f"  - matrix: [[{n}, 2], [3, 4]]\n    title: P{n}\n" for n in (1, 5, 9))
+    body = f"panels:\n{panels}format: png\ntheme: auto\nannotate: true"
+    images = prepare_block(body, site_settings(tmp_path)).job.run()
+    assert len(images) == 4
+    assert counts == {"cell_colors": 2 * (1 + 3), "annotate_cells": 2 * 3}
+
+
 # -- fmt on the data's extremes (hardening, round 3) ----------------------------
 
 

@@ -151,10 +151,10 @@ def _figure(prepared: Prepared, variant: str) -> Figure:
 
     job = prepared.job
     with at_key_line(prepared.spec):
-        rc, layout = precheck(prepared.plot, job.rc)
+        rc, layout, scene = precheck(prepared.plot, job.rc, variant)
         try:
             with mpl.rc_context(rc_for(rc, variant, transparent=job.transparent)):
-                fig = build_figure(prepared.plot, variant=variant, layout=layout)
+                fig = build_figure(prepared.plot, variant=variant, layout=layout, scene=scene)
                 # Lay out and draw once under the style, so what would fail
                 # when saving (a bad rcParam value, mathtext) fails here.
                 FigureCanvasAgg(fig)

@@ -4,10 +4,10 @@ A key is the SHA-256 of everything that shapes a figure's bytes: the
 rendering-relevant part of the spec, the plotted matrix and its labels, the
 resolved style, the variants, and the plugin's and matplotlib's versions;
 never file times.  An entry is one file: a JSON header line listing each
-image (format, size, SHA-256) and the entry's own key, followed by the
-images' bytes.  Entries are written to a temporary file and renamed into
-place, so a reader sees a whole entry or none, and two builds sharing the
-folder never see half an entry; a reader re-checks every hash and the key,
+image (format, variant, scale, size, SHA-256) and the entry's own key,
+followed by the images' bytes.  Entries are written to a temporary file and
+renamed into place, so a reader sees a whole entry or none, and two builds
+sharing the folder never see half an entry; a reader re-checks every hash and the key,
 so a truncated, corrupted or swapped entry is a miss and gets rendered
 again.  Pruning deletes only files whose names the cache itself writes.
 Reading never imports matplotlib.
@@ -28,9 +28,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .files import atomic_write, read_regular
-from .model import MAX_PANELS, OUTPUT_FORMATS, Image
+from .formats import FORMATS
+from .model import MAX_PANELS, Image
 
-ENTRY_VERSION = 3
+# 4: each image names its variant and scale.  An entry of another version
+# (the same key: it is not part of it) is a miss, drawn and written again.
+ENTRY_VERSION = 4
 DRAWING = 3
 """The output code's revision, part of every figure's and block memo's key:
 raise it when a change of the renderer or the layout changes images, or one
@@ -41,6 +44,7 @@ _ENTRY = re.compile(r"^(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.heatmap$")
 _MEMO = re.compile(r"^blocks/(?P<dir>[0-9a-f]{2})/(?P=dir)[0-9a-f]{62}\.json$")
 _TEMP = re.compile(r"^(?:blocks/)?[0-9a-f]{2}/\.tmp-[A-Za-z0-9_]+\.heatmap$")
 _MAX_IMAGES = 8
+_VARIANTS = ("light", "dark")
 # What an entry or a memo can hold: 8 images of at most 40 MP PNG each, and a
 # memo's doc and texts (the CSV download of a figure within the cell limit).
 MAX_ENTRY_BYTES = 1 << 30
@@ -153,6 +157,8 @@ def encode_entry(images: Sequence[Image], key: str) -> bytes:
                 "size": len(image.content),
                 "sha256": hashlib.sha256(image.content).hexdigest(),
                 "maps": [list(box) for box in image.maps],
+                "variant": image.variant,
+                "scale": image.scale,
             }
             for image in images
         ],
@@ -196,13 +202,25 @@ def decode_entry(raw: bytes, key: str) -> list[Image] | None:
             offset += size
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
                 return None
-            if item["format"] not in OUTPUT_FORMATS:
+            fmt = FORMATS.get(item["format"])
+            scale = item["scale"]
+            if fmt is None or type(scale) is not int or scale not in fmt.scales:
+                return None
+            if item["variant"] not in _VARIANTS:
                 return None
             maps = tuple(_box(box) for box in item["maps"])
             if len(maps) > MAX_PANELS:
                 return None
             images.append(
-                Image(content, item["format"], int(item["width"]), int(item["height"]), maps)
+                Image(
+                    content,
+                    fmt.name,
+                    int(item["width"]),
+                    int(item["height"]),
+                    maps,
+                    item["variant"],
+                    scale,
+                )
             )
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None

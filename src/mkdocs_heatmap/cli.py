@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 from .errors import HeatmapError, Problem, internal_error, line_in_page
 from .files import read_regular
+from .formats import FORMATS
 from .messages import reason, size
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from .model import Settings
 
 PROG = "mkdocs-heatmap"
-_OUTPUT_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".eps": "eps"}
+_OUTPUT_FORMATS = {f".{f.extension}": name for name, f in FORMATS.items()}  # by file suffix
 _CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 # File extensions MkDocs builds as pages (mkdocs.utils.markdown_extensions).
 _PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
@@ -170,7 +171,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         output.write_bytes(image.content)
     except OSError as exc:
         raise CliError(f"{args.output}: heatmap: cannot write the image: {reason(exc)}") from None
-    if image.format in ("pdf", "eps"):  # a page size, in the units a paper uses
+    if FORMATS[image.format].print:  # a page size, in the units a paper uses
         shown = f"{image.width / 96:.2f} x {image.height / 96:.2f} in"
     else:
         shown = f"{image.width} x {image.height} px"

@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .markup import attribute
 from .model import LabelledMatrix, Plot
-from .spec import CSS_LENGTH, NAME, HeatmapSpec, format_value
+from .numbers import alt_number, cell_fmt, format_value
+from .spec import CSS_LENGTH, NAME, HeatmapSpec
 
 TABLE_CELL_LIMIT = 10_000
 
@@ -265,8 +267,6 @@ def _hover_area(doc: FigureDoc, images: str) -> str:
 def hover_open(data: str, caption: str | None) -> str:
     """The start of a hover area around a figure's images (``data``: the
     figure's hover JSON)."""
-    from .hover import attribute
-
     label = f"{caption or 'Heatmap'}: point at a cell, or use the arrow keys, to read its value"
     return (
         '<div class="heatmap-hover" tabindex="0" role="group" '
@@ -293,10 +293,8 @@ def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> Tab
 def cell_texts(matrix: LabelledMatrix, fmt: str | None) -> tuple[tuple[str | None, ...], ...]:
     """Each cell's value as the figure writes it (``fmt``, else the automatic
     format); ``None`` where a cell is missing.  Tables read these; hover reads
-    with ``fmt`` too, else with the data's own precision (``hover.readout``)."""
-    from .render import auto_fmt
-
-    fmt = fmt or auto_fmt(matrix.values)
+    with ``fmt`` too, else with the data's own precision (``numbers.readout``)."""
+    fmt = cell_fmt(fmt, matrix.values)
     return tuple(
         tuple(format_value(float(v), fmt) if math.isfinite(v) else None for v in row)
         for row in matrix.values
@@ -375,8 +373,8 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
         hi = np.unravel_index(int(np.nanargmax(masked)), values.shape)
         lo = np.unravel_index(int(np.nanargmin(masked)), values.shape)
         text += (
-            f" Values range from {_num(values[lo])} (row {matrix.y_labels[lo[0]]},"
-            f" column {matrix.x_labels[lo[1]]}) to {_num(values[hi])}"
+            f" Values range from {alt_number(values[lo])} (row {matrix.y_labels[lo[0]]},"
+            f" column {matrix.x_labels[lo[1]]}) to {alt_number(values[hi])}"
             f" (row {matrix.y_labels[hi[0]]}, column {matrix.x_labels[hi[1]]})."
         )
     else:
@@ -385,12 +383,6 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
     if missing:
         text += f" {missing} missing cell{'s' if missing != 1 else ''}."
     return text
-
-
-def _num(value: float) -> str:
-    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.4g}"
 
 
 def _attr(value: str) -> str:

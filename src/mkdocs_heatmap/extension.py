@@ -35,6 +35,7 @@ from .batch import Batch, PageContext
 from .errors import ConfigError, Problem
 from .fence import PlainFenceExtension
 from .files import publish
+from .formats import mime_type
 from .model import LANGUAGE, Output
 from .options import EXTENSION, default_of, options_of, page_defaults, read_options
 from .references import fill_references
@@ -43,7 +44,6 @@ from .site import Site
 log = logging.getLogger("mkdocs_heatmap")
 
 _NAME = "mkdocs_heatmap.extension"
-_MIME = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"}
 
 
 def _markdown_options() -> dict[str, list[Any]]:
@@ -149,7 +149,7 @@ class _Host:
         if self.output_dir is not None:
             return f"{self.base_url}/{name}" if self.base_url else name
         content = self._content[site_path]  # published before its URL is asked for
-        mime = _MIME.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+        mime = mime_type(name.rsplit(".", 1)[-1]) or "application/octet-stream"
         return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 
     def page_context(self, md: Markdown, batch: Batch) -> PageContext:

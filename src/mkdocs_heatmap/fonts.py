@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from . import mplx
 from .errors import RenderError
 
 # Families tried first for a missing character, in order: broad coverage,
@@ -55,12 +56,8 @@ def _charmap(path: str) -> frozenset[int]:
 
 
 def _family_path(family: str) -> str | None:
-    from matplotlib.font_manager import FontProperties, findfont
-
-    try:
-        return str(findfont(FontProperties(family=family), fallback_to_default=False))
-    except ValueError:
-        return None
+    found = mplx.font_file(family)
+    return found[0] if found else None
 
 
 def covered(families: Iterable[str]) -> frozenset[int]:
@@ -93,12 +90,8 @@ def missing(texts: Iterable[str], families: Iterable[str]) -> list[str]:
 
 def _installed() -> list[tuple[str, str]]:
     """(family, file) of every installed font, in a stable order."""
-    from matplotlib import font_manager
-
     fonts = {
-        (entry.name, entry.fname)
-        for entry in font_manager.fontManager.ttflist
-        if not entry.name.startswith(PLACEHOLDERS)
+        (name, path) for name, path in mplx.installed_fonts() if not name.startswith(PLACEHOLDERS)
     }
     return sorted(fonts)
 
@@ -122,9 +115,7 @@ def _rescan() -> None:
         return
     _rescanned = True
     _generation += 1
-    from matplotlib import font_manager
-
-    font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+    mplx.reload_system_fonts()
     _charmap.cache_clear()
 
 
@@ -221,8 +212,6 @@ def postscript_outlined(rc: Any) -> list[str]:
     Noto Sans CJK or Latin Modern's OpenType files.  A PDF embeds those as
     they are; EPS can embed only TrueType outlines as Type 42, so an EPS
     with one of them has to fall back to Type 3."""
-    from matplotlib.font_manager import FontProperties, findfont
-
     names = list(families(rc))
     if rc.get("mathtext.fontset") == "custom":
         names += [
@@ -230,11 +219,7 @@ def postscript_outlined(rc: Any) -> list[str]:
         ]
     found: list[str] = []
     for name in names:
-        try:
-            path = findfont(FontProperties(family=[name]), fallback_to_default=False)
-        except ValueError:
-            continue
-        face = int(getattr(path, "face_index", 0) or 0)
-        if _postscript_outlines(str(path), face):
+        font = mplx.font_file(name)
+        if font is not None and _postscript_outlines(*font):
             found.append(name)
     return found

@@ -9,8 +9,8 @@ nothing is computed in the page.  Cells ``mask`` hides carry no value and
 read as nothing.
 
 A value reads with ``fmt`` when the block has one, else with the data's own
-precision (``readout``): up to 4 significant digits, never rounding away an
-integer digit, so 0.123 reads 0.123 where the cell text may say 0.12.
+precision (``numbers.readout``): up to 4 significant digits, never rounding
+away an integer digit, so 0.123 reads 0.123 where the cell text may say 0.12.
 
 The data goes into one attribute of the figure, not a ``<script>`` element:
 search indexes read the text of scripts, never attributes.  It is JSON in
@@ -36,9 +36,11 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import SpecError
+from .markup import attribute
 from .model import Box, Panel, Plot
 from .notes import note
-from .spec import format_value
+from .numbers import readout as readout  # callers know it as hover.readout
+from .numbers import readout_text
 
 MAX_BYTES = 256_000
 """The most hover data one figure may add to its page."""
@@ -66,33 +68,6 @@ class HoverPanel:
     y_labels: tuple[str, ...]  # top to bottom
     values: tuple[Readout, ...]  # row by row, top row first: cells, or blocks
     block: tuple[int, int] = (1, 1)  # rows and columns of cells per readout
-
-
-def readout(value: float) -> str:
-    """``value`` with the data's own precision: up to 4 significant digits
-    without trailing zeros (0.5, 0.123, 0.1235, 12.35), whole from 1,000 up
-    with thousands separators (12,346), in exponent form below 0.0001 and
-    from 10^15 (1.235e-05)."""
-    size = abs(value)
-    if size == 0:
-        return "0"
-    if size < 1e-4 or size >= 1e15:
-        return format(value, ".4g")
-    digits = math.floor(math.log10(size))
-    if digits < 3:
-        text = f"{value:.{3 - digits}f}".rstrip("0").rstrip(".")
-        if abs(float(text)) < 1000:  # not rounded up to 1000
-            return text
-    return f"{round(value):,}"
-
-
-def _text(value: float, fmt: str | None) -> str:
-    if fmt:
-        try:
-            return format_value(value, fmt)
-        except ValueError:  # a block's mean under an integer format
-            pass
-    return readout(value)
 
 
 @dataclass(frozen=True)
@@ -263,7 +238,7 @@ def _values_size(values: tuple[Readout, ...]) -> int:
 
 def _cells(drawn: _Drawn) -> tuple[Readout, ...]:
     return tuple(
-        HIDDEN if hide else _text(v, drawn.fmt) if math.isfinite(v) else None
+        HIDDEN if hide else readout_text(v, drawn.fmt) if math.isfinite(v) else None
         for row, hide_row in zip(drawn.values.tolist(), drawn.hidden.tolist(), strict=True)
         for v, hide in zip(row, hide_row, strict=True)
     )
@@ -275,7 +250,7 @@ def _typical_length(drawn: list[_Drawn]) -> float:
     for d in drawn:
         values = d.values[np.isfinite(d.values) & ~d.hidden]
         sample = values[:: max(1, values.size // 400)].tolist()
-        lengths += [len(_text(v, d.fmt)) for v in sample]
+        lengths += [len(readout_text(v, d.fmt)) for v in sample]
     return sum(lengths) / len(lengths) if lengths else 1.0
 
 
@@ -363,9 +338,9 @@ def _blocks(drawn: _Drawn, rows: int, cols: int) -> tuple[Readout, ...]:
                 out.append(None)
             else:
                 texts = (
-                    _text(float(means[i, j]), fmt),
-                    _text(float(lows[i, j]), fmt),
-                    _text(float(highs[i, j]), fmt),
+                    readout_text(float(means[i, j]), fmt),
+                    readout_text(float(lows[i, j]), fmt),
+                    readout_text(float(highs[i, j]), fmt),
                 )
                 out.append((*texts, n) if n == shown_n else (*texts, n, shown_n - n))
     return tuple(out)
@@ -391,12 +366,3 @@ def hover_json(panels: tuple[HoverPanel, ...], maps: tuple[Box, ...]) -> str:
             item["k"] = list(panel.block)
         data.append(item)
     return json.dumps({"p": data}, ensure_ascii=False, separators=(",", ":"))
-
-
-def attribute(text: str) -> str:
-    """``text`` for a single-quoted HTML attribute: double quotes stay as
-    they are (most of a JSON list of strings), everything else that could
-    end the attribute or start markup is escaped."""
-    return (
-        text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
-    )

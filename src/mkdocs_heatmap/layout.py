@@ -25,6 +25,7 @@ from typing import Any
 
 from .fonts import concrete, generation, is_math
 from .model import Plot
+from .mplx import text_renderer
 
 PT = 1 / 72  # inches per point
 
@@ -64,7 +65,7 @@ def _extent(
     with the ``fonts_read``-th reading of the system fonts."""
     from matplotlib.font_manager import FontProperties
 
-    renderer = _renderer()
+    renderer = text_renderer()
     prop = FontProperties(family=list(family), size=size, weight=weight)
     math_text = is_math(text)
     w, h, _d = renderer.get_text_width_height_descent(text, prop, ismath=math_text)
@@ -73,13 +74,6 @@ def _extent(
         _w, lp, _ = renderer.get_text_width_height_descent("lp", prop, ismath=False)
         h = max(h, lp)
     return float(w), float(h)
-
-
-@lru_cache(maxsize=1)
-def _renderer() -> Any:
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    return RendererAgg(10, 10, 72.0)  # type: ignore[no-untyped-call]
 
 
 class Fonts:
@@ -1343,7 +1337,7 @@ def _minus(text: str) -> str:
 
 def _plain_labels(ticks: Sequence[float], kind: str, fmt: str | None) -> list[str]:
     if fmt:
-        from .spec import format_value
+        from .numbers import format_value
 
         return [format_value(t, fmt) for t in ticks]
     if kind == "log":

@@ -28,6 +28,7 @@ from .__about__ import __version__
 from .cache import DRAWING, make_key, matplotlib_version
 from .emit import FigureDoc, content_name
 from .files import MISSING, file_digest
+from .formats import FORMATS
 from .messages import one_line
 from .model import Image, Output, Settings
 from .notes import LEVELS, Note
@@ -37,29 +38,63 @@ if TYPE_CHECKING:
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 _DIGEST = re.compile(rf"^(?:[0-9a-f]{{64}}|{MISSING})$")
-_NAME = re.compile(r"^[0-9a-f]{20}\.(svg|png|csv)$")
+# What a block publishes: images in a format a page shows, and the CSV download.
+_PUBLISHED = "|".join([*(f.extension for f in FORMATS.values() if f.on_page), "csv"])
+_NAME = re.compile(rf"^[0-9a-f]{{20}}\.({_PUBLISHED})$")
 
 
 def memo_key(body: str, settings: Settings, page_defaults: Mapping[str, Any] | None) -> str:
     """Everything a block's figure and files depend on, except the bytes of
     the files it reads (a memo lists those with their hashes)."""
+    page_dir = settings.roots.page_dir
+    return make_key("block", site_key(settings), body, dict(page_defaults or {}), str(page_dir))
+
+
+_SITE_KEYS: dict[tuple[object, ...], tuple[Settings, str]] = {}
+
+
+def site_key(settings: Settings) -> str:
+    """The part of a memo key every block of a site shares (all of the
+    settings but the page's folder), computed once per site: a warm build
+    asks for it for every block, with the page's settings, which share the
+    site's style and defaults (``Settings.for_page``)."""
     roots = settings.roots
-    return make_key(
-        "block",
+    identity = (
+        id(settings.rc),  # kept alive (and so theirs) by the settings stored below
+        id(settings.defaults),
+        roots.docs_dir,
+        roots.project_root,
+        roots.data_dirs,
+        settings.limits,
+        settings.output_dir,
+        settings.theme,
+        settings.dark_markup,
+        settings.numbering,
         __version__,
         DRAWING,
         matplotlib_version(),
-        body,
-        dict(page_defaults or {}),
+    )
+    known = _SITE_KEYS.get(identity)
+    if known is not None:
+        return known[1]
+    key = make_key(
+        "site",
+        __version__,
+        DRAWING,
+        matplotlib_version(),
         dict(settings.defaults),
         sorted(settings.rc.items()),
-        [str(p) for p in (roots.docs_dir, roots.project_root, roots.page_dir, *roots.data_dirs)],
+        [str(p) for p in (roots.docs_dir, roots.project_root, *roots.data_dirs)],
         settings.limits,
         settings.output_dir,
         settings.theme,
         settings.dark_markup,
         settings.numbering,
     )
+    if len(_SITE_KEYS) > 16:  # a long-lived process sees a few sites, not many
+        _SITE_KEYS.clear()
+    _SITE_KEYS[identity] = (settings, key)
+    return key
 
 
 class BadMemo(ValueError):

@@ -50,6 +50,7 @@ from .__about__ import __version__
 from .cache import make_key
 from .errors import HeatmapError, Problem, internal_error
 from .files import file_digest, publish
+from .formats import FORMATS, mime_type
 from .model import LANGUAGE, Settings
 from .notes import Note
 from .options import SPHINX, options_of, page_defaults, read_options
@@ -59,7 +60,6 @@ from .style import style_files
 logger = logging.getLogger(__name__)
 
 OUT = "_heatmap"  # under the doctree folder: lives and goes with the environment
-_MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 _PROJECT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.cfg", "setup.py", "mkdocs.yml")
 # The plugin's options a Sphinx project sets as heatmap_<name> (the others
 # are Sphinx's business: its _images folder, numfig, -j).
@@ -574,15 +574,15 @@ class ForBuilder(SphinxPostTransform):
 
     def _convert(self, node: heatmap_image, supported: list[str]) -> None:
         current = node["candidates"].get("*", node["uri"])
-        mime = _MIME.get(current.rsplit(".", 1)[-1])
+        mime = mime_type(current.rsplit(".", 1)[-1])
         if not supported or mime in supported:
             return
-        wanted = next((m for m in supported if m in _MIME.values()), None)
+        # The builder's first choice among the formats a figure can be drawn in.
+        wanted = next((f for m in supported for f in FORMATS.values() if f.mime == m), None)
         if wanted is None:
             return
-        fmt = next(ext for ext, m in _MIME.items() if m == wanted)
         try:
-            path = _draw_as(self.env, node, fmt)
+            path = _draw_as(self.env, node, wanted.name)
         except HeatmapError as exc:
             logger.warning("heatmap: %s", exc.message, location=node, type=LANGUAGE)
             return
@@ -622,7 +622,7 @@ def _draw_as(env: BuildEnvironment, node: heatmap_image, fmt: str) -> Path:
     defaults = json.loads(node.get("heatmap_defaults", "{}"))
     prepared = prepare_block(node["heatmap_body"], settings, defaults)
     image = site.single(prepared, fmt, node["heatmap_variant"])
-    name = content_name(image.content, fmt)
+    name = content_name(image.content, FORMATS[fmt].extension)
     return publish(Path(env.doctreedir) / OUT, f"print/{name}", image.content)
 
 

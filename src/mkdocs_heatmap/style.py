@@ -253,12 +253,14 @@ def check_rc(rc: Mapping[str, Any], where: str) -> None:
     """Raise ``ConfigError`` for an unknown rcParam or a value matplotlib refuses."""
     import matplotlib as mpl
 
+    from .mplx import validate_rc
+
     for key, value in rc.items():
         if key not in mpl.rcParams:
             hint = suggest(str(key), list(mpl.rcParams))
             raise ConfigError(f"{where}: unknown rcParam {q(str(key), 80)}{hint}")
         try:
-            mpl.rcParams.validate[key](value)
+            validate_rc(key, value)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{where}: bad value for '{key}': {exc}") from None
 

@@ -1,0 +1,397 @@
+"""Building the figure: where everything goes, then the matplotlib ``Figure`` itself.
+
+No pyplot: figures are plain ``Figure`` objects, so nothing is shared
+between renders and nothing leaks between blocks.  The layout
+(``layout.plan``) comes from the texts and shapes of a ``Scene``; the
+figure draws the scene's colors and cell texts into it, each panel as one
+RGBA mesh or image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..formats import VECTOR_CELL_LIMIT
+from ..layout import (
+    BarPlace,
+    Box,
+    ColorbarAsk,
+    FigureLayout,
+    Fonts,
+    Label,
+    PanelAsk,
+    PanelPlace,
+    bar_ticks,
+    plan,
+    prune_tree,
+)
+from ..model import Box as ImageBox
+from ..model import LabelledMatrix, Panel, Plot, Rc
+from ..mplx import svg_id_salt
+from ..spec import HeatmapSpec
+from ..style import theme_rc
+from .colors import (
+    BoolArray,
+    Colors,
+    Part,
+    Scene,
+    contrast_ink,
+    highlight_cells,
+    paint,
+    same_titles,
+    shared_panels,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+HATCH_COLOR = {"light": "#b3b3b3", "dark": "#6e6e6e"}
+GRID_COLOR = {"light": "#ffffff", "dark": "#1e2129"}
+HATCH_LIMIT = 2_000
+# Cells in print overlap their neighbours by half this stroke (points), in
+# their own color: PDF and PostScript viewers antialias every cell's edges on
+# their own, so without it the page shows through as hairline seams between
+# cells (measured in poppler, MuPDF and Ghostscript at 72-600 dpi: 0.5 pt
+# still leaves a faint seam in MuPDF at 150 dpi, 0.75 pt none anywhere).
+PRINT_CELL_EDGE = 0.75
+
+
+def rc_for(rc: Rc, variant: str, *, transparent: bool = False, salt: str = "") -> Any:
+    """The rcParams to draw one variant under (``build_figure`` needs them active)."""
+    return {**rc, **theme_rc(variant, transparent=transparent), **svg_id_salt(f"{salt}{variant}")}
+
+
+def build_figure(
+    plot: Plot,
+    *,
+    variant: str = "light",
+    vector_cells: int = VECTOR_CELL_LIMIT,
+    layout: FigureLayout | None = None,
+    scene: Scene | None = None,
+) -> Figure:
+    """The matplotlib Figure of a block, one heatmap or a grid of panels: the
+    one drawing entry point.  Call inside ``rc_context`` of the style.  Maps
+    of up to ``vector_cells`` cells draw each cell as a vector, larger ones
+    as one raster.  ``layout`` (from ``figure_layout``) may be shared by the
+    variants and scales of one figure: only colors and resolution differ;
+    ``scene`` (from ``colors.paint``) by every image of one variant."""
+    import matplotlib as mpl
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.figure import Figure
+
+    scene = scene if scene is not None else paint(plot, variant)
+    layout = layout or figure_layout(plot, mpl.rcParams, scene)
+    fig = Figure(figsize=layout.size)
+    for n, (part, place) in enumerate(zip(scene.parts, layout.panels, strict=True)):
+        ax = fig.add_axes(_fraction(place.map, layout.size), gid=f"heatmap-panel-{n}")
+        _draw(ax, part, place, variant, vector_cells)
+        _frame(ax, variant)
+        _trees(fig, part.panel, place, layout.size)
+        for label in place.texts:
+            _text(fig, label, layout.size)
+        if place.bar is not None:
+            mappable = ScalarMappable(norm=part.colors.norm, cmap=part.colors.cmap)
+            _colorbar(fig, place.bar, mappable, part.colors.extend, layout.size)
+    for label in layout.texts:
+        _text(fig, label, layout.size)
+    if layout.bar is not None:
+        shared = scene.shared
+        assert shared is not None
+        mappable = ScalarMappable(norm=shared.norm, cmap=shared.cmap)
+        _colorbar(fig, layout.bar, mappable, shared.extend, layout.size)
+    return fig
+
+
+def figure_layout(plot: Plot, rc: Any, scene: Scene) -> FigureLayout:
+    """Where everything of the figure goes (``layout.plan``), from its texts
+    and shapes alone: the same for every variant and resolution."""
+    fonts = Fonts(rc)
+    parts = scene.parts
+    spec = plot.spec
+    if not plot.multi:
+        (part,) = parts
+        return plan([_ask(part, part.panel.spec, title=spec.title)], fonts, figsize=spec.figsize)
+    shared = shared_panels(plot)
+    asks = []
+    count = len(parts)
+    ncols = min(spec.ncols or min(count, 4), count)
+    for n, part in enumerate(parts):
+        left = parts[(n // ncols) * ncols].panel.matrix
+        below = parts[n + ncols].panel.matrix if n + ncols < count else None
+        ask = _ask(part, part.panel.spec, title=part.panel.spec.title, own_bar=not shared[n])
+        asks.append(
+            replace(
+                ask,
+                show_y=not (n % ncols and left.y_labels == part.panel.matrix.y_labels),
+                show_x=not (below is not None and below.x_labels == part.panel.matrix.x_labels),
+            )
+        )
+    same_x, same_y = same_titles([p.spec for p in plot.panels])
+    bar = None
+    if scene.shared is not None and spec.colorbar is not None:
+        bar = _bar_ask(spec, scene.shared)
+    return plan(
+        asks,
+        fonts,
+        ncols=ncols,
+        figsize=spec.figsize,
+        title=spec.title,
+        xlabel=same_x,
+        ylabel=same_y,
+        bar=bar,
+    )
+
+
+def map_boxes(layout: FigureLayout) -> tuple[ImageBox, ...]:
+    """Each panel's cell area as (left, top, right, bottom) fractions of the
+    image, from the top-left corner (as a browser measures it), rounded to
+    what a pointer can tell apart on any screen."""
+    boxes = (_fraction(p.map, layout.size) for p in layout.panels)
+    return tuple(
+        (round(x, 5), round(1 - y - h, 5), round(x + w, 5), round(1 - y, 5)) for x, y, w, h in boxes
+    )
+
+
+def seal_cells(fig: Figure) -> None:
+    """Close the seams between vector cells for PDF and EPS: each cell is
+    stroked in its own color, so neighbours overlap by ``PRINT_CELL_EDGE / 2``
+    points (a shift of a boundary by 0.1 mm at most, invisible in print).
+    Cells that are not opaque (masked ones) get no stroke, so none darkens
+    its own border.  Maps drawn with grid lines keep them; a raster map has
+    no seams to close."""
+    from matplotlib.collections import QuadMesh
+
+    for ax in fig.axes:
+        if not str(ax.get_gid() or "").startswith("heatmap-panel-"):
+            continue
+        for mesh in ax.collections:
+            if not isinstance(mesh, QuadMesh) or np.asarray(mesh.get_linewidth()).any():
+                continue
+            rgba = np.asarray(mesh.get_array(), dtype=np.float64)
+            if rgba.ndim != 3 or rgba.shape[-1] != 4:
+                continue
+            edges = rgba.reshape(-1, 4).copy()
+            edges[edges[:, 3] < 1.0] = 0.0
+            mesh.set_edgecolor(edges)
+            mesh.set_linewidth(PRINT_CELL_EDGE)
+
+
+def _ask(part: Part, spec: HeatmapSpec, *, title: str | None, own_bar: bool = True) -> PanelAsk:
+    matrix = part.panel.matrix
+    rows, cols = matrix.shape
+    notes = part.notes
+    return PanelAsk(
+        rows=rows,
+        cols=cols,
+        x_labels=matrix.x_labels,
+        y_labels=matrix.y_labels,
+        xticks=spec.xticks,
+        yticks=spec.yticks,
+        rotation=spec.xtick_rotation,
+        square=spec.square,
+        title=title,
+        xlabel=spec.xlabel,
+        ylabel=spec.ylabel,
+        notes=tuple(text for _, _, text, _ in notes.cells) if notes else (),
+        notes_required=bool(notes and notes.required),
+        bar=_bar_ask(spec, part.colors) if own_bar and spec.colorbar is not None else None,
+        row_tree=bool(spec.dendrogram and part.panel.row_tree),
+        col_tree=bool(spec.dendrogram and part.panel.col_tree),
+    )
+
+
+def _bar_ask(spec: HeatmapSpec, colors: Colors) -> ColorbarAsk:
+    bar = spec.colorbar
+    assert bar is not None
+    kind = spec.norm if spec.center is None else "linear"
+    ticks, labels = bar_ticks(colors.norm, kind, bar.format, bar.ticks)
+    # Each tick's place along the bar, so the layout thins them where they crowd.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        places = np.asarray(colors.norm(np.asarray(ticks, dtype=float)), dtype=float)
+    if not np.all(np.isfinite(places)):
+        places = np.asarray([])
+    return ColorbarAsk(
+        ticks, labels, bar.label, bar.orientation, tuple(float(p) for p in np.ravel(places))
+    )
+
+
+def _fraction(box: Box, size: tuple[float, float]) -> tuple[float, float, float, float]:
+    width, height = size
+    return (box.x / width, box.y / height, box.w / width, box.h / height)
+
+
+def _text(fig: Figure, label: Label, size: tuple[float, float]) -> None:
+    import matplotlib as mpl
+
+    rc = mpl.rcParams
+    if label.role == "title":
+        color = rc["axes.titlecolor"]
+        color = rc["text.color"] if color == "auto" else color
+    elif label.role in ("xlabel", "ylabel", "colorbar"):
+        color = rc["axes.labelcolor"]
+    else:
+        color = rc["text.color"]
+    fig.text(
+        label.x / size[0],
+        label.y / size[1],
+        label.text,
+        ha=label.ha,
+        va=label.va,
+        rotation=label.rotation,
+        fontsize=label.size,
+        fontweight=label.weight,
+        color=color,
+        gid=f"heatmap-{label.role}" if label.role else None,
+    )
+
+
+def _draw(ax: Axes, part: Part, place: PanelPlace, variant: str, vector_cells: int) -> None:
+    """One heatmap into one Axes: cells, ticks, cell text, outlines."""
+    panel, colors = part.panel, part.colors
+    spec, matrix = panel.spec, panel.matrix
+    rows, cols = matrix.shape
+    grid = spec.gridlines
+    grid_color = (grid.color if grid and grid.color else GRID_COLOR[variant]) if grid else None
+    if rows * cols <= vector_cells:
+        ax.pcolormesh(
+            np.arange(cols + 1) - 0.5,
+            np.arange(rows + 1) - 0.5,
+            colors.rgba,
+            edgecolors=grid_color or "none",
+            linewidth=grid.width if grid else 0.0,
+            antialiased=False,
+        )
+    else:
+        ax.imshow(
+            colors.rgba,
+            interpolation="none",
+            aspect="auto",
+            origin=spec.origin,
+            resample=False,
+        )
+        if grid and rows + cols <= 600:
+            ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, colors=grid_color, lw=grid.width)
+            ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, colors=grid_color, lw=grid.width)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim((rows - 0.5, -0.5) if spec.origin == "upper" else (-0.5, rows - 0.5))
+    ax.set_aspect("auto")
+    if 0 < int(colors.missing.sum()) <= HATCH_LIMIT:
+        _hatch_missing(ax, colors.missing, variant)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    _ticks(ax, place)
+    notes = part.notes
+    if notes is not None and place.note_size is not None:
+        for i, j, text, color in notes.cells:
+            ax.text(j, i, text, ha="center", va="center", color=color, size=place.note_size)
+    if spec.highlight:
+        _highlight(ax, spec, matrix, colors)
+
+
+def _ticks(ax: Axes, place: PanelPlace) -> None:
+    x, y = place.xticks, place.yticks
+    ax.set_xticks(list(x.positions), list(x.labels))
+    if x.rotation:
+        upright = abs(x.rotation) % 180 == 90
+        for label in ax.get_xticklabels():
+            label.set_rotation(x.rotation)
+            label.set_horizontalalignment("right" if x.rotation > 0 else "left")
+            label.set_rotation_mode("anchor")
+            if upright:
+                label.set_verticalalignment("center")  # centred on its column
+    ax.set_yticks(list(y.positions), list(y.labels))
+    if y.side == "right":
+        ax.yaxis.tick_right()
+    ax.tick_params(length=0)
+    # Labels the layout shrank to fit (never below its floor).
+    if x.size is not None:
+        ax.tick_params(axis="x", labelsize=x.size)
+    if y.size is not None:
+        ax.tick_params(axis="y", labelsize=y.size)
+
+
+def _frame(ax: Axes, variant: str) -> None:
+    """A thin frame around the map in the dark variant, as the colorbar has:
+    near-black cells would otherwise run into a dark page with no edge.  It
+    lies on the map's border (half over the outer cells), so the layout is
+    the same for both variants."""
+    import matplotlib as mpl
+
+    if variant != "dark":
+        return
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(mpl.rcParams["axes.edgecolor"])
+        spine.set_linewidth(0.5)
+
+
+def _trees(fig: Figure, panel: Panel, place: PanelPlace, size: tuple[float, float]) -> None:
+    """Dendrograms of a clustered block beside the map: rows on the left,
+    columns on top; over ``TREE_LEAVES`` leaves cut to their top clusters
+    (``layout.prune_tree``)."""
+    import matplotlib as mpl
+
+    ink = mpl.rcParams["axes.edgecolor"]
+    rows, cols = panel.matrix.shape
+    if place.row_tree is not None and panel.row_tree:
+        side = fig.add_axes(_fraction(place.row_tree, size))
+        for segment in prune_tree(panel.row_tree):
+            side.plot(segment[4:], segment[:4], color=ink, linewidth=0.7)
+        upper = panel.spec.origin == "upper"
+        side.set_ylim((rows - 0.5, -0.5) if upper else (-0.5, rows - 0.5))
+        side.invert_xaxis()
+        side.set_axis_off()
+    if place.col_tree is not None and panel.col_tree:
+        top = fig.add_axes(_fraction(place.col_tree, size))
+        for segment in prune_tree(panel.col_tree):
+            top.plot(segment[:4], segment[4:], color=ink, linewidth=0.7)
+        top.set_xlim(-0.5, cols - 0.5)
+        top.set_axis_off()
+
+
+def _colorbar(
+    fig: Figure, place: BarPlace, mappable: Any, extend: str, size: tuple[float, float]
+) -> None:
+    cax = fig.add_axes(_fraction(place.box, size))
+    vertical = place.orientation == "vertical"
+    cb = fig.colorbar(
+        mappable,
+        cax=cax,
+        orientation=place.orientation,
+        extend=extend,
+        extendfrac=0.04,
+        ticks=list(place.ticks),
+    )
+    cb.set_ticks(list(place.ticks), labels=list(place.labels))
+    cb.minorticks_off()
+    cb.outline.set_linewidth(0.5)
+    cb.ax.tick_params(length=2.5, width=0.5, size=2.5)
+    if not vertical:
+        cb.ax.xaxis.set_ticks_position("bottom")
+    if place.label is not None:
+        _text(fig, place.label, size)
+
+
+def _hatch_missing(ax: Axes, missing: BoolArray, variant: str) -> None:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    cells = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i, j in np.argwhere(missing)]
+    hatch = PatchCollection(
+        cells, facecolor="none", edgecolor=HATCH_COLOR[variant], linewidth=0.0, hatch="////"
+    )
+    ax.add_collection(hatch)
+
+
+def _highlight(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> None:
+    from matplotlib.patches import Rectangle
+
+    for i, j in highlight_cells(spec.highlight, matrix.values, colors.hidden):
+        ink = contrast_ink(colors.rgba[i, j])
+        ax.add_patch(
+            Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=ink, linewidth=1.6, zorder=3)
+        )
