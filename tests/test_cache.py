@@ -578,3 +578,16 @@ def test_a_site_prunes_its_cache_at_most_once_a_day(tmp_path: Path) -> None:
     os.utime(stamp, (old, old))
     site.prune()
     assert not second.exists()
+
+
+def test_published_files_are_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """A web server running as another user serves what the extension or a
+    host publishes: not the private 0600 a temporary file starts with."""
+    from mkdocs_heatmap.files import publish
+
+    mask = os.umask(0o022)
+    try:
+        written = publish(tmp_path, "img/a.svg", b"<svg/>")
+    finally:
+        os.umask(mask)
+    assert written.stat().st_mode & 0o777 == 0o644
