@@ -95,7 +95,10 @@ def test_console_script_is_declared() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "scripts"
     ]
-    assert scripts == {"mkdocs-heatmap": "mkdocs_heatmap.cli:main"}
+    assert scripts == {
+        "mkdocs-heatmap": "mkdocs_heatmap.cli:main",
+        "mkdocs-heatmap-pandoc": "mkdocs_heatmap.pandoc:main",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -524,7 +527,11 @@ def test_check_without_a_config_says_what_it_could_not_see(
         ("dev-zero", "not a regular file (a device, FIFO or socket)"),
         ("fifo", "not a regular file (a device, FIFO or socket)"),
         ("folder", "is a folder, not a file"),
-        ("huge", "over the limit of 1.0 MB for a block or a page"),
+        (
+            "huge",
+            "over the limit of 1.0 MB for a block or a page; put the values in a data file "
+            "and point at it with `data: FILE`",
+        ),
     ],
 )
 def test_render_refuses_a_spec_that_is_no_text_file(

@@ -448,7 +448,58 @@ def build_parser() -> argparse.ArgumentParser:
         "mkdocs.yml next to DOCS_DIR, else in the current directory)",
     )
     check.set_defaults(func=cmd_check)
+
+    init = commands.add_parser(
+        "init",
+        help="set a host up: 'init myst' writes the MyST-MD plugin file",
+        description=(
+            "Write what a host needs in the project. 'myst': the executable plugin "
+            "file heatmap.py that MyST-MD (Jupyter Book 2) runs, next to myst.yml; "
+            "then list it in myst.yml under project.plugins as "
+            "'- {type: executable, path: heatmap.py}'."
+        ),
+        epilog="Exit status: 0 when the file is written (or already there), 1 otherwise.",
+    )
+    init.add_argument("host", choices=("myst",), help="the host to set up")
+    init.add_argument(
+        "--dir",
+        default=".",
+        metavar="FOLDER",
+        help="the project folder, where myst.yml is (default: the current directory)",
+    )
+    init.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the Python that runs the plugin, written into its first line (default: "
+        "'/usr/bin/env python3', the first python3 on PATH when myst runs)",
+    )
+    init.add_argument("--force", action="store_true", help="replace a different heatmap.py")
+    init.set_defaults(func=cmd_init)
     return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``init myst``: the plugin file, and what to add to ``myst.yml``."""
+    from .myst import PLUGIN_FILE, PLUGIN_LINE, listed, write_plugin
+
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise CliError(f"{args.dir}: no such folder")
+    try:
+        path = write_plugin(folder, python=args.python, force=args.force)
+    except FileExistsError:
+        raise CliError(
+            f"{folder / PLUGIN_FILE}: a different file is there; use --force to replace it"
+        ) from None
+    except OSError as exc:
+        raise CliError(f"{folder / PLUGIN_FILE}: cannot write it: {reason(exc)}") from None
+    print(f"wrote {path}")
+    state = listed(folder)
+    if state is None:
+        print(f"no myst.yml in {folder}: create one (myst init), then list the plugin:")
+    if not state:
+        print(f"add to myst.yml, under project:\n  plugins:\n    - {PLUGIN_LINE}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -174,7 +174,9 @@ def _shown(value: object) -> str:
 # The table.
 
 MKDOCS, EXTENSION, SPHINX = "mkdocs", "extension", "sphinx"
-_ALL = frozenset({MKDOCS, EXTENSION, SPHINX})
+# Pandoc (``heatmap-<option>`` metadata) and MyST-MD (``myst.yml``).
+PANDOC, MYST = "pandoc", "myst"
+_ALL = frozenset({MKDOCS, EXTENSION, SPHINX, PANDOC, MYST})
 _MARKDOWN = frozenset({MKDOCS, EXTENSION})
 
 
@@ -193,7 +195,8 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("style", None, _style, "site style: default, paper, a .mplstyle path or rcParams"),
-    Option("defaults", {}, _defaults, "block keys applied to every block"),
+    # Pandoc's document defaults are its ``heatmap:`` metadata mapping.
+    Option("defaults", {}, _defaults, "block keys applied to every block", _ALL - {PANDOC}),
     Option("theme", "light", _one_of(SITE_THEMES), "light, or auto for light and dark figures"),
     Option("cache", True, _flag, "keep drawn figures between builds", reread=False),
     Option(
@@ -204,14 +207,16 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_OUTPUT_DIR,
         _inside,
         "write image files here instead of embedding them",
-        _MARKDOWN,
+        _MARKDOWN | {PANDOC},
         extension_default="",
     ),
     Option("data_dir", None, _optional_text, "an extra folder data may come from"),
     Option("workers", "auto", _workers, "processes that draw figures", reread=False),
     Option("on_error", "warn", _one_of(ON_ERROR), "warn, or fail at the first bad block"),
     Option("enabled", True, _flag, "draw the blocks (false: show them as code)"),
-    Option("numbering", "off", _numbering, "number figures: false, page or site", _MARKDOWN),
+    Option(
+        "numbering", "off", _numbering, "number figures: false, page or site", _MARKDOWN | {PANDOC}
+    ),
     Option("max_file_size", DEFAULT_LIMITS.max_file_bytes, _positive, "largest data file (bytes)"),
     Option("max_cells", DEFAULT_LIMITS.max_cells, _positive, "most cells a figure may have"),
     Option(
@@ -246,7 +251,8 @@ OPTION: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 
 
 def options_of(host: str) -> tuple[Option, ...]:
-    """The options ``host`` takes (``mkdocs``, ``extension``, ``sphinx``)."""
+    """The options ``host`` takes (``mkdocs``, ``extension``, ``sphinx``,
+    ``pandoc``, ``myst``)."""
     return tuple(option for option in OPTIONS if host in option.hosts)
 
 
