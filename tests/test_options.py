@@ -93,15 +93,29 @@ def test_the_plugin_reports_bad_options_as_the_table_does() -> None:
     ]
 
 
-def test_options_import_no_mkdocs() -> None:
-    """A Sphinx project or an API user reads its options without MkDocs."""
+def test_hosts_without_mkdocs_import_no_mkdocs(tmp_path: Path) -> None:
+    """A Sphinx project, an API user, ``render`` and ``check`` of a Sphinx
+    folder run without MkDocs: a figure drawn through each imports none of
+    it (a Sphinx project needs no MkDocs installed)."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conf.py").write_text('extensions = ["mkdocs_heatmap.sphinx"]\n')
+    (tmp_path / "docs" / "index.rst").write_text(".. heatmap::\n\n   matrix: [[1, 2]]\n")
+    (tmp_path / "spec.yml").write_text("matrix: [[1, 2]]\n")
     code = (
-        "import sys\n"
-        "import mkdocs_heatmap.options, mkdocs_heatmap.site, mkdocs_heatmap.api\n"
+        "import sys, contextlib, io\n"
+        "import mkdocs_heatmap.sphinx, mkdocs_heatmap.render, mkdocs_heatmap.sphinx_check\n"
+        "from mkdocs_heatmap.api import render_spec\n"
+        "from mkdocs_heatmap.cli import main\n"
+        "render_spec({'matrix': [[1, 2]]}, format='png')\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['render', 'spec.yml', '-o', 'out.svg']) == 0\n"
+        "    main(['check', 'docs'])\n"
         "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_extension_takes_a_style_mapping(tmp_path: Path) -> None:
