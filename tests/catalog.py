@@ -57,6 +57,36 @@ CASES: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ("wrong-type", M + "\nvmin: high", {}, "'vmin': expected a number", L + 3),
     ("title-list", M + "title: [a, b]", {}, "'title': expected text", L + 2),
     ("xticks-word", M + "xticks: many", {}, "'xticks': expected auto, all, none", L + 2),
+    ("xticks-list-empty", M + "xticks: []", {}, "'xticks': expected at least one label", L + 2),
+    ("yticks-list-twice", M + "yticks: [a, a]", {}, "'yticks': label 'a' is listed twice", L + 2),
+    (
+        "yticks-list-unknown",
+        "data: m.csv\ntitle: T\nyticks: [x, yy]",
+        CSV,
+        "'yticks': 'yy' is not a row label of the matrix (did you mean 'y'?)",
+        L + 3,
+    ),
+    (
+        "panel-labels-pattern",
+        M + 'panel_labels: "(b)"',
+        {},
+        "'panel_labels': expected true or a pattern with the letter a or A",
+        L + 2,
+    ),
+    (
+        "panel-labels-in-panel",
+        "panels:\n  - {matrix: [[1]], panel_labels: true}",
+        {},
+        "panel 1: 'panel_labels' belongs at the top level of the block",
+        L + 1,
+    ),
+    (
+        "xticks-list-panel",
+        "panels:\n  - data: m.csv\n    xticks: [a, B]",
+        CSV,
+        "panel 1: 'xticks': 'B' is not a column label of the matrix (did you mean 'b'?)",
+        L + 1,
+    ),
     ("origin", M + "origin: middle", {}, "'origin'", L + 2),
     ("colorbar-text", M + "colorbar: yes please", {}, "'colorbar': expected true", L + 2),
     ("colorbar-subkey", M + "colorbar: {lable: AUC}", {}, "did you mean 'label'?", L + 2),
@@ -492,3 +522,134 @@ HARDENING_3_SPEC: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ),
 ]
 CASES += HARDENING_3_SPEC
+
+
+# Attention maps (issue 23): strict triangles, masks from files, arrays of
+# more than two axes (`slice`, `facet_axis`, `panel_titles`).
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _csv(values: object, labels: list[str] | None = None, columns: list[str] | None = None) -> str:
+    import pandas as pd
+
+    return pd.DataFrame(values, index=labels, columns=columns).to_csv()
+
+
+_CUBE = {"docs/c.npy": _npy(np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4))}
+_LABELLED = {"docs/m.csv": _csv([[1, 2], [3, 4]], ["x", "y"], ["a", "b"])}
+ATTENTION: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    ("array-3d", "data: c.npy", _CUBE, "only 1-D and 2-D arrays can be drawn (pick", L + 1),
+    (
+        "slice-outside",
+        "data: c.npy\nslice: [5]",
+        _CUBE,
+        "'slice': position 5 is outside axis 0 of c.npy, which has 3",
+        L + 2,
+    ),
+    (
+        "slice-count",
+        "data: c.npy\nslice: [0, 1]",
+        _CUBE,
+        "'slice' has 2 positions, but c.npy is a 3-D array (3 x 4 x 4): give 1",
+        L + 2,
+    ),
+    ("slice-word", "data: c.npy\nslice: [first]", _CUBE, "'slice': entry 1 is the text", L + 2),
+    (
+        "slice-csv",
+        "data: m.csv\nslice: [0]",
+        _LABELLED,
+        "'slice' picks from an array of more than two axes (a .npy or .npz file); m.csv",
+        L + 2,
+    ),
+    ("slice-inline", M + "slice: [0]", {}, "but this block has an inline 'matrix'", L + 2),
+    (
+        "facet-axis-outside",
+        "data: c.npy\nfacet_axis: 3",
+        _CUBE,
+        "'facet_axis': c.npy has no axis 3 to split: its axes are 0 to 2",
+        L + 2,
+    ),
+    (
+        "facet-axis-many",
+        "data: c.npy\nfacet_axis: 1",
+        {"docs/c.npy": _npy(np.zeros((2, 30, 3)))},
+        "'facet_axis' makes 30 panels; at most 24",
+        L + 2,
+    ),
+    (
+        "facet-axis-panels",
+        "facet_axis: 0\npanels:\n  - matrix: [[1]]",
+        {},
+        "give either 'panels' or 'facet_axis', not both",
+        L + 1,
+    ),
+    (
+        "panel-titles-count",
+        "data: c.npy\nfacet_axis: 0\npanel_titles: [a, b]",
+        _CUBE,
+        "'panel_titles' has 2 titles, but 'facet_axis' makes 3 panels",
+        L + 3,
+    ),
+    (
+        "facet-axis-cluster",
+        "data: c.npy\nfacet_axis: 0\ncluster: rows",
+        _CUBE,
+        "'cluster' works on one matrix, not on the panels of 'facet_axis'",
+        L + 3,
+    ),
+    (
+        "panel-titles-alone",
+        M + "panel_titles: [a, b]",
+        {},
+        "'panel_titles' names the panels of 'facet_axis'",
+        L + 2,
+    ),
+    ("mask-strict-typo", M + "mask: upper_strct", {}, "(did you mean 'upper_strict'?)", L + 2),
+    (
+        "mask-strict-trim",
+        M + "mask: upper_strict\ntrim_mask: true",
+        {},
+        "mask: upper_strict keeps the diagonal, so no row or column is empty",
+        L + 3,
+    ),
+    (
+        "mask-file-shape",
+        M + "title: t\nmask: k.csv",
+        {"docs/k.csv": _csv(np.eye(3, dtype=bool))},
+        "'mask': k.csv is 3 x 3, but the plotted matrix is 2 x 2",
+        L + 3,
+    ),
+    (
+        "mask-file-labels",
+        "data: m.csv\nmask: k.csv",
+        {**_LABELLED, "docs/k.csv": _csv(np.eye(2, dtype=bool), ["x", "z"], ["a", "b"])},
+        "'mask': k.csv has no row 'y' of the plotted matrix",
+        L + 2,
+    ),
+    (
+        "mask-file-values",
+        M + "mask: k.csv",
+        {"docs/k.csv": _csv([[0, 2], [1, 0]])},
+        "'mask': k.csv: row '0', column '1' is 2; a mask holds only true/false or 0/1",
+        L + 2,
+    ),
+    (
+        "mask-file-missing-cell",
+        M + "mask: k.csv",
+        {"docs/k.csv": _csv([[0, None], [1, 0]])},
+        "column '1' is missing; a mask holds only true/false or 0/1",
+        L + 2,
+    ),
+    ("mask-file-absent", M + "mask: nope.csv", {}, "'mask': data file 'nope.csv' not found", L + 2),
+    (
+        "mask-source-key",
+        M + "mask: {data: k.csv, heder: false}",
+        {},
+        "unknown key 'heder' (did you mean 'header'?)",
+        L + 2,
+    ),
+]
+CASES += ATTENTION

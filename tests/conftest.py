@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -31,6 +31,9 @@ from mkdocs_heatmap.errors import DataError
 from mkdocs_heatmap.model import DataRoots, LabelledMatrix, Limits, Panel, Plot, Settings
 from mkdocs_heatmap.spec import HeatmapSpec
 from mkdocs_heatmap.style import resolve_style
+
+if TYPE_CHECKING:
+    from matplotlib.text import Text
 
 MATERIAL = {"name": "material"}
 RC = resolve_style(None)  # the default site style
@@ -464,3 +467,79 @@ def apart(ax: Any, ticks: list[Any], renderer: Any) -> list[tuple[str, str]]:
         if abs(anchor_b - anchor_a) * math.sin(math.radians(rotation)) < 0.95 * line:
             touching.append((a.get_text(), b.get_text()))
     return touching
+
+
+# --------------------------------------------------------------------------
+# Layout checks shared by the layout, listed-ticks and panel-label tests.
+
+SHAPES = [(1, 1), (2, 2), (3, 5), (10, 10), (12, 10), (13, 13), (32, 15), (64, 64), (2, 40)]
+SHAPES += [(40, 2), (1, 30), (30, 1), (120, 3), (7, 90)]
+
+
+def labels_for(n: int, kind: str) -> tuple[str, ...]:
+    if kind == "numbers":
+        return tuple(str(i) for i in range(n))
+    if kind == "long":
+        return tuple(f"exact_answer_after_token_{i}" for i in range(n))
+    return tuple(f"model-{i}" for i in range(n))
+
+
+def matrix(rows: int, cols: int, kind: str = "names") -> LabelledMatrix:
+    values = np.random.default_rng(rows * 100 + cols).random((rows, cols))
+    return LabelledMatrix(values, labels_for(cols, kind), labels_for(rows, kind))
+
+
+def ticks(fig: Any, axis: str) -> list[Text]:
+    ax = fig.axes[0]
+    return [t for t in getattr(ax, f"get_{axis}ticklabels")() if t.get_text()]
+
+
+def role(fig: Any, name: str) -> Text:
+    (found,) = [t for t in fig.texts if t.get_gid() == f"heatmap-{name}"]
+    return found
+
+
+def boxes(fig: Any, texts: list[Text]) -> list[Any]:
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts]
+
+
+def titles_outside(fig: Any) -> None:
+    """The x title below every x tick label, the y title beside the map on
+    the left of every y tick label and of any tree; neither touches a tick
+    label, the map or the colorbar."""
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    area = ax.get_window_extent(renderer)
+    xs, ys = boxes(fig, ticks(fig, "x")), boxes(fig, ticks(fig, "y"))
+    if figure_text(fig, "xlabel"):
+        xlabel = role(fig, "xlabel").get_window_extent(renderer)
+        assert all(xlabel.y1 <= b.y0 + 0.5 for b in xs)
+        assert xlabel.y1 <= area.y0
+    if figure_text(fig, "ylabel"):
+        ylabel = role(fig, "ylabel").get_window_extent(renderer)
+        assert ylabel.x1 <= area.x0  # on the map's left, whatever else is there
+        assert not any(ylabel.overlaps(b) for b in ys)
+        assert all(ylabel.x1 <= b.x0 + 0.5 for b in ys)
+        others = [a.get_window_extent(renderer) for a in fig.axes[1:]]  # trees, colorbar
+        assert all(ylabel.x1 <= b.x0 + 0.5 for b in others if b.y1 > ylabel.y0)
+
+
+def no_text_overlaps(fig: Any) -> None:
+    """No two level or upright texts of the figure overlap (slanted tick
+    labels are checked against their neighbours by ``apart``)."""
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    hidden = [ax for ax in fig.axes if not ax.axison]  # dendrograms: no axis drawn
+    found = [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible()
+        and t.get_text().strip()
+        and t.get_rotation() % 90 == 0
+        and not any(t in ax.findobj(Text) for ax in hidden)
+    ]
+    placed = [(t.get_text(), t.get_window_extent(renderer)) for t in found]
+    for (a, box_a), (b, box_b) in itertools.combinations(placed, 2):
+        assert not box_a.overlaps(box_b), (a, b)

@@ -274,3 +274,10 @@ def test_whatever_is_in_the_way_of_an_output_is_replaced_or_reported(
     assert not warnings and "heatmap-error" not in html
     assert not image.is_symlink() and image.read_bytes() == whole
     assert (tmp_path / "elsewhere.svg").read_text() == "<svg/>" if kind == "symlink" else True
+
+
+def test_figure_label_in_caption_and_reference(tmp_path: Path) -> None:
+    text = "See [](#fig-a).\n\n```heatmap\nmatrix: [[1, 2]]\nid: fig-a\ncaption: Two.\n```\n"
+    html = convert(text, tmp_path, numbering=True, figure_label="Fig.")
+    assert '<a href="#fig-a" class="heatmap-ref">Fig.\u00a01</a>' in html
+    assert '<figcaption><span class="heatmap-number">Fig. 1.</span> Two.</figcaption>' in html

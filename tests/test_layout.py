@@ -6,30 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
-from conftest import check, drawn, figure_text, plot_of
+from conftest import SHAPES, check, drawn, figure_text, matrix, plot_of
 from mkdocs_heatmap import layout
 from mkdocs_heatmap.data.derive import cluster
-from mkdocs_heatmap.model import LabelledMatrix, Panel, Plot
+from mkdocs_heatmap.model import Panel, Plot
 from mkdocs_heatmap.spec import parse_block
-
-SHAPES = [(1, 1), (2, 2), (3, 5), (10, 10), (12, 10), (13, 13), (32, 15), (64, 64), (2, 40)]
-SHAPES += [(40, 2), (1, 30), (30, 1), (120, 3), (7, 90)]
-
-
-def labels_for(n: int, kind: str) -> tuple[str, ...]:
-    if kind == "numbers":
-        return tuple(str(i) for i in range(n))
-    if kind == "long":
-        return tuple(f"exact_answer_after_token_{i}" for i in range(n))
-    return tuple(f"model-{i}" for i in range(n))
-
-
-def matrix(rows: int, cols: int, kind: str = "names") -> LabelledMatrix:
-    values = np.random.default_rng(rows * 100 + cols).random((rows, cols))
-    return LabelledMatrix(values, labels_for(cols, kind), labels_for(rows, kind))
 
 
 @pytest.mark.parametrize(("rows", "cols"), SHAPES)

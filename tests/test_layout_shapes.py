@@ -6,7 +6,6 @@ in the dark variant.  Each figure is drawn and measured on the Agg canvas."""
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +14,17 @@ from typing import Any
 import numpy as np
 import pytest
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
-from conftest import apart, check, drawn, figure_text
+from conftest import (
+    apart,
+    check,
+    drawn,
+    figure_text,
+    no_text_overlaps,
+    role,
+    ticks,
+    titles_outside,
+)
 from mkdocs_heatmap import layout
 from mkdocs_heatmap.data import load_matrix
 from mkdocs_heatmap.data.derive import cluster
@@ -66,60 +73,6 @@ def clustered(rows: int, cols: int, body: str) -> Any:
     spec = parse_block(body)
     ordered, row_tree, col_tree = cluster(spec, matrix)
     return drawn(Plot(spec, (Panel(spec, ordered, row_tree, col_tree),))), ordered
-
-
-def ticks(fig: Any, axis: str) -> list[Text]:
-    ax = fig.axes[0]
-    return [t for t in getattr(ax, f"get_{axis}ticklabels")() if t.get_text()]
-
-
-def role(fig: Any, name: str) -> Text:
-    (found,) = [t for t in fig.texts if t.get_gid() == f"heatmap-{name}"]
-    return found
-
-
-def boxes(fig: Any, texts: list[Text]) -> list[Any]:
-    renderer = fig.canvas.get_renderer()
-    return [t.get_window_extent(renderer) for t in texts]
-
-
-def titles_outside(fig: Any) -> None:
-    """The x title below every x tick label, the y title beside the map on
-    the left of every y tick label and of any tree; neither touches a tick
-    label, the map or the colorbar."""
-    renderer = fig.canvas.get_renderer()
-    ax = fig.axes[0]
-    area = ax.get_window_extent(renderer)
-    xs, ys = boxes(fig, ticks(fig, "x")), boxes(fig, ticks(fig, "y"))
-    if figure_text(fig, "xlabel"):
-        xlabel = role(fig, "xlabel").get_window_extent(renderer)
-        assert all(xlabel.y1 <= b.y0 + 0.5 for b in xs)
-        assert xlabel.y1 <= area.y0
-    if figure_text(fig, "ylabel"):
-        ylabel = role(fig, "ylabel").get_window_extent(renderer)
-        assert ylabel.x1 <= area.x0  # on the map's left, whatever else is there
-        assert not any(ylabel.overlaps(b) for b in ys)
-        assert all(ylabel.x1 <= b.x0 + 0.5 for b in ys)
-        others = [a.get_window_extent(renderer) for a in fig.axes[1:]]  # trees, colorbar
-        assert all(ylabel.x1 <= b.x0 + 0.5 for b in others if b.y1 > ylabel.y0)
-
-
-def no_text_overlaps(fig: Any) -> None:
-    """No two level or upright texts of the figure overlap (slanted tick
-    labels are checked against their neighbours by ``apart``)."""
-    renderer = fig.canvas.get_renderer()
-    hidden = [ax for ax in fig.axes if not ax.axison]  # dendrograms: no axis drawn
-    found = [
-        t
-        for t in fig.findobj(Text)
-        if t.get_visible()
-        and t.get_text().strip()
-        and t.get_rotation() % 90 == 0
-        and not any(t in ax.findobj(Text) for ax in hidden)
-    ]
-    placed = [(t.get_text(), t.get_window_extent(renderer)) for t in found]
-    for (a, box_a), (b, box_b) in itertools.combinations(placed, 2):
-        assert not box_a.overlaps(box_b), (a, b)
 
 
 def sizes(fig: Any, axis: str) -> set[float]:

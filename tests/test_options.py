@@ -61,10 +61,11 @@ def test_extension_options_are_the_plugins_and_its_own() -> None:
 
 
 def test_sphinx_has_the_options_sphinx_does_not_own() -> None:
-    """Sphinx numbers figures (numfig) and has its own _images folder."""
+    """Sphinx numbers figures (numfig, its numfig_format words them) and has
+    its own _images folder."""
     sphinx = {option.name for option in options_of(SPHINX)}
     plugin = {name for name, _ in PluginConfig._schema}
-    assert plugin - sphinx == {"output_dir", "numbering"}
+    assert plugin - sphinx == {"output_dir", "numbering", "figure_label"}
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,10 @@ def test_sphinx_has_the_options_sphinx_does_not_own() -> None:
         ({"output_dir": "../out"}, "x: option 'output_dir': '../out' must be a folder inside"),
         ({"defaults": {"cmap": "Bluez"}}, "x: option 'defaults': defaults.cmap: unknown colormap"),
         ({"colour": 1}, "x: unknown option 'colour'"),
+        ({"figure_label": ""}, "x: option 'figure_label': expected a word such as Figure"),
+        ({"figure_label": 3}, "x: option 'figure_label': expected a word such as Figure"),
+        ({"figure_label": "a\nb"}, "x: option 'figure_label': expected one line of at most 40"),
+        ({"figure_label": "x" * 41}, "x: option 'figure_label': expected one line of at most 40"),
     ],
 )
 def test_one_message_per_bad_option_under_every_host(raw: dict[str, object], message: str) -> None:

@@ -362,3 +362,18 @@ def test_a_document_without_blocks_costs_no_matplotlib(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_figure_label_metadata_in_captions_and_references(paper: Path) -> None:
+    label = ("-M", "heatmap-figure-label=Fig.")
+    proc = pandoc(paper, "paper.md", *label, "-o", "label.html")
+    assert proc.returncode == 0, proc.stderr
+    html = (paper / "label.html").read_text(encoding="utf-8")
+    assert '<span class="heatmap-number">Fig. 1.</span> Probe AUC per layer.' in html
+    links = re.findall(r'<a\s+href="#(fig-[a-z]+)"\s+class="heatmap-ref">([^<]*)</a>', html)
+    assert links == [("fig-auc", "Fig.\u00a01"), ("fig-b", "Fig.\u00a02")]
+    proc = pandoc(paper, "paper.md", *label, "-t", "plain")
+    assert proc.returncode == 0, proc.stderr
+    assert "Fig. 1. Probe AUC per layer." in proc.stdout
+    proc = pandoc(paper, "paper.md", *label, "-t", "latex")
+    assert "As Fig.~\\ref{fig-auc} shows" in proc.stdout

@@ -262,3 +262,37 @@ def test_the_extension_warns_of_a_figure_id_a_heading_has_too(
         "page:3: heatmap: id 'results' is also the id of a heading or another anchor on this "
         "page: links and references would reach only one; give the figure another id"
     ]
+
+
+# --------------------------------------------------------------------------
+# figure_label: the word of "Figure N." and of references.
+
+
+def test_figure_label_is_the_word_references_read() -> None:
+    out, problems = fill_references(
+        '<a href="#fig-x"></a>', "a.md", "", same_or_b, FIGURES, None, label="Fig. <b>"
+    )
+    assert out == '<a href="#fig-x" class="heatmap-ref">Fig. &lt;b&gt;\u00a03</a>'
+    assert problems == []
+
+
+def test_figure_label_in_captions_and_references(site: Site, build: Any) -> None:
+    site.config.update(
+        nav=["index.md", "sub/other.md"],
+        plugins=[{"heatmap": {"numbering": "site", "figure_label": "Abb."}}],
+    )
+    _pages(site)
+    result = build(site, strict=True)
+    assert result.ok, result.warnings
+    home, other = site.html("index.md"), site.html("sub/other.md")
+    assert re.findall(r'class="heatmap-ref">([^<]*)</a>', home) == ["Abb.\u00a01", "Abb.\u00a02"]
+    assert '<span class="heatmap-number">Abb. 2.</span>' in other
+    assert "Figure" not in re.sub(r"<[^>]*>", "", other.split("<article", 1)[-1])
+
+
+def test_bad_figure_label_stops_the_build(site: Site, build: Any) -> None:
+    site.config.update(plugins=[{"heatmap": {"figure_label": ""}}])
+    site.page("index.md", "# Home\n")
+    result = build(site)
+    assert not result.ok
+    assert any("option 'figure_label': expected a word" in w for w in result.warnings)

@@ -18,6 +18,12 @@ columns are its labels::
 
     svg = render_spec({"matrix": df, "cmap": "Blues", "rows": ["a", "b"]})
 
+A NumPy ``matrix`` of three or more axes is read as an ``.npy`` file of it
+would be: ``slice`` picks a 2-D part, ``facet_axis`` draws one panel per
+position along an axis::
+
+    svg = render_spec({"matrix": attn, "facet_axis": 0, "mask": "upper_strict"})
+
 Every problem the caller can fix raises a ``HeatmapError`` subclass
 (``SpecError``, ``DataError``, ``RenderError``, ``ConfigError``) with a one-line
 message; for YAML text, ``block_line`` is the 0-based line of the key at fault.
@@ -200,7 +206,7 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
     _refuse_too_many_cells(spec, settings.limits.max_cells)
 
     def validated() -> Prepared:
-        plain = cast("dict[str, Any]", _plain(spec))  # a mapping gives a dict
+        plain = cast("dict[str, Any]", _plain(_picked(spec, settings)))  # a mapping: a dict
         return prepare_spec(validate({**settings.defaults, **plain}), settings)
 
     try:
@@ -208,6 +214,51 @@ def prepare(spec: SpecInput, settings: Settings) -> Prepared:
     except HeatmapError as exc:
         exc.block_line = None  # a mapping has no lines
         raise
+
+
+def _picked(spec: Mapping[str, Any], settings: Settings) -> Mapping[str, Any]:
+    """A NumPy ``matrix`` of three or more axes as an .npy file of it is
+    read: ``slice`` picks a 2-D ``matrix`` from it, ``facet_axis`` makes one
+    panel per position (titled from ``panel_titles``, else "axis N = i")."""
+    given = spec.get("matrix")
+    if _is_frame(given) or getattr(given, "ndim", 0) < 3 or not hasattr(given, "dtype"):
+        return spec
+    import numpy as np
+
+    from .data.arrays import facet_arrays, picked
+    from .data.cells import Ctx
+
+    array = np.asarray(given)
+
+    shown = " x ".join(str(n) for n in array.shape)
+    if spec.get("slice") is None and spec.get("facet_axis") is None:
+        raise DataError(
+            f"the matrix is a {array.ndim}-D array ({shown}); only 1-D and 2-D arrays can be "
+            "drawn (pick a 2-D part with 'slice', or one panel per position along an axis "
+            "with 'facet_axis')",
+            key="matrix",
+        )
+    if array.dtype.kind not in "biuf":
+        raise DataError(f"the matrix holds {array.dtype} values, not real numbers", key="matrix")
+    axes = {k: _plain(spec[k]) for k in ("slice", "facet_axis", "panel_titles") if k in spec}
+    # The keys checked as for a file of the array (an inline matrix has two axes).
+    keys = validate({"data": "matrix.npy", **axes})
+    ctx = Ctx("the matrix", "matrix", settings.limits, "npy")
+    rest = {k: v for k, v in spec.items() if k not in ("matrix", *axes)}
+    if keys.facet_axis is None:
+        return {**rest, "matrix": picked(array, keys, ctx, "")}
+    parts = facet_arrays(array, keys, ctx, "")
+    titles = keys.panel_titles
+    if titles is not None and len(titles) != len(parts):
+        raise DataError(
+            f"'panel_titles' has {len(titles)} title{'s' if len(titles) != 1 else ''}, but "
+            f"'facet_axis' makes {len(parts)} panels (axis {keys.facet_axis} has "
+            f"{len(parts)} positions)",
+            key="panel_titles",
+        )
+    names = titles or tuple(f"axis {keys.facet_axis} = {n}" for n in range(len(parts)))
+    panels = [{"matrix": part, "title": name} for part, name in zip(parts, names, strict=True)]
+    return {**rest, "panels": panels}
 
 
 def _refuse_too_many_cells(spec: Mapping[str, Any], limit: int) -> None:

@@ -98,7 +98,9 @@ class Batch:
         self.stats = Stats()
         self._pages: list[_Page] = []
         # Per page (src_path): each figure id placed there and its number.
-        self.figures: dict[str, dict[str, int | None]] = {}
+        # Each page's figure ids (and panel ids) and what references read:
+        # the number (3), a panel's number and letter ("3b"), None: unnumbered.
+        self.figures: dict[str, dict[str, int | str | None]] = {}
         # Where each figure id is written: page -> id -> the fence's line.
         self.figure_lines: dict[str, dict[str, int | None]] = {}
         self.problems: list[Problem] = []  # this build's, in the order reported
@@ -201,7 +203,7 @@ class Batch:
             page = pages[p]
             if page.context.settings.numbering_scope != "site":
                 count = 0
-            ids: dict[str, int | None] = {}
+            ids: dict[str, int | str | None] = {}
             for n in range(len(page.bodies)):
                 item = finished.get((p, n))
                 if item is None or isinstance(item, str):
@@ -210,16 +212,20 @@ class Batch:
                 if memo.numbered:
                     count += 1
                     numbers[p, n] = count
-                ident = memo.doc.id
-                if ident is None:
-                    continue
-                if ident in ids:
-                    twice = f"id {ident!r} is used twice on this page"
-                    self.warn(page.context.src_path, prepared[p, n].line, twice)
-                    continue
-                ids[ident] = numbers.get((p, n))
-                lines = self.figure_lines.setdefault(page.context.src_path, {})
-                lines[ident] = prepared[p, n].line
+                number = numbers.get((p, n))
+                targets: list[tuple[str, int | str | None]] = []
+                if memo.doc.id is not None:
+                    targets.append((memo.doc.id, number))
+                for panel_id, letter in memo.doc.panels:
+                    targets.append((panel_id, None if number is None else f"{number}{letter}"))
+                for ident, shown in targets:
+                    if ident in ids:
+                        twice = f"id {ident!r} is used twice on this page"
+                        self.warn(page.context.src_path, prepared[p, n].line, twice)
+                        continue
+                    ids[ident] = shown
+                    lines = self.figure_lines.setdefault(page.context.src_path, {})
+                    lines[ident] = prepared[p, n].line
             self.figures[page.context.src_path] = ids
         return numbers
 
@@ -264,7 +270,13 @@ class Batch:
             self.publish(output)
         self.stats.figures += 1
         settings = page.settings
-        return figure_html(memo.doc, page.url_of, dark_markup=settings.dark_markup, number=number)
+        return figure_html(
+            memo.doc,
+            page.url_of,
+            dark_markup=settings.dark_markup,
+            number=number,
+            label=settings.figure_label,
+        )
 
     def _site(self) -> Site:
         if self.site is None:

@@ -63,6 +63,9 @@ class FigureDoc:
     downloads: tuple[tuple[str, str], ...] = ()  # (label, site path)
     tables: tuple[TableDoc, ...] = ()
     hover: str | None = None  # the cells' labels and values, as JSON (``hover``)
+    # Panels with an id of their own: (id, letter), the letter "" without
+    # panel_labels; each id a target that reads "Figure 3b".
+    panels: tuple[tuple[str, str], ...] = ()
 
     @property
     def paths(self) -> list[str]:
@@ -109,6 +112,9 @@ class FigureDoc:
             )
             for t in raw["tables"]
         )
+        panels = tuple((_text_of(i), _text_of(x)) for i, x in raw.get("panels", ()))
+        if any(not NAME.match(i) or not _letters(x) for i, x in panels):
+            raise ValueError("panels")
         hover = _optional(raw["hover"])
         if hover is not None:
             parsed = json.loads(hover)
@@ -124,7 +130,12 @@ class FigureDoc:
             tuple((_text_of(label), _text_of(path)) for label, path in raw["downloads"]),
             tables,
             hover,
+            panels,
         )
+
+
+def _letters(value: str) -> bool:
+    return value == "" or (value.isascii() and value.isalpha())
 
 
 def _text_of(value: object) -> str:
@@ -172,7 +183,25 @@ def figure_doc(
         downloads=tuple(downloads),
         tables=tables,
         hover=hover,
+        panels=panel_ids(plot),
     )
+
+
+def panel_ids(plot: Plot) -> tuple[tuple[str, str], ...]:
+    """The ids the panels of ``panels:`` give themselves, with each panel's
+    letter as references write it (a, b, ...; A, B, ... when the pattern has
+    the capital; "" without ``panel_labels``)."""
+    spec = plot.spec
+    if spec.panels is None:
+        return ()
+    from .keys import panel_letter
+
+    bare = "A" if isinstance(spec.panel_labels, str) and "A" in spec.panel_labels else "a"
+    found = []
+    for n, panel in enumerate(spec.panels):
+        if panel.id is not None and panel.id != spec.id:  # not the figure's, shared
+            found.append((panel.id, panel_letter(bare, n) if spec.panel_labels else ""))
+    return tuple(found)
 
 
 def figure_html(
@@ -181,10 +210,11 @@ def figure_html(
     *,
     dark_markup: str = "media",
     number: int | None = None,
+    label: str = "Figure",
 ) -> str:
     """The ``<figure class="heatmap">`` element of a doc; ``url_of`` turns a
     site path into the URL the page sees; ``number`` prefixes the caption
-    with "Figure N."."""
+    with "Figure N." (``label``: the word, the site's ``figure_label``)."""
     figure_attrs = f' class="{_attr(doc.classes)}"'
     if doc.id:
         figure_attrs += f' id="{_attr(doc.id)}"'
@@ -197,7 +227,10 @@ def figure_html(
     images = _images(doc, url_of, dark_markup)
     if doc.hover is not None:
         images = _hover_area(doc, images)
-    parts = [f"<figure{figure_attrs}>", images]
+    parts = [f"<figure{figure_attrs}>"]
+    # Each panel's own id: a target for links to the panel ("Figure 3b").
+    parts += [f'<span class="heatmap-panel-target" id="{_attr(i)}"></span>' for i, _ in doc.panels]
+    parts.append(images)
     caption = _text(doc.caption or "")
     if doc.downloads:
         links = [
@@ -208,8 +241,8 @@ def figure_html(
         joined = links[0] if len(links) == 1 else f"Download data (CSV): {', '.join(links)}"
         caption = f"{caption} {joined}" if caption else joined
     if number is not None:
-        label = f'<span class="heatmap-number">Figure {number}.</span>'
-        caption = f"{label} {caption}" if caption else label
+        mark = f'<span class="heatmap-number">{_text(label)} {number}.</span>'
+        caption = f"{mark} {caption}" if caption else mark
     if caption:
         parts.append(f"<figcaption>{caption}</figcaption>")
     parts.extend(table_html(table) for table in doc.tables)

@@ -104,7 +104,7 @@ class _Finish(Postprocessor):
         page = self.batch.page = self.host.page_context(self.md, self.batch)
         html = self.batch.finish_page(text)
         _collisions(html, page.src_path, self.batch)
-        html = _references(html, page.src_path, page.source, self.batch)
+        html = _references(html, page.src_path, page.source, self.batch, page.settings.figure_label)
         problems = self.batch.problems[reported:]
         return html + _page_assets(html) + _strict_markers(self.md, problems)
 
@@ -172,7 +172,7 @@ class _Host:
         return context
 
 
-def _references(html: str, path: str, source: str, batch: Batch) -> str:
+def _references(html: str, path: str, source: str, batch: Batch, label: str = "Figure") -> str:
     """Same-page references (``[](#fig-id)``) filled in.  A page is converted
     on its own here, so links to other pages' figures are left as written."""
     if "></a>" not in html:
@@ -182,7 +182,9 @@ def _references(html: str, path: str, source: str, batch: Batch) -> str:
         return (path, unquote(href[1:])) if href.startswith("#") else None
 
     anchors = {path: frozenset(_ID.findall(html))}
-    html, problems = fill_references(html, path, source, same_page, batch.figures, anchors)
+    html, problems = fill_references(
+        html, path, source, same_page, batch.figures, anchors, label=label
+    )
     for problem in problems:
         batch.warn(path, problem.line, problem.message, about="reference")
     return html

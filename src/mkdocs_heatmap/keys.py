@@ -294,10 +294,26 @@ def labels_of(value: object, what: str = "") -> tuple[str, ...]:
     return tuple(labels)
 
 
-class Ticks(Option["str | int"]):
-    """``auto``, ``all``, ``none`` or N (show every Nth label)."""
+MAX_LISTED_TICKS = 1_000
 
-    def validate(self, value: object) -> str | int:
+
+class Ticks(Option["str | int | tuple[str, ...]"]):
+    """``auto``, ``all``, ``none``, N (show every Nth label) or a list of
+    labels (show exactly those; checked against the matrix when it is read)."""
+
+    def validate(self, value: object) -> str | int | tuple[str, ...]:
+        if isinstance(value, list):
+            labels = labels_of(value)
+            if not labels:
+                raise Invalid("expected at least one label in the list (none: xticks: none)")
+            if len(labels) > MAX_LISTED_TICKS:
+                raise Invalid(f"at most {MAX_LISTED_TICKS:,} labels, got {len(labels):,}")
+            seen: set[str] = set()
+            for label in labels:
+                if label in seen:
+                    raise Invalid(f"label {q(label)} is listed twice")
+                seen.add(label)
+            return labels
         if value in ("auto", "all", "none"):
             return str(value)
         if value is False:
@@ -306,7 +322,9 @@ class Ticks(Option["str | int"]):
             return "all"
         if isinstance(value, int) and value >= 1:
             return value
-        raise Invalid(f"expected auto, all, none or a whole number >= 1, got {value!r}")
+        raise Invalid(
+            f"expected auto, all, none, a whole number >= 1 or a list of labels, got {value!r}"
+        )
 
 
 class Rotation(Option["str | float"]):
@@ -423,6 +441,38 @@ class Identifier(Option[str]):
                     "starting with a letter)"
                 )
         return " ".join(names)
+
+
+MAX_PANEL_LABEL = 12
+
+
+DEFAULT_PANEL_LABEL = "(a)"
+
+
+class PanelLabels(Option["str | bool | None"]):
+    """``true`` (``"(a)"`` on a figure of several panels), ``false``, or a
+    pattern whose one letter, ``a`` or ``A``, each panel's letter replaces:
+    ``"a)"``, ``"A"`` (drawn on a one-panel figure too)."""
+
+    def validate(self, value: object) -> str | bool | None:
+        if value is True:
+            return True
+        if value is False or value is None:
+            return None
+        usage = 'true or a pattern with the letter a or A in it, such as "(a)", "a", "A" or "a)"'
+        if not isinstance(value, str):
+            raise Invalid(f"expected {usage}, got {describe(value)}")
+        letters = [c for c in value if c.isalnum()]
+        if letters not in (["a"], ["A"]) or len(value) > MAX_PANEL_LABEL or not value.isprintable():
+            raise Invalid(f"expected {usage}, got {q(value)}")
+        return value
+
+
+def panel_letter(pattern: str | bool, n: int) -> str:
+    """The label of the ``n``-th panel (0-based) under ``pattern``: a, b, c..."""
+    pattern = DEFAULT_PANEL_LABEL if pattern is True or not pattern else str(pattern)
+    letter = "abcdefghijklmnopqrstuvwxyz"[n % 26] * (n // 26 + 1)
+    return "".join(letter if c == "a" else letter.upper() if c == "A" else c for c in pattern)
 
 
 class OneOf(Option[Any]):
@@ -545,11 +595,22 @@ class FormatSpec(Option[str]):
         return value
 
 
-class Mask(Option["str | tuple[tuple[bool, ...], ...]"]):
-    """``upper``, ``lower`` or a boolean matrix (true = hidden)."""
+MASK_NAMES: tuple[str, ...] = ("upper", "lower", "upper_strict", "lower_strict")
+"""The triangles ``mask`` names: with the diagonal, or without it (``_strict``)."""
 
-    def validate(self, value: object) -> str | tuple[tuple[bool, ...], ...]:
-        if value in ("upper", "lower"):
+
+class Mask(Option[Any]):
+    """``upper``, ``lower`` (with the diagonal), ``upper_strict``,
+    ``lower_strict`` (without it), a boolean matrix (true = hidden), or a data
+    source of true/false or 0/1: a path (a name with a file extension or a
+    folder), or a mapping of data keys.  The keys are asked for when checked,
+    as ``SubtractRef`` does."""
+
+    def __init__(self, source_keys: Callable[[], Sequence[str]]) -> None:
+        self.source_keys = source_keys
+
+    def validate(self, value: object) -> Any:
+        if value in MASK_NAMES:
             return str(value)
         if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
             rows: list[tuple[bool, ...]] = []
@@ -558,7 +619,76 @@ class Mask(Option["str | tuple[tuple[bool, ...], ...]"]):
                     raise Invalid(f"row {i} must hold only true/false")
                 rows.append(tuple(bool(cell) for cell in row))
             return tuple(rows)
-        raise Invalid(f"expected upper, lower or a matrix of true/false, got {value!r}")
+        if isinstance(value, str) and _looks_like_path(value):
+            return value
+        if isinstance(value, dict):
+            known = self.source_keys()
+            for name in value:
+                if name not in known:
+                    raise Invalid(
+                        f"unknown key {name!r}{suggest(str(name), known)}; a mask's data "
+                        f"source takes {', '.join(known)}"
+                    )
+            if value.get("data") is None:
+                raise Invalid("a mask's data source needs 'data' (a file)")
+            return value
+        hint = suggest(value, MASK_NAMES) if isinstance(value, str) and len(value) <= 100 else ""
+        raise Invalid(
+            f"expected {', '.join(MASK_NAMES)}, a matrix of true/false, a data file path "
+            f"or a mapping of data keys, got {_short(value)}{hint}"
+        )
+
+
+def _looks_like_path(text: str) -> bool:
+    """A mask's text names a file when it has a folder or an extension
+    (``masks/causal.csv``); a bare word is meant as a triangle's name."""
+    name = text.strip().rsplit("/", 1)[-1]
+    return bool(text.strip()) and ("/" in text or "." in name.strip(".")) and len(text) <= 1_000
+
+
+class Slice(Option[tuple[int, ...]]):
+    """``slice``: one position per leading axis of an array (negative ones
+    count from the end)."""
+
+    def validate(self, value: object) -> tuple[int, ...]:
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        if not items:
+            raise Invalid("expected a list of positions, one per leading axis, got an empty list")
+        if len(items) > 30:
+            raise Invalid(f"has {len(items)} positions; an array has at most 32 axes")
+        positions: list[int] = []
+        for n, item in enumerate(items, start=1):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise Invalid(
+                    f"entry {n} is {describe(item)}; expected a whole number (a position "
+                    "along that axis, negative from the end)"
+                )
+            if abs(item) > 2**62:
+                raise Invalid(f"entry {n} is too large: {item}")
+            positions.append(item)
+        return tuple(positions)
+
+
+class Titles(Option[tuple[str, ...]]):
+    """A list of texts of at most ``limit`` characters each (``panel_titles``)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def validate(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            raise Invalid(f"expected a non-empty list of titles, got {describe(value)}")
+        item = Text(self.limit)
+        titles = []
+        for n, title in enumerate(value, start=1):
+            try:
+                titles.append(item.validate(title))
+            except YamlBool as exc:
+                raise YamlBool(f"item {n}: {exc}", listed=True) from None
+            except Invalid as exc:
+                gap = " " if isinstance(exc, TooLong) else ": "
+                raise Invalid(f"item {n}{gap}{exc}") from None
+        return tuple(titles)
 
 
 class Highlight(Option[tuple[str, ...]]):

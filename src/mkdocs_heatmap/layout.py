@@ -170,6 +170,9 @@ class Ticks:
     rotation: float = 0.0
     side: str = ""  # bottom | left | right
     size: float | None = None  # pt, when smaller than the style's (labels shrunk to fit)
+    # Listed labels (``yticks: [a, b]``) too close to stand at their cells:
+    # where each is drawn instead (cell units), with a leader line to its cell.
+    places: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -222,8 +225,8 @@ class PanelAsk:
     cols: int
     x_labels: tuple[str, ...]
     y_labels: tuple[str, ...]
-    xticks: str | int = "auto"
-    yticks: str | int = "auto"
+    xticks: str | int | tuple[str, ...] = "auto"
+    yticks: str | int | tuple[str, ...] = "auto"
     rotation: str | float = "auto"
     square: bool = False
     title: str | None = None
@@ -238,6 +241,7 @@ class PanelAsk:
     show_y: bool = True
     x_span: int = 0  # cells laid out along the axis (a grid's row of panels); 0: cols
     y_span: int = 0  # ... (a grid's column of panels); 0: rows
+    letter: str | None = None  # the panel's label ("(a)"), at its top left
 
 
 # --------------------------------------------------------------------------
@@ -294,6 +298,7 @@ class _AxisChoice:
     size: float | None = None  # pt: the labels' font size, when not the style's
     before: float = 0.0  # inches slanted labels reach past the map's start
     after: float = 0.0  # ... and past its end
+    places: tuple[float, ...] | None = None  # listed labels moved apart (Ticks.places)
 
 
 # --------------------------------------------------------------------------
@@ -322,11 +327,12 @@ class AxisPlan:
     step: int = 1
     thinned: bool = False
     floor: float = TICK_FLOOR
+    listed: bool = False  # a list of labels: exactly those, never thinned
 
 
 def axis_plan(
     labels: Sequence[str],
-    setting: str | int,
+    setting: str | int | tuple[str, ...],
     size: float,
     *,
     rotation: str | float | None = None,
@@ -340,6 +346,8 @@ def axis_plan(
     floor = min(TICK_FLOOR, size)
     if setting == "none" or not labels:
         return AxisPlan(False, floor=floor)
+    if isinstance(setting, tuple):
+        return AxisPlan(False, floor=floor, listed=True)
     fixed = _fixed_step(setting)
     if fixed is not None:
         return AxisPlan(True, fixed, floor=floor)
@@ -370,13 +378,77 @@ def grown_length(count: int, floor: float) -> float:
     return count * floor * LINE_EM * LABEL_GAP * PT
 
 
+LEADER = 8.0  # pt between the map and listed labels moved apart: their leader lines
+
+
+def listed(labels: Sequence[str], setting: str | int | tuple[str, ...]) -> tuple[int, ...]:
+    """The cells whose labels ``xticks``/``yticks`` list, in axis order."""
+    if not isinstance(setting, tuple):
+        return ()
+    wanted = set(setting)
+    return tuple(i for i, label in enumerate(labels) if label in wanted)
+
+
+def spread(wanted: Sequence[float], gap: float, lo: float, hi: float) -> tuple[float, ...]:
+    """Places for labels wanted at ``wanted`` (ascending) at least ``gap``
+    apart, within ``lo``..``hi``, each moved as little as it can be: runs of
+    labels too close are centred on where they want to be, as a block."""
+    runs: list[list[float]] = []  # [start, count, sum of (wanted - index in run * gap)]
+    for place in wanted:
+        runs.append([place, 1.0, place])
+        while True:
+            run = runs[-1]
+            count = int(run[1])
+            run[0] = min(max(run[2] / count, lo), hi - (count - 1) * gap)
+            if len(runs) > 1 and runs[-2][0] + runs[-2][1] * gap > run[0] + 1e-12:
+                before = runs.pop(-2)
+                merged = before[2] + run[2] - before[1] * run[1] * gap
+                runs[-1] = [before[0], before[1] + run[1], merged]
+                continue
+            break
+    return tuple(run[0] + k * gap for run in runs for k in range(int(run[1])))
+
+
+def check_listed(plot: Plot) -> None:
+    """Every label ``xticks``/``yticks`` list is one of its axis' labels (of
+    the matrix as drawn: selected, clustered, trimmed): else a ``SpecError``
+    at the key, with the closest label."""
+    from .errors import SpecError
+    from .messages import q, suggest
+
+    for n, panel in enumerate(plot.panels, start=1):
+        spec, matrix = panel.spec, panel.matrix
+        for axis, labels, setting in (
+            ("x", matrix.x_labels, spec.xticks),
+            ("y", matrix.y_labels, spec.yticks),
+        ):
+            if not isinstance(setting, tuple):
+                continue
+            known = set(labels)
+            for label in setting:
+                if label in known:
+                    continue
+                what = "column" if axis == "x" else "row"
+                where = f"panel {n}: " if plot.spec.panels is not None else ""
+                key = f"{axis}ticks"
+                if where and plot.spec.line_of(key) is None:
+                    key = "panels"
+                raise SpecError(
+                    f"{where}'{axis}ticks': {q(label)} is not a {what} label of the "
+                    f"matrix{suggest(label, labels)}",
+                    key=key,
+                )
+
+
 def tick_notes(plot: Plot, rc: Any) -> None:
     """Tell the author (``notes.note``, level info) about category labels the
     figure will thin: called while a block is prepared (``rc`` its resolved
     style), before anything is drawn, with the same decision the layout
-    makes (``axis_plan``)."""
+    makes (``axis_plan``).  Labels listed that the matrix does not have are
+    an error (``check_listed``)."""
     from .notes import note
 
+    check_listed(plot)
     panels = plot.panels
     count = len(panels)
     across = min(plot.spec.ncols or min(count, 4), count) if plot.multi else 1
@@ -435,6 +507,24 @@ def _y_ticks(ask: PanelAsk, fonts: Fonts, cell_h: float) -> _AxisChoice:
         return _AxisChoice((), 0.0, 0.0)
     axis = axis_plan(ask.y_labels, ask.yticks, size, span=ask.y_span)
     room = cell_h / PT
+    if axis.listed:
+        # Exactly the labels asked for: the style's size if they fit at
+        # their rows, smaller down to the floor; else at the style's size,
+        # moved apart.
+        positions = listed(ask.y_labels, ask.yticks)
+        gap = min((b - a for a, b in itertools.pairwise(positions)), default=math.inf)
+        chosen = next(
+            (s for s in _sizes(size, axis.floor) if gap * room >= fonts.line(s) * LABEL_GAP),
+            size,
+        )
+        widest = fonts.widest([ask.y_labels[i] for i in positions], chosen)
+        need = fonts.line(chosen) * LABEL_GAP
+        places = None
+        if gap * room < need:
+            places = spread(positions, need / max(room, 1e-9), 0.0, max(ask.rows - 1, 0))
+            widest += LEADER
+        small = None if chosen == size else chosen
+        return _AxisChoice(positions, 0.0, widest, small, places=places)
     if axis.every:
         positions = _positions(ask.y_labels, axis.step)
         chosen = next(
@@ -472,7 +562,10 @@ def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
     room = cell_w / PT
     axis = axis_plan(ask.x_labels, ask.xticks, size, rotation=ask.rotation, span=ask.x_span)
     chosen = size
-    if axis.every:
+    places = None
+    if axis.listed:
+        positions, chosen, rotation, places = _x_listed(ask, fonts, axis, size, room)
+    elif axis.every:
         # Every label (or every Nth, as asked): level if they fit, else at
         # 45 degrees, else upright; then smaller, down to the floor.
         step = axis.step
@@ -511,7 +604,9 @@ def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
         else:
             # A number scale: thinned numbers read best level.
             step, rotation = flat, 0.0
-    positions = _positions(ask.x_labels, step)
+    if not axis.listed:
+        positions = _positions(ask.x_labels, step)
+    spots: Sequence[float] = positions if places is None else places
     line = fonts.line(chosen)
     widths = [fonts.extent(ask.x_labels[i], chosen)[0] for i in _longest(ask.x_labels, positions)]
     widest = max(widths, default=0.0)
@@ -521,23 +616,63 @@ def _x_ticks(ask: PanelAsk, fonts: Fonts, cell_w: float) -> _AxisChoice:
         extent = widest * abs(math.sin(angle)) + line * abs(math.cos(angle))
         # Slanted labels end at their tick and reach back over the axis' start
         # (or, turned the other way, past its end).
-        for i in positions:
+        for i, spot in zip(positions, spots, strict=True):
             reach = fonts.extent(ask.x_labels[i], chosen)[0] * abs(math.cos(angle)) * PT
             reach += line / 2 * abs(math.sin(angle)) * PT
             if rotation > 0:
-                before = max(before, reach - (i + 0.5) * cell_w)
+                before = max(before, reach - (spot + 0.5) * cell_w)
             else:
-                after = max(after, reach - (ask.cols - i - 0.5) * cell_w)
+                after = max(after, reach - (ask.cols - spot - 0.5) * cell_w)
     else:
         extent = line
-        widths_at = [(i, fonts.extent(ask.x_labels[i], chosen)[0]) for i in positions[:1]]
-        widths_at += [(i, fonts.extent(ask.x_labels[i], chosen)[0]) for i in positions[-1:]]
-        for i, w in widths_at:
-            before = max(before, w / 2 * PT - (i + 0.5) * cell_w)
-            after = max(after, w / 2 * PT - (ask.cols - i - 0.5) * cell_w)
+        at = list(zip(positions, spots, strict=True))
+        widths_at = [(s, fonts.extent(ask.x_labels[i], chosen)[0]) for i, s in at[:1]]
+        widths_at += [(s, fonts.extent(ask.x_labels[i], chosen)[0]) for i, s in at[-1:]]
+        for spot, w in widths_at:
+            before = max(before, w / 2 * PT - (spot + 0.5) * cell_w)
+            after = max(after, w / 2 * PT - (ask.cols - spot - 0.5) * cell_w)
+    if places is not None:
+        extent += LEADER
     return _AxisChoice(
-        positions, rotation, extent, None if chosen == size else chosen, before, after
+        positions, rotation, extent, None if chosen == size else chosen, before, after, places
     )
+
+
+def _x_need(labels: Sequence[str], fonts: Fonts, size: float, rotation: float) -> float:
+    """Points ``labels`` at ``size`` and ``rotation`` need from one to the next."""
+    line = fonts.line(size)
+    slant = abs(math.sin(math.radians(rotation)))
+    if slant < 0.2:
+        return fonts.widest(labels, size) + 0.8 * line
+    return line * (LABEL_GAP if slant > 0.99 else SLANT_GAP) / slant
+
+
+def _x_listed(
+    ask: PanelAsk, fonts: Fonts, axis: AxisPlan, size: float, room: float
+) -> tuple[tuple[int, ...], float, float, tuple[float, ...] | None]:
+    """Listed column labels: (cells, font size, rotation, places when moved
+    apart).  Level if they fit at their columns, else at 45 then 90 degrees,
+    then smaller down to the floor; closer than that, moved apart at the
+    style's size."""
+    positions = listed(ask.x_labels, ask.xticks)
+    kept = [ask.x_labels[i] for i in positions]
+    gap = min((b - a for a, b in itertools.pairwise(positions)), default=math.inf)
+    pitch = gap * room if gap != math.inf else math.inf
+    angles = [0.0, 45.0, 90.0] if ask.rotation == "auto" else [float(ask.rotation)]
+    chosen, rotation = next(
+        (
+            (s, a)
+            for s in _sizes(size, axis.floor)
+            for a in angles
+            if pitch == math.inf or _x_fits(kept, fonts, s, a, pitch)
+        ),
+        (size, angles[-1]),
+    )
+    places = None
+    if pitch != math.inf and not _x_fits(kept, fonts, chosen, rotation, pitch):
+        need = _x_need(kept, fonts, chosen, rotation) / max(room, 1e-9)
+        places = spread(positions, need, 0.0, max(ask.cols - 1, 0))
+    return positions, chosen, rotation, places
 
 
 def _kept(labels: Sequence[str], step: int) -> list[str]:
@@ -559,6 +694,11 @@ def _pitch(ask: PanelAsk, fonts: Fonts, axis: str) -> float:
             return 0.0
         size = fonts.size("xtick.labelsize")
         plan_ = axis_plan(ask.x_labels, ask.xticks, size, rotation=ask.rotation, span=ask.x_span)
+        if plan_.listed:
+            kept = [ask.x_labels[i] for i in listed(ask.x_labels, ask.xticks)]
+            angle = 90.0 if ask.rotation == "auto" else float(ask.rotation)
+            need = _x_need(kept, fonts, size, angle) if kept else 0.0
+            return need * PT * (len(kept) - 1) / max(ask.cols - 1, 1)
         if not plan_.every:
             return 0.0
         line = fonts.line(plan_.floor)
@@ -576,6 +716,9 @@ def _pitch(ask: PanelAsk, fonts: Fonts, axis: str) -> float:
         return 0.0
     size = fonts.size("ytick.labelsize")
     plan_ = axis_plan(ask.y_labels, ask.yticks, size, span=ask.y_span)
+    if plan_.listed:
+        count = len(listed(ask.y_labels, ask.yticks))
+        return fonts.line(size) * LABEL_GAP * PT * max(count - 1, 0) / max(ask.rows - 1, 1)
     if not plan_.every:
         return 0.0
     return fonts.line(plan_.floor) * LABEL_GAP * PT / plan_.step
@@ -595,6 +738,14 @@ class _Margins:
     y: _AxisChoice
     bar_w: float  # vertical colorbar's share of `right`
     bar_h: float  # horizontal colorbar's share of `bottom`
+
+
+LETTER_PAD = 3.0  # pt between a panel's letter and what is below it
+
+
+def letter_size(fonts: Fonts) -> float:
+    """Panel letters: bold, the size of a panel's title."""
+    return fonts.size("axes.titlesize")
 
 
 BAR_THICK = 0.12  # inches
@@ -643,6 +794,9 @@ def _margins(ask: PanelAsk, fonts: Fonts, cell_w: float, cell_h: float) -> _Marg
         top += (
             float(fonts.rc["axes.titlepad"]) + fonts.extent(ask.title, title_size, weight)[1]
         ) * PT
+    if ask.letter:
+        # A band of its own above the title: clear of it, of trees and ticks.
+        top += (LETTER_PAD + fonts.extent(ask.letter, letter_size(fonts), "bold")[1]) * PT
     bar_w = bar_h = 0.0
     if ask.bar is not None:
         if ask.bar.orientation == "vertical":
@@ -1024,7 +1178,7 @@ class _Grid:
             x0 = shift_x + out_left + sum(lefts[:c]) + sum(widths[:c]) + self.GAP * c + lefts[c]
             y_top = height - shift_y - out_top - sum(tops[:r]) - sum(heights[:r]) - self.GAP * r
             map_box = Box(x0, y_top - tops[r] - ask.rows * ch, ask.cols * cw, ask.rows * ch)
-            panels.append(self._panel(ask, m, map_box, cw, ch))
+            panels.append(self._panel(ask, m, map_box, cw, ch, x0 - lefts[c]))
         maps = [p.map for p in panels]
         left = min(b.x for b in maps)
         right = max(b.right for b in maps)
@@ -1118,7 +1272,9 @@ class _Grid:
             return bar
         return replace(bar, label=self._inside(bar.label, width, height))
 
-    def _panel(self, ask: PanelAsk, m: _Margins, box: Box, cw: float, ch: float) -> PanelPlace:
+    def _panel(
+        self, ask: PanelAsk, m: _Margins, box: Box, cw: float, ch: float, start: float
+    ) -> PanelPlace:
         fonts = self.fonts
         tick_pad = float(fonts.rc["xtick.major.pad"])
         label_pad = float(fonts.rc["axes.labelpad"])
@@ -1138,6 +1294,28 @@ class _Grid:
                     va="bottom",
                     weight=weight,
                     role="title",
+                )
+            )
+        if ask.letter:
+            # At the panel's top left (the start of its column: its tick
+            # labels' and axis title's edge), above its title.
+            above = top
+            if ask.title:
+                size = fonts.size("axes.titlesize")
+                weight = str(fonts.rc["axes.titleweight"])
+                above += (
+                    float(fonts.rc["axes.titlepad"]) + fonts.extent(ask.title, size, weight)[1]
+                ) * PT
+            texts.append(
+                Label(
+                    ask.letter,
+                    start,
+                    above + LETTER_PAD * PT,
+                    letter_size(fonts),
+                    ha="left",
+                    va="bottom",
+                    weight="bold",
+                    role="panel_label",
                 )
             )
         x_reach = (tick_pad + m.x.extent) * PT if m.x.positions else 0.0
@@ -1178,6 +1356,7 @@ class _Grid:
                 m.x.rotation,
                 "bottom",
                 m.x.size,
+                m.x.places,
             ),
             yticks=Ticks(
                 m.y.positions,
@@ -1185,6 +1364,7 @@ class _Grid:
                 0.0,
                 "right" if ask.row_tree else "left",
                 m.y.size,
+                m.y.places,
             ),
             note_size=_note_size(ask, fonts, cw, ch),
             texts=tuple(texts),

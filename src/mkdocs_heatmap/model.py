@@ -35,14 +35,17 @@ from .keys import (
     Number,
     Numbers,
     OneOf,
+    PanelLabels,
     Role,
     Rotation,
+    Slice,
     StyleRef,
     Sub,
     SubtractRef,
     Switch,
     Text,
     Ticks,
+    Titles,
     Width,
     key_field,
     table,
@@ -174,8 +177,8 @@ class HeatmapSpec:
     ylabel: str | None = key_field(Text(MAX_TITLE))
     x_labels: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
     y_labels: tuple[str, ...] | None = key_field(Labels(), role=_SOURCE)
-    xticks: str | int = key_field(Ticks(), "auto")
-    yticks: str | int = key_field(Ticks(), "auto")
+    xticks: str | int | tuple[str, ...] = key_field(Ticks(), "auto")
+    yticks: str | int | tuple[str, ...] = key_field(Ticks(), "auto")
     xtick_rotation: str | float = key_field(Rotation(), "auto")
     origin: Literal["upper", "lower"] = key_field(OneOf(("upper", "lower")), "upper")
     # Color
@@ -186,7 +189,11 @@ class HeatmapSpec:
     center: float | None = key_field(Number(), scale=True)
     norm: Literal["linear", "log", "symlog", "sqrt"] = key_field(OneOf(NORMS), "linear", scale=True)
     nan_color: str | None = key_field(Text(MAX_NAME, nonempty=True))
-    mask: str | tuple[tuple[bool, ...], ...] | None = key_field(Mask())
+    # A triangle's name, a matrix of true/false, or a data source (a path or a
+    # mapping of data keys) that ``pipeline`` reads into a matrix of true/false.
+    mask: str | tuple[tuple[bool, ...], ...] | Mapping[str, Any] | None = key_field(
+        Mask(lambda: SOURCE_KEYS)
+    )
     trim_mask: bool = key_field(Flag(), False, role=Role.MATRIX)
     colorbar: Colorbar | None = key_field(Switch(Colorbar), Colorbar())
     # Cell text
@@ -232,6 +239,19 @@ class HeatmapSpec:
     panels: tuple[HeatmapSpec, ...] | None = key_field(Listed(), role=Role.PANELS, figure=True)
     ncols: int | None = key_field(Integer(minimum=1, maximum=12), figure=True)
     facet: str | None = key_field(Text(MAX_NAME, nonempty=True), figure=True)
+    # Arrays of more than two axes (NPY, NPZ): positions picked along the
+    # leading axes, and one panel per position along another (the matrices
+    # and panel titles they make are keyed, not these keys).
+    slice: tuple[int, ...] | None = key_field(Slice(), role=_SOURCE)
+    facet_axis: int | None = key_field(
+        Integer(minimum=0, maximum=31), role=Role.MATRIX, figure=True
+    )
+    panel_titles: tuple[str, ...] | None = key_field(
+        Titles(MAX_TITLE), role=Role.MATRIX, figure=True
+    )
+    # Letters at each panel's top left: a pattern ("(a)"; `true` is "(a)").
+    # Left out of the cache key when unset (``pipeline.LATER_DRAWN``).
+    panel_labels: str | bool | None = key_field(PanelLabels(), figure=True)
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -342,7 +362,8 @@ class Plot:
     @property
     def multi(self) -> bool:
         """Drawn as a grid of panels (the block has ``panels`` or ``facet``)."""
-        return self.spec.panels is not None or self.spec.facet is not None
+        spec = self.spec
+        return spec.panels is not None or spec.facet is not None or spec.facet_axis is not None
 
     @property
     def cells(self) -> int:
@@ -413,6 +434,7 @@ class Settings:
     # How a light/dark pair is shown: Material's #only-light/#only-dark
     # (follows its palette toggle) or <picture> with prefers-color-scheme.
     dark_markup: DarkMarkup = "media"
+    figure_label: str = "Figure"  # the word before a figure's number (option figure_label)
 
     def for_page(self, page_dir: Path | None) -> Settings:
         """The settings for a block on a page in ``page_dir``."""

@@ -141,6 +141,20 @@ def _numbering(value: object, name: str = "numbering") -> str:
     raise OptionError(f"expected true, false, page or site, got {value!r}")
 
 
+MAX_FIGURE_LABEL = 40
+
+
+def _figure_label(value: object, name: str) -> str:
+    """The word before a figure's number: one line of text, not empty."""
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"expected a word such as Figure or Fig., got {_shown(value)}")
+    if len(value) > MAX_FIGURE_LABEL or any(c in value for c in "\n\r\t"):
+        raise OptionError(
+            f"expected one line of at most {MAX_FIGURE_LABEL} characters, got {value!r:.60}"
+        )
+    return value.strip()
+
+
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise OptionError(f"expected true or false, got {_shown(value)}")
@@ -216,6 +230,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("enabled", True, _flag, "draw the blocks (false: show them as code)"),
     Option(
         "numbering", "off", _numbering, "number figures: false, page or site", _MARKDOWN | {PANDOC}
+    ),
+    Option(
+        "figure_label",
+        "Figure",
+        _figure_label,
+        "the word in numbered captions and references",
+        _MARKDOWN | {PANDOC},
     ),
     Option("max_file_size", DEFAULT_LIMITS.max_file_bytes, _positive, "largest data file (bytes)"),
     Option("max_cells", DEFAULT_LIMITS.max_cells, _positive, "most cells a figure may have"),
@@ -316,7 +337,15 @@ def settings_from_options(
         numbering=_numbering_of(options.get("numbering")) != "off",
         numbering_scope="site" if _numbering_of(options.get("numbering")) == "site" else "page",
         dark_markup=dark_markup,
+        figure_label=_figure_label_of(options.get("figure_label")),
     )
+
+
+def _figure_label_of(value: object) -> str:
+    try:
+        return _figure_label(value, "figure_label")
+    except OptionError:
+        return "Figure"
 
 
 def _numbering_of(value: object) -> str:

@@ -51,6 +51,7 @@ import textwrap
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -139,6 +140,7 @@ class _Run:
     fail_fast: bool = False
     output_dir: str = DEFAULT_OUTPUT_DIR  # relative to root
     embed: bool = False  # HTML without heatmap-output-dir: data: URIs, no files
+    label: str = LABEL  # the word before a figure's number (heatmap-figure-label)
     problems: list[Problem] = field(default_factory=list)
 
     def report(self, where: str, line: int | None, message: str) -> Problem:
@@ -254,6 +256,7 @@ def _figures(
     except ConfigError as exc:
         raise ConfigError(f"metadata 'heatmap-style': {exc.message}") from None
     settings = site.settings.for_page(None)
+    run.label = settings.figure_label
     wanted = [(block, _block_defaults(defaults, block)) for block in blocks]
     if run.fmt in PDF_FORMATS or run.fmt in PNG_FORMATS or run.fmt in TEXT_FORMATS:
         made = _own_files(run, site, settings, wanted)
@@ -383,7 +386,8 @@ def _own_files(
         numbered = bool(spec.numbered if spec.numbered is not None else settings.numbering)
         doc = figure_doc(ready.plot, ())
         if run.fmt in TEXT_FORMATS:
-            made.append((block, _Made(doc, numbered, ready.notes, _text_figure)))
+            text = partial(_text_figure, label=run.label)
+            made.append((block, _Made(doc, numbered, ready.notes, text)))
             continue
         images = site.at_hand(key) or drawn.get(key)
         if isinstance(images, HeatmapError):
@@ -397,7 +401,7 @@ def _own_files(
 
             url = run.place(content_name(image.content, image.format), image.content)
             size = None if image.format == "pdf" else (image.width, image.height)
-            return _image_figure(doc, url, number, size)
+            return _image_figure(doc, url, number, size, run.label)
 
         made.append((block, _Made(doc, numbered, ready.notes, node)))
     return made
@@ -441,15 +445,19 @@ def _site_figure(run: _Run, figure: Figure, doc: FigureDoc, number: int | None) 
         from .emit import figure_html
 
         urls = {path: run.place(path, data) for path, data in content.items()}
-        markup = figure_html(doc, urls.__getitem__, number=number)
+        markup = figure_html(doc, urls.__getitem__, number=number, label=run.label)
         return {"t": "RawBlock", "c": ["html", markup]}
     light = doc.pictures[0]
     url = run.place(light.path, content[light.path])
-    return _image_figure(doc, url, number, (light.width, light.height))
+    return _image_figure(doc, url, number, (light.width, light.height), run.label)
 
 
 def _image_figure(
-    doc: FigureDoc, url: str, number: int | None, size: tuple[int, int] | None
+    doc: FigureDoc,
+    url: str,
+    number: int | None,
+    size: tuple[int, int] | None,
+    label: str = LABEL,
 ) -> Json:
     """A Pandoc ``Figure``: the image (``size`` in CSS pixels, or the block's
     ``width``), the caption ("Figure N." first when numbered here), the id
@@ -460,7 +468,7 @@ def _image_figure(
     elif size is not None:
         attrs = [["width", f"{size[0]}px"], ["height", f"{size[1]}px"]]
     image = {"t": "Image", "c": [["", [], attrs], inlines(doc.alt), [url, ""]]}
-    caption = _caption(doc, number)
+    caption = _caption(doc, number, label)
     return {
         "t": "Figure",
         "c": [
@@ -471,22 +479,22 @@ def _image_figure(
     }
 
 
-def _text_figure(doc: FigureDoc, number: int | None) -> Json:
+def _text_figure(doc: FigureDoc, number: int | None, label: str = LABEL) -> Json:
     """Plain text: the alt text, then the caption."""
     blocks = [{"t": "Para", "c": inlines(doc.alt)}]
-    caption = _caption(doc, number)
+    caption = _caption(doc, number, label)
     if caption:
         blocks.append({"t": "Para", "c": caption})
     return {"t": "Div", "c": [[doc.id or "", doc.classes.split(), []], blocks]}
 
 
-def _caption(doc: FigureDoc, number: int | None) -> list[Json]:
+def _caption(doc: FigureDoc, number: int | None, label: str = LABEL) -> list[Json]:
     caption = inlines(doc.caption or "")
     if number is None:
         return caption
-    words = [{"t": "Str", "c": LABEL}, {"t": "Space"}, {"t": "Str", "c": f"{number}."}]
-    label = {"t": "Span", "c": [["", ["heatmap-number"], []], words]}
-    return [label, {"t": "Space"}, *caption] if caption else [label]
+    words = [*inlines(label), {"t": "Space"}, {"t": "Str", "c": f"{number}."}]
+    mark = {"t": "Span", "c": [["", ["heatmap-number"], []], words]}
+    return [mark, {"t": "Space"}, *caption] if caption else [mark]
 
 
 def _error_node(fmt: str, problem: Problem, body: str) -> Json:
@@ -571,10 +579,10 @@ def fill_references(
             line_of(fragment)
             own = SELF_NUMBERED.get(run.fmt)
             if own is not None:
-                raw = own.format(label=LABEL, id=fragment)
+                raw = own.format(label=run.label, id=fragment)
                 return {"t": "RawInline", "c": [run.fmt, raw]}
             attr[1] = [*attr[1], "heatmap-ref"]
-            node["c"][1] = [{"t": "Str", "c": f"{LABEL}\u00a0{number}"}]
+            node["c"][1] = [{"t": "Str", "c": f"{run.label}\u00a0{number}"}]
             return node
         if fragment not in anchors:
             import difflib

@@ -21,9 +21,10 @@ from .__about__ import __version__
 from .cache import DRAWING, DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
 from .formats import FORMATS
+from .keys import MASK_NAMES
 from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
 from .notes import Note, collecting
-from .spec import HeatmapSpec, parse_block, subtrahend_spec
+from .spec import HeatmapSpec, mask_spec, parse_block, subtrahend_spec
 from .style import layer, style_files
 
 if TYPE_CHECKING:
@@ -166,11 +167,19 @@ def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bo
     )
 
 
+LATER_DRAWN = ("panel_labels",)
+"""Drawn keys added after figures were cached: left out of the key while
+unset, so the figures that do not use them keep their keys (and SVG ids)."""
+
+
 def _drawn(spec: HeatmapSpec, panel: Panel | None) -> dict[str, Any]:
     """The part of a spec that shapes the image (not the HTML, not the source),
     with what the core derived for the panel under the names the key has
     always used, so keys (and the SVG ids salted with them) stay stable."""
     drawn = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name not in _NOT_DRAWN}
+    for name in LATER_DRAWN:
+        if drawn.get(name) is None:
+            del drawn[name]
     drawn["row_tree"] = panel.row_tree if panel else None
     drawn["col_tree"] = panel.col_tree if panel else None
     drawn["facet_value"] = panel.facet_value if panel else None
@@ -195,6 +204,8 @@ def load_plot(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]
         return Plot(spec, tuple(loaded)), files
     if spec.facet is not None:
         plot, files = _load_facets(spec, settings)
+    elif spec.facet_axis is not None:
+        plot, files = _load_axis_facets(spec, settings)
     else:
         panel, files = _load_panel(spec, settings)
         plot = Plot(panel.spec, (panel,))
@@ -245,7 +256,8 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Sour
     if spec.cluster is not None:
         matrix, row_tree, col_tree = cluster(spec, matrix)
     spec, matrix = _trimmed(spec, matrix)
-    return Panel(spec, matrix, row_tree, col_tree), files
+    spec, used = _masked(spec, matrix, settings)
+    return Panel(spec, matrix, row_tree, col_tree), files + used
 
 
 def _name(spec: HeatmapSpec, subtract: str = "") -> str:
@@ -279,6 +291,80 @@ def _trimmed(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[HeatmapSpec, La
     return spec, matrix
 
 
+def _mask_source(
+    spec: HeatmapSpec, settings: Settings
+) -> tuple[LabelledMatrix, str, list[Source]] | None:
+    """The matrix a ``mask`` data source holds (true/false read as 1/0), as
+    messages name it, and the file it came from; None for a named triangle
+    or an inline mask."""
+    if not isinstance(spec.mask, (str, dict)) or spec.mask in MASK_NAMES:
+        return None
+    from .data import parse_source, read_source
+    from .data.cells import BOOLEANS
+
+    mask_spec_ = mask_spec(spec)
+    token = BOOLEANS.set(True)
+    try:
+        source = read_source(mask_spec_, settings.roots, settings.limits)
+        matrix = parse_source(mask_spec_, source, settings.limits)
+    except HeatmapError as exc:
+        raise DataError(f"'mask': {exc.message}", key="mask") from None
+    finally:
+        BOOLEANS.reset(token)
+    return matrix, _name(mask_spec_), [source] if source is not None else []
+
+
+def _masked(
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    settings: Settings,
+    read: tuple[LabelledMatrix, str, list[Source]] | None = None,
+) -> tuple[HeatmapSpec, list[Source]]:
+    """The panel's spec with a ``mask`` data source (``read`` already, or
+    read now) turned into the matrix of true/false it holds for ``matrix``,
+    and the mask's file."""
+    read = read or _mask_source(spec, settings)
+    if read is None:
+        return spec, []
+    from .data.derive import mask_cells
+
+    mask, name, files = read
+    return replace(spec, mask=mask_cells(mask, matrix, name)), files
+
+
+def _load_axis_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
+    """One panel per position along ``facet_axis`` of the block's array:
+    each titled from ``panel_titles`` or "axis N = i"."""
+    from .data import read_source
+    from .data.load import parse_axis_facets
+
+    source = read_source(spec, settings.roots, settings.limits)
+    if source is None:
+        raise DataError(
+            "'facet_axis' splits an array of a .npy or .npz file: it needs 'data'",
+            key="facet_axis",
+        )
+    matrices = parse_axis_facets(spec, source, settings.limits)
+    titles = spec.panel_titles
+    if titles is not None and len(titles) != len(matrices):
+        raise DataError(
+            f"'panel_titles' has {len(titles)} title{'s' if len(titles) != 1 else ''}, but "
+            f"'facet_axis' makes {len(matrices)} panels (axis {spec.facet_axis} has "
+            f"{len(matrices)} positions)",
+            key="panel_titles",
+        )
+    read = _mask_source(spec, settings)
+    panels = []
+    for i, matrix in enumerate(matrices):
+        title = titles[i] if titles is not None else f"axis {spec.facet_axis} = {i}"
+        part = replace(spec, title=title)
+        name = f"{_name(spec)} ({title})"
+        part, matrix = _trimmed(part, _normalized(part, matrix, name))
+        part, _ = _masked(part, matrix, settings, read)
+        panels.append(Panel(part, matrix, facet_value=title))
+    return Plot(spec, tuple(panels)), [source] + (read[2] if read is not None else [])
+
+
 def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
     """One panel per ``facet`` value; all share the whole table's row and
     column order."""
@@ -291,6 +377,7 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
     if len(values) > MAX_PANELS:
         raise DataError(f"'facet' makes {len(values):,} panels; at most {MAX_PANELS}", key="facet")
     whole = parse_source(replace(spec, facet=None), source, settings.limits)
+    read = _mask_source(spec, settings)
     panels = []
     for value in values:
         part = replace(spec, title=value)
@@ -299,8 +386,9 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
         # Each facet is a matrix of its own: its own sums, its own triangle.
         name = f"{_name(spec)} (facet {value!r})"
         part, reindexed = _trimmed(part, _normalized(part, reindexed, name))
+        part, _ = _masked(part, reindexed, settings, read)
         panels.append(Panel(part, reindexed, facet_value=value))
-    return Plot(spec, tuple(panels)), [source]
+    return Plot(spec, tuple(panels)), [source] + (read[2] if read is not None else [])
 
 
 def check_block(

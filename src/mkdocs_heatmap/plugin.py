@@ -70,6 +70,7 @@ class PluginConfig(base.Config):
     on_error = _Option[str]("on_error")
     enabled = _Option[bool]("enabled")
     numbering = _Option[str]("numbering")  # "Figure N." on captions: off, page or site
+    figure_label = _Option[str]("figure_label")  # the "Figure" of "Figure N."
     max_file_size = _Option[int]("max_file_size")  # bytes
     max_cells = _Option[int]("max_cells")
     max_label_length = _Option[int]("max_label_length")
@@ -222,6 +223,7 @@ class HeatmapPlugin(BasePlugin[PluginConfig]):
                 figures,
                 anchors,
                 excluded,
+                label=self._settings.figure_label if self._settings else "Figure",
             )
             for problem in problems:
                 self._batch.warn(

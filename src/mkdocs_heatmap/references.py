@@ -43,9 +43,10 @@ def fill_references(
     this_page: str,
     source: str,
     target_of: Callable[[str], tuple[str, str] | None],
-    figures: Mapping[str, Mapping[str, int | None]],
+    figures: Mapping[str, Mapping[str, int | str | None]],
     anchors: Mapping[str, frozenset[str]] | None = None,
     excluded: frozenset[str] = frozenset(),
+    label: str = LABEL,
 ) -> tuple[str, list[Unresolved]]:
     """``page_html`` (of page ``this_page``) with its figure references filled
     in, and the references that could not be.
@@ -56,8 +57,10 @@ def fill_references(
     of each page (headings...), which empty links may point to freely.
     ``excluded`` names the pages left out of the site (``exclude_docs``),
     which a reference cannot reach.  ``source`` is the page as written, for
-    line numbers.
+    line numbers.  ``label`` is the word before the number (the site's
+    ``figure_label``).
     """
+    word = html.escape(label, quote=False)
     problems: list[Unresolved] = []
     seen: dict[str, int] = {}  # fragment -> how many references to it so far
     lines: dict[str, list[int]] | None = None  # found when the first is needed
@@ -101,7 +104,7 @@ def fill_references(
                     )
                 )
                 return match[0]
-            return f"<a {_with_class(match['attrs'], attrs)}>{LABEL}\u00a0{number}</a>"
+            return f"<a {_with_class(match['attrs'], attrs)}>{word}\u00a0{number}</a>"
         if anchors is not None and fragment in anchors.get(page, frozenset()):
             return match[0]  # a heading or other anchor: not a figure reference
         where = "on this page" if page == this_page else f"on {page}"

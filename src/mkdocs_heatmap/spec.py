@@ -351,6 +351,12 @@ def _validate_panels(
             key="facet",
             block_line=key_lines.get("facet"),
         )
+    if body.get("facet_axis") is not None:
+        raise SpecError(
+            "give either 'panels' or 'facet_axis', not both",
+            key="facet_axis",
+            block_line=key_lines.get("facet_axis"),
+        )
     shared = {k: v for k, v in body.items() if k not in FIGURE_KEYS}
     specs = []
     for number, panel in enumerate(panels, start=1):
@@ -382,8 +388,17 @@ def _check_trim(spec: HeatmapSpec) -> None:
     """``trim_mask`` needs a triangle to trim.  Checked for each panel and for
     defaults, not for a figure's top-level keys: its panels may bring their
     own masks."""
+    if spec.trim_mask and spec.mask in ("upper_strict", "lower_strict"):
+        raise SpecError(
+            f"'trim_mask' drops the row and the column a triangular mask leaves empty, but "
+            f"mask: {spec.mask} keeps the diagonal, so no row or column is empty; remove "
+            "trim_mask",
+            key="trim_mask",
+            block_line=spec.line_of("trim_mask"),
+        )
     if spec.trim_mask and spec.mask not in ("upper", "lower"):
-        what = "a mask matrix" if spec.mask is not None else "no mask"
+        what = "a mask matrix" if isinstance(spec.mask, tuple) else "no mask"
+        what = "a mask file" if isinstance(spec.mask, (str, dict)) else what
         raise SpecError(
             "'trim_mask' drops the row and the column a triangular mask leaves empty; it "
             f"needs mask: upper or mask: lower, and this block has {what}",
@@ -448,6 +463,35 @@ def _check_consistency(spec: HeatmapSpec) -> None:
             key="facet",
             block_line=spec.line_of("facet"),
         )
+    if spec.facet_axis is not None and spec.facet is not None:
+        raise SpecError(
+            "give either 'facet' (a tidy table's column) or 'facet_axis' (an array's axis), "
+            "not both",
+            key="facet_axis",
+            block_line=spec.line_of("facet_axis"),
+        )
+    for key in ("subtract", "cluster"):
+        if spec.facet_axis is not None and getattr(spec, key) is not None:
+            raise SpecError(
+                f"'{key}' works on one matrix, not on the panels of 'facet_axis'; pick one "
+                "with 'slice' instead",
+                key=key,
+                block_line=spec.line_of(key),
+            )
+    if spec.panel_titles is not None and spec.facet_axis is None:
+        raise SpecError(
+            "'panel_titles' names the panels of 'facet_axis'; this block has no facet_axis",
+            key="panel_titles",
+            block_line=spec.line_of("panel_titles"),
+        )
+    for key in ("slice", "facet_axis"):
+        if getattr(spec, key) is not None and spec.matrix is not None and spec.data is None:
+            raise SpecError(
+                f"'{key}' picks from an array of more than two axes (a .npy or .npz "
+                "file), but this block has an inline 'matrix', which has two",
+                key=key,
+                block_line=spec.line_of(key),
+            )
     if spec.dendrogram and spec.cluster is None:
         raise SpecError(
             "'dendrogram' draws the tree of 'cluster'; set cluster: rows, columns or both",
@@ -537,3 +581,15 @@ def subtrahend_spec(spec: HeatmapSpec) -> HeatmapSpec:
         return validate(body)
     except SpecError as exc:
         raise SpecError(f"'subtract': {exc.message}", key="subtract") from None
+
+
+def mask_spec(spec: HeatmapSpec) -> HeatmapSpec:
+    """The spec of the data a ``mask`` names: a path is read with the data
+    keys' defaults (its format from its extension); a mapping says
+    everything itself."""
+    assert isinstance(spec.mask, (str, dict))
+    body: dict[str, Any] = {"data": spec.mask} if isinstance(spec.mask, str) else dict(spec.mask)
+    try:
+        return validate(body)
+    except SpecError as exc:
+        raise SpecError(f"'mask': {exc.message}", key="mask") from None

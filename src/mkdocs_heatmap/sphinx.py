@@ -288,9 +288,18 @@ class HeatmapDirective(SphinxDirective):
         if legend is not None:
             figure += legend
         name = self.options.get("name") or doc.id
-        if name:
+        if name and not doc.panels:
             self.options["name"] = name
             self.add_name(figure)
+        elif doc.panels:
+            # A panel's own id: one more name of the figure, which :numref:
+            # numbers as the figure (Sphinx has no panel letters of its own).
+            # All registered at once (as add_name does one): docutils counts
+            # a name registered twice as a duplicate.
+            self.options.pop("name", None)
+            names = ([name] if name else []) + [i for i, _ in doc.panels]
+            figure["names"].extend(nodes.fully_normalize_name(n) for n in names)
+            self.state.document.note_explicit_target(figure, figure)
         return figure
 
     def _legend(self, doc: Any, folder: Path, doc_dir: Path) -> nodes.legend | None:

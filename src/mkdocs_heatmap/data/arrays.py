@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from typing import IO, TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ import numpy as np
 from ..errors import DataError
 from ..messages import one_line, q, quoted_list, suggest
 from ..messages import size as shown_size
-from ..model import LabelledMatrix
+from ..model import MAX_PANELS, LabelledMatrix
 from .cells import Ctx, build_matrix, check_cells, numbered, refuse
 
 if TYPE_CHECKING:
@@ -19,28 +20,44 @@ if TYPE_CHECKING:
 
 
 def parse_npy(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
+    array, what = load_array(spec, content, ctx)
+    return array_matrix(picked(array, spec, ctx, what), ctx, what)
+
+
+def parse_npz(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
+    return parse_npy(spec, content, ctx)
+
+
+def load_array(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> tuple[np.ndarray[Any, Any], str]:
+    """The array of an .npy file, or the one ``key`` picks in an .npz file
+    (with the words that name it in messages).  More than two axes only when
+    the block picks from them (``slice``, ``facet_axis``)."""
     refuse("pivot", spec, ctx)
+    many = spec.slice is not None or spec.facet_axis is not None
+    if ctx.fmt == "npz" and not content.startswith(b"\x93NUMPY"):
+        return _npz_array(spec, content, ctx, many)
+    if ctx.fmt == "npz" and spec.key is not None:
+        # A lone array saved with an .npz name still has one obvious meaning.
+        raise DataError(
+            f"{ctx.name} is a single .npy array, so there is no array {q(spec.key)} "
+            "to pick with 'key'",
+            key="key",
+        )
     refuse("key", spec, ctx)
     header = io.BytesIO(content)
-    _check_npy_header(header, ctx, "")
+    _check_npy_header(header, ctx, "", many)
     try:
         array = np.load(io.BytesIO(content), allow_pickle=False)
     except Exception as exc:
         raise _npy_failure(exc, ctx, "") from None
-    return _array_matrix(array, ctx, "")
+    if not isinstance(array, np.ndarray):
+        raise DataError(f"{ctx.name} is not an array", key="data")
+    return array, ""
 
 
-def parse_npz(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
-    refuse("pivot", spec, ctx)
-    if content.startswith(b"\x93NUMPY"):
-        # A lone array saved with an .npz name still has one obvious meaning.
-        if spec.key is not None:
-            raise DataError(
-                f"{ctx.name} is a single .npy array, so there is no array {q(spec.key)} "
-                "to pick with 'key'",
-                key="key",
-            )
-        return parse_npy(spec, content, ctx)
+def _npz_array(
+    spec: HeatmapSpec, content: bytes, ctx: Ctx, many: bool
+) -> tuple[np.ndarray[Any, Any], str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -65,14 +82,95 @@ def parse_npz(spec: HeatmapSpec, content: bytes, ctx: Ctx) -> LabelledMatrix:
                     key="data",
                 )
             with archive.open(info) as member:
-                _check_npy_header(member, ctx, what)
+                _check_npy_header(member, ctx, what, many)
             with archive.open(info) as member:
                 array = np.lib.format.read_array(member, allow_pickle=False)
         except DataError:
             raise
         except Exception as exc:
             raise _npy_failure(exc, ctx, what) from None
-    return _array_matrix(array, ctx, what)
+    if not isinstance(array, np.ndarray):
+        raise DataError(f"{ctx.name}{what} is not an array", key="data")
+    return array, what
+
+
+def picked(
+    array: np.ndarray[Any, Any], spec: HeatmapSpec, ctx: Ctx, what: str
+) -> np.ndarray[Any, Any]:
+    """The array with ``slice``'s positions picked along its leading axes:
+    two axes remain (three when ``facet_axis`` splits one of them)."""
+    keep = 3 if spec.facet_axis is not None else 2
+    positions = spec.slice or ()
+    shown = " x ".join(str(n) for n in array.shape)
+    if array.ndim <= 2 and spec.slice is not None:
+        raise DataError(
+            f"'slice' picks along the leading axes of an array of more than two axes, but "
+            f"{ctx.name}{what} is a {array.ndim}-D array ({shown})",
+            key="slice",
+        )
+    if array.ndim - len(positions) != keep and (spec.slice is not None or array.ndim > 2):
+        axes = "two axes remain" if keep == 2 else "three axes remain (facet_axis splits one)"
+        need = array.ndim - keep
+        if spec.slice is None:
+            raise DataError(
+                f"{ctx.name}{what} is a {array.ndim}-D array ({shown}); give 'slice' with "
+                f"{need} position{'s' if need != 1 else ''} (one per leading axis) so that "
+                f"{axes}",
+                key="facet_axis" if spec.facet_axis is not None else "data",
+            )
+        given = f"'slice' has {len(positions)} position{'s' if len(positions) != 1 else ''}"
+        if need <= 0:
+            raise DataError(
+                f"{given}, but {ctx.name}{what} is a {array.ndim}-D array ({shown}) and "
+                f"{axes}: there is no axis left to pick along; remove 'slice'",
+                key="slice",
+            )
+        raise DataError(
+            f"{given}, but {ctx.name}{what} is a {array.ndim}-D array ({shown}): give {need}, "
+            f"one per leading axis, so that {axes}",
+            key="slice",
+        )
+    for axis, position in enumerate(positions):
+        count = array.shape[axis]
+        if not -count <= position < count:
+            raise DataError(
+                f"'slice': position {position} is outside axis {axis} of {ctx.name}{what}, "
+                f"which has {count} (0 to {count - 1}, or -{count} to -1 from the end)",
+                key="slice",
+            )
+    return array[tuple(positions)] if positions else array
+
+
+def facet_arrays(
+    array: np.ndarray[Any, Any], spec: HeatmapSpec, ctx: Ctx, what: str
+) -> list[np.ndarray[Any, Any]]:
+    """One 2-D array per position along ``facet_axis`` (an axis of the file's
+    array, counted before ``slice`` picks any)."""
+    assert spec.facet_axis is not None
+    if array.ndim < 3:
+        shown = " x ".join(str(n) for n in array.shape)
+        raise DataError(
+            f"'facet_axis' makes one panel per position along an axis of an array of three "
+            f"or more axes, but {ctx.name}{what} is a {array.ndim}-D array ({shown})",
+            key="facet_axis",
+        )
+    first = len(spec.slice or ())
+    if not first <= spec.facet_axis < array.ndim:
+        sliced = f"; 'slice' picks along axes 0 to {first - 1}" if first else ""
+        raise DataError(
+            f"'facet_axis': {ctx.name}{what} has no axis {spec.facet_axis} to split: its "
+            f"axes are 0 to {array.ndim - 1}{sliced}",
+            key="facet_axis",
+        )
+    rest = picked(array, spec, ctx, what)
+    axis = spec.facet_axis - first
+    if rest.shape[axis] > MAX_PANELS:
+        raise DataError(
+            f"'facet_axis' makes {rest.shape[axis]:,} panels; at most {MAX_PANELS} (pick a "
+            "position of another axis with 'slice')",
+            key="facet_axis",
+        )
+    return [np.take(rest, i, axis=axis) for i in range(rest.shape[axis])]
 
 
 def _npz_member(names: list[str], key: str | None, ctx: Ctx) -> str:
@@ -95,7 +193,7 @@ def _npz_member(names: list[str], key: str | None, ctx: Ctx) -> str:
     )
 
 
-def _check_npy_header(fp: IO[bytes], ctx: Ctx, what: str) -> None:
+def _check_npy_header(fp: IO[bytes], ctx: Ctx, what: str, many: bool = False) -> None:
     """Refuse object arrays, bad shapes and oversize arrays before loading."""
     fmt = np.lib.format
     try:
@@ -108,10 +206,12 @@ def _check_npy_header(fp: IO[bytes], ctx: Ctx, what: str) -> None:
             return  # newer headers: np.load checks them, the array is checked after
     except Exception as exc:
         raise _npy_failure(exc, ctx, what) from None
-    _check_array(shape, dtype, ctx, what)
+    _check_array(shape, dtype, ctx, what, many)
 
 
-def _check_array(shape: tuple[int, ...], dtype: np.dtype[Any], ctx: Ctx, what: str) -> None:
+def _check_array(
+    shape: tuple[int, ...], dtype: np.dtype[Any], ctx: Ctx, what: str, many: bool = False
+) -> None:
     if dtype.hasobject:
         raise DataError(
             f"{ctx.name}{what} holds Python objects; pickled/object arrays are refused "
@@ -122,14 +222,18 @@ def _check_array(shape: tuple[int, ...], dtype: np.dtype[Any], ctx: Ctx, what: s
         raise DataError(f"{ctx.name}{what} holds {dtype} values, not real numbers", key="data")
     if len(shape) == 0:
         raise DataError(f"{ctx.name}{what} is a single number, not a matrix", key="data")
-    if len(shape) > 2:
+    if len(shape) > 2 and not many:
         shown = " x ".join(str(n) for n in shape)
         raise DataError(
             f"{ctx.name}{what} is a {len(shape)}-D array ({shown}); only 1-D and 2-D arrays "
-            "can be drawn",
+            "can be drawn (pick a 2-D part with 'slice', or one panel per position along "
+            "an axis with 'facet_axis')",
             key="data",
         )
-    rows, cols = (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
+    if len(shape) > 2:
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+    else:
+        rows, cols = (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
     check_cells(rows, cols, ctx)
 
 
@@ -145,7 +249,7 @@ def _npy_failure(exc: Exception, ctx: Ctx, what: str) -> DataError:
     return DataError(f"{ctx.name}{what} is not a valid {kind} array: {reason}", key="data")
 
 
-def _array_matrix(array: object, ctx: Ctx, what: str) -> LabelledMatrix:
+def array_matrix(array: object, ctx: Ctx, what: str) -> LabelledMatrix:
     if not isinstance(array, np.ndarray):
         raise DataError(f"{ctx.name}{what} is not an array", key="data")
     _check_array(array.shape, array.dtype, ctx, what)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import math
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,11 +125,18 @@ def _wide_encoding(content: bytes) -> str | None:
     return None
 
 
+BOOLEANS: ContextVar[bool] = ContextVar("mkdocs_heatmap_booleans", default=False)
+"""Set while a ``mask`` file is read: its true/false cells are 1 and 0."""
+_TRUTH = {"true": 1.0, "false": 0.0}
+
+
 def text_number(text: str) -> float | None:
     """A stripped cell as a float, NaN when missing, None when not a number."""
     try:
         return float(text)
     except ValueError:
+        if BOOLEANS.get() and text.lower() in _TRUTH:
+            return _TRUTH[text.lower()]
         return math.nan if text.lower() in MISSING else None
 
 
@@ -139,7 +147,7 @@ def text_missing(text: str) -> bool:
 def value_number(value: object) -> float | None:
     """A JSON/YAML cell as a float, NaN when missing, None when not allowed."""
     if isinstance(value, bool):
-        return None
+        return float(value) if BOOLEANS.get() else None
     if isinstance(value, float):
         return value
     if isinstance(value, int):

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DataError, RenderError
+from ..keys import MASK_NAMES
 from ..messages import q, quoted_list
 from ..model import MAX_CLUSTERED, LabelledMatrix, Tree
 
@@ -64,10 +65,12 @@ def normalize(matrix: LabelledMatrix, how: str, name: str) -> LabelledMatrix:
 
 
 def triangle(shape: tuple[int, int], mask: str) -> npt.NDArray[np.bool_]:
-    """The cells ``mask: upper`` or ``mask: lower`` hides: a triangle with
-    its diagonal, as the renderer draws it (``render._mask``)."""
+    """The cells a named ``mask`` hides: ``upper`` or ``lower``, a triangle
+    with its diagonal; ``upper_strict`` or ``lower_strict``, without it (a
+    causal attention map: ``np.triu(..., k=1)``)."""
     ones = np.ones(shape, dtype=bool)
-    return np.triu(ones) if mask == "upper" else np.tril(ones)
+    strict = 1 if mask.endswith("_strict") else 0
+    return np.triu(ones, k=strict) if mask.startswith("upper") else np.tril(ones, k=-strict)
 
 
 def trim_mask(
@@ -207,10 +210,11 @@ def hidden_cells(spec: HeatmapSpec, matrix: LabelledMatrix) -> npt.NDArray[np.bo
     rows, cols = matrix.shape
     if spec.mask is None:
         return np.zeros((rows, cols), dtype=bool)
-    if spec.mask == "upper":
-        return np.triu(np.ones((rows, cols), dtype=bool))
-    if spec.mask == "lower":
-        return np.tril(np.ones((rows, cols), dtype=bool))
+    if isinstance(spec.mask, str) and spec.mask in MASK_NAMES:
+        return triangle((rows, cols), spec.mask)
+    if not isinstance(spec.mask, tuple):
+        # A data source: the pipeline reads it into a matrix before anything draws.
+        raise RenderError("'mask': its data file was not read", key="mask")
     mask = np.array(spec.mask, dtype=bool)
     if mask.shape != (rows, cols) or mask.ndim != 2:
         raise RenderError(
@@ -219,3 +223,56 @@ def hidden_cells(spec: HeatmapSpec, matrix: LabelledMatrix) -> npt.NDArray[np.bo
             key="mask",
         )
     return mask
+
+
+def mask_cells(
+    mask: LabelledMatrix, matrix: LabelledMatrix, name: str
+) -> tuple[tuple[bool, ...], ...]:
+    """A mask read from a data source (``name`` as messages say it), as the
+    matrix of true/false ``mask`` holds for ``matrix``: matched by labels
+    when the mask has labels of its own (it may cover more rows and columns
+    than the matrix shows), else by shape.  Its cells must be true/false or
+    0/1."""
+    values = mask.values
+    bad = np.argwhere(~np.isin(values, (0.0, 1.0)))
+    if bad.size:
+        i, j = bad[0]
+        cell = values[i, j]
+        shown = "missing" if np.isnan(cell) else f"{cell:g}"
+        raise DataError(
+            f"'mask': {name}: row {q(mask.y_labels[i])}, column {q(mask.x_labels[j])} is "
+            f"{shown}; a mask holds only true/false or 0/1",
+            key="mask",
+        )
+    hidden = values == 1.0
+    rows, cols = matrix.shape
+    numbered_x = mask.x_labels == tuple(str(n) for n in range(mask.shape[1]))
+    numbered_y = mask.y_labels == tuple(str(n) for n in range(mask.shape[0]))
+    if (numbered_x and numbered_y) or (
+        mask.x_labels == matrix.x_labels and mask.y_labels == matrix.y_labels
+    ):
+        if mask.shape != (rows, cols):
+            raise DataError(
+                f"'mask': {name} is {mask.shape[0]} x {mask.shape[1]}, but the plotted matrix "
+                f"is {rows} x {cols}",
+                key="mask",
+            )
+    else:
+        picked = []
+        for mine, theirs, what in (
+            (matrix.y_labels, mask.y_labels, "row"),
+            (matrix.x_labels, mask.x_labels, "column"),
+        ):
+            where = {label: n for n, label in enumerate(theirs)}
+            unknown = [label for label in mine if label not in where]
+            if unknown:
+                extra = [label for label in theirs if label not in set(mine)]
+                also = f"; it has {quoted_list(extra, 5)} instead" if extra else ""
+                raise DataError(
+                    f"'mask': {name} has no {what} {quoted_list(unknown, 5)} of the plotted "
+                    f"matrix (a mask with labels is matched by them{also})",
+                    key="mask",
+                )
+            picked.append([where[label] for label in mine])
+        hidden = hidden[np.ix_(picked[0], picked[1])]
+    return tuple(tuple(bool(cell) for cell in row) for row in hidden.tolist())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import DataError
 from ..messages import one_line, q
 from ..model import DATA_FORMATS, DEFAULT_LIMITS, DataRoots, InlineMatrix, LabelledMatrix, Limits
-from .arrays import parse_npy, parse_npz
+from .arrays import array_matrix, facet_arrays, load_array, parse_npy, parse_npz
 from .cells import Ctx
 from .delimited import parse_csv, parse_tsv
 from .paths import Source, read_source
@@ -52,6 +52,7 @@ def parse_source(
         name = one_line(spec.data if spec.data is not None else source.path.name)
         ctx = Ctx(name, "data", limits, source.fmt, facet_value)
         parser = PARSERS.get(source.fmt)
+        _refuse_axes(spec, ctx)
         if parser is None:
             raise DataError(
                 f"{name}: unknown data format {q(source.fmt)}; "
@@ -60,6 +61,32 @@ def parse_source(
             )
         base = parser(spec, source.content, ctx)
     return select(spec, base, ctx)
+
+
+def _refuse_axes(spec: HeatmapSpec, ctx: Ctx) -> None:
+    """``slice`` and ``facet_axis`` pick from arrays of more than two axes."""
+    for key in ("slice", "facet_axis"):
+        if getattr(spec, key) is not None and ctx.fmt not in ("npy", "npz"):
+            raise DataError(
+                f"'{key}' picks from an array of more than two axes (a .npy or .npz file); "
+                f"{ctx.name} is a {ctx.fmt.upper()} file, which has two",
+                key=key,
+            )
+
+
+def parse_axis_facets(
+    spec: HeatmapSpec, source: Source, limits: Limits = DEFAULT_LIMITS
+) -> list[LabelledMatrix]:
+    """One matrix per position along ``facet_axis`` of the block's array, each
+    after ``rows``, ``columns``, ``transpose`` and labels."""
+    name = one_line(spec.data if spec.data is not None else source.path.name)
+    ctx = Ctx(name, "data", limits, source.fmt)
+    _refuse_axes(spec, ctx)
+    array, what = load_array(spec, source.content, ctx)
+    return [
+        select(spec, array_matrix(part, ctx, what), ctx)
+        for part in facet_arrays(array, spec, ctx, what)
+    ]
 
 
 def load_matrix(

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..formats import VECTOR_CELL_LIMIT
+from ..keys import panel_letter
 from ..layout import (
+    LEADER,
+    PT,
     BarPlace,
     Box,
     ColorbarAsk,
@@ -114,7 +117,10 @@ def figure_layout(plot: Plot, rc: Any, scene: Scene) -> FigureLayout:
     spec = plot.spec
     if not plot.multi:
         (part,) = parts
-        return plan([_ask(part, part.panel.spec, title=spec.title)], fonts, figsize=spec.figsize)
+        ask = _ask(part, part.panel.spec, title=spec.title)
+        if isinstance(spec.panel_labels, str):  # one panel: a letter only when spelled out
+            ask = replace(ask, letter=panel_letter(spec.panel_labels, 0))
+        return plan([ask], fonts, figsize=spec.figsize)
     shared = shared_panels(plot)
     asks = []
     count = len(parts)
@@ -128,6 +134,7 @@ def figure_layout(plot: Plot, rc: Any, scene: Scene) -> FigureLayout:
                 ask,
                 show_y=not (n % ncols and left.y_labels == part.panel.matrix.y_labels),
                 show_x=not (below is not None and below.x_labels == part.panel.matrix.x_labels),
+                letter=panel_letter(spec.panel_labels, n) if spec.panel_labels else None,
             )
         )
     same_x, same_y = same_titles([p.spec for p in plot.panels])
@@ -294,7 +301,7 @@ def _draw(ax: Axes, part: Part, place: PanelPlace, variant: str, vector_cells: i
 
 def _ticks(ax: Axes, place: PanelPlace) -> None:
     x, y = place.xticks, place.yticks
-    ax.set_xticks(list(x.positions), list(x.labels))
+    ax.set_xticks(list(x.places or x.positions), list(x.labels))
     if x.rotation:
         upright = abs(x.rotation) % 180 == 90
         for label in ax.get_xticklabels():
@@ -303,7 +310,7 @@ def _ticks(ax: Axes, place: PanelPlace) -> None:
             label.set_rotation_mode("anchor")
             if upright:
                 label.set_verticalalignment("center")  # centred on its column
-    ax.set_yticks(list(y.positions), list(y.labels))
+    ax.set_yticks(list(y.places or y.positions), list(y.labels))
     if y.side == "right":
         ax.yaxis.tick_right()
     ax.tick_params(length=0)
@@ -312,6 +319,38 @@ def _ticks(ax: Axes, place: PanelPlace) -> None:
         ax.tick_params(axis="x", labelsize=x.size)
     if y.size is not None:
         ax.tick_params(axis="y", labelsize=y.size)
+    if x.places is not None or y.places is not None:
+        _leaders(ax, place)
+
+
+def _leaders(ax: Axes, place: PanelPlace) -> None:
+    """Listed labels the layout moved apart (``Ticks.places``): each farther
+    from the map by ``LEADER`` points, a thin line from its cell to it."""
+    import matplotlib as mpl
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+
+    rc = mpl.rcParams
+    box = place.map
+    if place.xticks.places is not None:
+        ax.tick_params(axis="x", pad=float(rc["xtick.major.pad"]) + LEADER)
+    if place.yticks.places is not None:
+        ax.tick_params(axis="y", pad=float(rc["ytick.major.pad"]) + LEADER)
+    for ticks, axis in ((place.xticks, "x"), (place.yticks, "y")):
+        if ticks.places is None:
+            continue
+        reach = LEADER * PT / (box.h if axis == "x" else box.w)
+        color = rc["xtick.color"] if axis == "x" else rc["ytick.color"]
+        for cell, spot in zip(ticks.positions, ticks.places, strict=True):
+            if axis == "x":
+                transform = blended_transform_factory(ax.transData, ax.transAxes)
+                xs, ys = [cell, cell, spot], [0.0, -reach * 0.35, -reach * 0.9]
+            else:
+                transform = blended_transform_factory(ax.transAxes, ax.transData)
+                edge, out = (1.0, 1.0) if ticks.side == "right" else (0.0, -1.0)
+                xs = [edge, edge + out * reach * 0.35, edge + out * reach * 0.9]
+                ys = [cell, cell, spot]
+            ax.add_line(Line2D(xs, ys, transform=transform, clip_on=False, lw=0.5, color=color))
 
 
 def _frame(ax: Axes, variant: str) -> None:
