@@ -155,7 +155,7 @@ def test_duplicate_id_warns(site: Site, build: Any) -> None:
     result = build(site, strict=True)
     assert not result.ok
     assert any(
-        "index.md:6: heatmap: id 'fig-a' is used twice on this page" in w for w in result.warnings
+        "index.md:8: heatmap: id 'fig-a' is used twice on this page" in w for w in result.warnings
     )
 
 
@@ -218,7 +218,7 @@ def test_a_figure_id_that_a_heading_has_too_warns(site: Site, build: Any) -> Non
     result = build(site, strict=True)
     assert not result.ok
     assert (
-        "index.md:3: heatmap: id 'results' is also the id of a heading or another anchor on "
+        "index.md:5: heatmap: id 'results' is also the id of a heading or another anchor on "
         "this page: links and references would reach only one; give the figure another id"
         in result.warnings
     )
@@ -259,7 +259,7 @@ def test_the_extension_warns_of_a_figure_id_a_heading_has_too(
             extension_configs={"mkdocs_heatmap.extension": {"base_dir": str(tmp_path)}},
         )
     assert [r.getMessage() for r in caplog.records] == [
-        "page:3: heatmap: id 'results' is also the id of a heading or another anchor on this "
+        "page:5: heatmap: id 'results' is also the id of a heading or another anchor on this "
         "page: links and references would reach only one; give the figure another id"
     ]
 

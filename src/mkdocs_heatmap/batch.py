@@ -12,6 +12,7 @@ warning ``PAGE:LINE: heatmap: message`` and an error box, or, with
 
 from __future__ import annotations
 
+import re
 import textwrap
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -67,6 +68,18 @@ class _Page:
     context: PageContext
     html: str
     bodies: list[str]
+
+
+def _id_line(block: _Block, ident: str) -> int | None:
+    """The page line where ``ident`` is given as an ``id`` in the block (a
+    panel's too), else the fence's: a warning about an id points at it."""
+    if block.line is None:
+        return None
+    given = re.compile(rf"""\bid\s*:\s*["']?{re.escape(ident)}["']?\s*(?:[,}}#]|$)""")
+    for n, text in enumerate(block.body.split("\n")):
+        if given.search(text):
+            return block.line + 1 + n
+    return block.line
 
 
 class Batch:
@@ -219,13 +232,14 @@ class Batch:
                 for panel_id, letter in memo.doc.panels:
                     targets.append((panel_id, None if number is None else f"{number}{letter}"))
                 for ident, shown in targets:
+                    line = _id_line(prepared[p, n], ident)
                     if ident in ids:
                         twice = f"id {ident!r} is used twice on this page"
-                        self.warn(page.context.src_path, prepared[p, n].line, twice)
+                        self.warn(page.context.src_path, line, twice)
                         continue
                     ids[ident] = shown
                     lines = self.figure_lines.setdefault(page.context.src_path, {})
-                    lines[ident] = prepared[p, n].line
+                    lines[ident] = line
             self.figures[page.context.src_path] = ids
         return numbers
 
