@@ -225,7 +225,7 @@ def _picked(spec: Mapping[str, Any], settings: Settings) -> Mapping[str, Any]:
         return spec
     import numpy as np
 
-    from .data.arrays import facet_arrays, picked
+    from .data.arrays import facet_arrays, facet_titles, picked
     from .data.cells import Ctx
 
     array = np.asarray(given)
@@ -248,15 +248,7 @@ def _picked(spec: Mapping[str, Any], settings: Settings) -> Mapping[str, Any]:
     if keys.facet_axis is None:
         return {**rest, "matrix": picked(array, keys, ctx, "")}
     parts = facet_arrays(array, keys, ctx, "")
-    titles = keys.panel_titles
-    if titles is not None and len(titles) != len(parts):
-        raise DataError(
-            f"'panel_titles' has {len(titles)} title{'s' if len(titles) != 1 else ''}, but "
-            f"'facet_axis' makes {len(parts)} panels (axis {keys.facet_axis} has "
-            f"{len(parts)} positions)",
-            key="panel_titles",
-        )
-    names = titles or tuple(f"axis {keys.facet_axis} = {n}" for n in range(len(parts)))
+    names = facet_titles(keys, len(parts))
     panels = [{"matrix": part, "title": name} for part, name in zip(parts, names, strict=True)]
     return {**rest, "panels": panels}
 

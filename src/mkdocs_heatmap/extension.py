@@ -15,7 +15,6 @@ options under it), or as a superfences custom fence with ``format:
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import logging
@@ -35,7 +34,7 @@ from .batch import Batch, PageContext
 from .errors import ConfigError, Problem
 from .fence import PlainFenceExtension
 from .files import publish
-from .formats import mime_type
+from .formats import data_uri
 from .model import LANGUAGE, Output
 from .options import EXTENSION, default_of, options_of, page_defaults, read_options
 from .references import fill_references
@@ -148,9 +147,7 @@ class _Host:
         name = site_path.lstrip("/")
         if self.output_dir is not None:
             return f"{self.base_url}/{name}" if self.base_url else name
-        content = self._content[site_path]  # published before its URL is asked for
-        mime = mime_type(name.rsplit(".", 1)[-1]) or "application/octet-stream"
-        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+        return data_uri(name, self._content[site_path])  # published before its URL is asked for
 
     def page_context(self, md: Markdown, batch: Batch) -> PageContext:
         page = _zensical_page(md)

@@ -88,7 +88,7 @@ def atomic_write(path: Path, content: bytes, *, suffix: str = "") -> None:
     try:
         # mkstemp makes the file private (0600): a published image would be
         # unreadable to a web server running as another user.
-        os.fchmod(handle, 0o666 & ~_umask())
+        os.fchmod(handle, 0o666 & ~umask())
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         os.replace(temporary, path)
@@ -97,7 +97,7 @@ def atomic_write(path: Path, content: bytes, *, suffix: str = "") -> None:
         raise
 
 
-def _umask() -> int:
+def umask() -> int:
     """The process's umask, read without changing it where Linux tells it
     (``os.umask`` sets it, and another thread may create a file meanwhile)."""
     try:

@@ -121,3 +121,12 @@ def mime_type(extension: str) -> str | None:
     if extension == "csv":
         return CSV_MIME
     return next((f.mime for f in FORMATS.values() if f.extension == extension), None)
+
+
+def data_uri(name: str, content: bytes) -> str:
+    """A published file as a ``data:`` URI, its type from its name's
+    extension: how the hosts without a file collection embed a figure."""
+    import base64
+
+    mime = mime_type(name.rsplit(".", 1)[-1]) or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"

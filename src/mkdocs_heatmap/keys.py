@@ -599,6 +599,15 @@ MASK_NAMES: tuple[str, ...] = ("upper", "lower", "upper_strict", "lower_strict")
 """The triangles ``mask`` names: with the diagonal, or without it (``_strict``)."""
 
 
+def _only_source_keys(value: Mapping[Any, Any], known: Sequence[str], what: str) -> None:
+    """Refuse a key of a data-source mapping that is not one of ``known``."""
+    for name in value:
+        if name not in known:
+            raise Invalid(
+                f"unknown key {name!r}{suggest(str(name), known)}; {what} takes {', '.join(known)}"
+            )
+
+
 class Mask(Option[Any]):
     """``upper``, ``lower`` (with the diagonal), ``upper_strict``,
     ``lower_strict`` (without it), a boolean matrix (true = hidden), or a data
@@ -622,13 +631,7 @@ class Mask(Option[Any]):
         if isinstance(value, str) and _looks_like_path(value):
             return value
         if isinstance(value, dict):
-            known = self.source_keys()
-            for name in value:
-                if name not in known:
-                    raise Invalid(
-                        f"unknown key {name!r}{suggest(str(name), known)}; a mask's data "
-                        f"source takes {', '.join(known)}"
-                    )
+            _only_source_keys(value, self.source_keys(), "a mask's data source")
             if value.get("data") is None:
                 raise Invalid("a mask's data source needs 'data' (a file)")
             return value
@@ -742,13 +745,7 @@ class SubtractRef(Option[Any]):
         if isinstance(value, str) and value.strip():
             return value
         if isinstance(value, dict):
-            known = self.source_keys()
-            for name in value:
-                if name not in known:
-                    raise Invalid(
-                        f"unknown key {name!r}{suggest(str(name), known)}; a data source "
-                        f"takes {', '.join(known)}"
-                    )
+            _only_source_keys(value, self.source_keys(), "a data source")
             return value
         raise Invalid(f"expected a data file path or a mapping of data keys, got {describe(value)}")
 

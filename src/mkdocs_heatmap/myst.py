@@ -33,11 +33,12 @@ stops the build.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .files import umask
 
 if TYPE_CHECKING:
     from .emit import FigureDoc
@@ -246,15 +247,13 @@ def _images(doc: FigureDoc, content: Mapping[str, bytes]) -> list[Node]:
     """The figure's image, or its light and dark images with the classes
     MyST-MD's themes show by their dark mode (``dark:hidden``, ``hidden
     dark:block``)."""
-    import base64
+    from .formats import data_uri
 
     images = []
     for picture in doc.pictures:
-        mime = "image/svg+xml" if picture.path.endswith(".svg") else "image/png"
-        data = base64.b64encode(content[picture.path]).decode("ascii")
         image: Node = {
             "type": "image",
-            "url": f"data:{mime};base64,{data}",
+            "url": data_uri(picture.path, content[picture.path]),
             "alt": doc.alt,
             "width": doc.width or f"{picture.width}px",
         }
@@ -414,14 +413,8 @@ def write_plugin(folder: Path, *, python: str | None = None, force: bool = False
     if path.exists() and not force and path.read_text(encoding="utf-8") != source:
         raise FileExistsError(str(path))
     path.write_text(source, encoding="utf-8")
-    path.chmod(0o755 & ~_umask())
+    path.chmod(0o755 & ~umask())
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def listed(folder: Path) -> bool | None:

@@ -41,8 +41,6 @@ was any.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
 import os
 import re
@@ -56,6 +54,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import ConfigError, HeatmapError, Problem, internal_error
+from .formats import data_uri
 from .model import LANGUAGE
 from .options import PANDOC, front_matter_line, page_defaults, read_options
 from .references import LABEL
@@ -158,23 +157,11 @@ class _Run:
         """The URL of a file of the figure: written into the output folder
         (readable as any file the user writes), or a ``data:`` URI."""
         if self.embed:
-            mime = _MIME.get(name.rsplit(".", 1)[-1], "application/octet-stream")
-            return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+            return data_uri(name, content)
         from .files import publish
 
-        path = publish(self.root / self.output_dir, name, content)
-        with contextlib.suppress(OSError):
-            path.chmod(0o666 & ~_umask())
+        publish(self.root / self.output_dir, name, content)
         return urllib.parse.quote(f"{self.output_dir.strip('/')}/{name.lstrip('/')}")
-
-
-_MIME = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv", "pdf": "application/pdf"}
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 class _Stop(Exception):

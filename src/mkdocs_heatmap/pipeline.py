@@ -336,6 +336,7 @@ def _load_axis_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list
     """One panel per position along ``facet_axis`` of the block's array:
     each titled from ``panel_titles`` or "axis N = i"."""
     from .data import read_source
+    from .data.arrays import facet_titles
     from .data.load import parse_axis_facets
 
     source = read_source(spec, settings.roots, settings.limits)
@@ -345,18 +346,10 @@ def _load_axis_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list
             key="facet_axis",
         )
     matrices = parse_axis_facets(spec, source, settings.limits)
-    titles = spec.panel_titles
-    if titles is not None and len(titles) != len(matrices):
-        raise DataError(
-            f"'panel_titles' has {len(titles)} title{'s' if len(titles) != 1 else ''}, but "
-            f"'facet_axis' makes {len(matrices)} panels (axis {spec.facet_axis} has "
-            f"{len(matrices)} positions)",
-            key="panel_titles",
-        )
+    titles = facet_titles(spec, len(matrices))
     read = _mask_source(spec, settings)
     panels = []
-    for i, matrix in enumerate(matrices):
-        title = titles[i] if titles is not None else f"axis {spec.facet_axis} = {i}"
+    for title, matrix in zip(titles, matrices, strict=True):
         part = replace(spec, title=title)
         name = f"{_name(spec)} ({title})"
         part, matrix = _trimmed(part, _normalized(part, matrix, name))

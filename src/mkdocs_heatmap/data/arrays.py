@@ -141,6 +141,22 @@ def picked(
     return array[tuple(positions)] if positions else array
 
 
+def facet_titles(spec: HeatmapSpec, count: int) -> tuple[str, ...]:
+    """The titles of the ``count`` panels ``facet_axis`` makes: one per panel
+    from ``panel_titles``, else "axis N = i"."""
+    titles = spec.panel_titles
+    if titles is None:
+        return tuple(f"axis {spec.facet_axis} = {n}" for n in range(count))
+    if len(titles) != count:
+        raise DataError(
+            f"'panel_titles' has {len(titles)} title{'s' if len(titles) != 1 else ''}, but "
+            f"'facet_axis' makes {count} panels (axis {spec.facet_axis} has "
+            f"{count} positions)",
+            key="panel_titles",
+        )
+    return tuple(titles)
+
+
 def facet_arrays(
     array: np.ndarray[Any, Any], spec: HeatmapSpec, ctx: Ctx, what: str
 ) -> list[np.ndarray[Any, Any]]:
