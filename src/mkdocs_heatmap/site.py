@@ -211,9 +211,7 @@ class Site:
                 continue
             try:
                 prepared = prepare_block(body, settings, defaults)
-            except HeatmapError:
-                continue
-            except Exception:  # a bug of ours: the host reports it at the block
+            except Exception:  # a bad block, or a bug of ours: the host reports it there
                 continue
             if prepared.key not in jobs and self.at_hand(prepared.key) is None:
                 jobs[prepared.key] = prepared.job
