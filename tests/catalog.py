@@ -653,3 +653,53 @@ ATTENTION: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ),
 ]
 CASES += ATTENTION
+
+
+# Annotated statistics (issue 23): `cell_text`, the texts of the cells from a
+# second source, written by pandas as a user's would be.
+CELL_TEXT: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    (
+        "cell-text-labels",
+        "data: m.csv\ncell_text: t.csv",
+        {**CSV, "docs/t.csv": _csv([["a", "b"], ["c", "d"]], ["x", "z"], ["a", "b"])},
+        "'cell_text': t.csv has no row 'y' of the plotted matrix",
+        L + 2,
+    ),
+    (
+        "cell-text-shape",
+        M + "title: t\ncell_text: [[a, b, c]]",
+        {},
+        "'cell_text': the inline texts has 1 x 3 texts, but the matrix is 2 x 2",
+        L + 3,
+    ),
+    (
+        "cell-text-yaml-bool",
+        M + "cell_text: [[yes, no], [a, b]]",
+        {},
+        "'cell_text': row 1, column 1 is true, which YAML read from an unquoted word",
+        L + 2,
+    ),
+    ("cell-text-type", M + "cell_text: 3", {}, "'cell_text': expected a data file path", L + 2),
+    (
+        "cell-text-absent",
+        M + "cell_text: nope.csv",
+        {},
+        "'cell_text': data file 'nope.csv' not found",
+        L + 2,
+    ),
+    (
+        "cell-text-facet",
+        "data: p.npy\nfacet_axis: 0\ncell_text: [[a]]",
+        {"docs/p.npy": _npy(np.zeros((2, 2, 2)))},
+        "'cell_text' holds the texts of one matrix, and 'facet_axis' makes several",
+        L + 3,
+    ),
+    (
+        "cell-text-too-long",
+        M + "cell_text: [[" + "x" * 101 + ", b], [c, d]]",
+        {},
+        "'cell_text': row 1, column 1 is 101 characters long",
+        L + 2,
+    ),
+]
+CASES += CELL_TEXT

@@ -311,6 +311,13 @@ def _plain(value: object) -> object:
                 out[str(key)] = _labelled(item)
             elif key == "subtract" and _is_frame(item):
                 out[str(key)] = {"matrix": _labelled(item)}
+            elif key == "cell_text" and _is_frame(item):
+                # Texts keep the frame's labels: matched by them, not by shape.
+                out[str(key)] = {
+                    "values": _plain(item.to_numpy()),
+                    "x_labels": _frame_labels(item.columns),
+                    "y_labels": _frame_labels(item.index),
+                }
             else:
                 out[str(key)] = _plain(item)
         return out

@@ -170,7 +170,12 @@ def figure_doc(
     tables: tuple[TableDoc, ...] = ()
     if spec.table:
         tables = tuple(
-            table_doc(panel.matrix, spec.fmt, panel.spec.title if plot.multi else spec.title)
+            table_doc(
+                panel.matrix,
+                spec.fmt,
+                panel.spec.title if plot.multi else spec.title,
+                panel.texts,
+            )
             for panel in plot.panels
         )
     return FigureDoc(
@@ -315,12 +320,41 @@ def hover_close() -> str:
     return live + "</div>"
 
 
-def table_doc(matrix: LabelledMatrix, fmt: str | None, title: str | None) -> TableDoc:
-    """The data table of one matrix, values formatted as the figure shows them."""
+def table_doc(
+    matrix: LabelledMatrix,
+    fmt: str | None,
+    title: str | None,
+    texts: tuple[tuple[str | None, ...], ...] | None = None,
+) -> TableDoc:
+    """The data table of one matrix, values formatted as the figure shows
+    them; with ``cell_text``, each value with the data's own precision and
+    the cell's text after it."""
     rows, cols = matrix.shape
     if rows * cols > TABLE_CELL_LIMIT:
         return TableDoc(title, matrix.x_labels, matrix.y_labels, None)
-    return TableDoc(title, matrix.x_labels, matrix.y_labels, cell_texts(matrix, fmt))
+    if texts is None:
+        return TableDoc(title, matrix.x_labels, matrix.y_labels, cell_texts(matrix, fmt))
+    return TableDoc(title, matrix.x_labels, matrix.y_labels, value_and_text(matrix, texts))
+
+
+def value_and_text(
+    matrix: LabelledMatrix, texts: tuple[tuple[str | None, ...], ...]
+) -> tuple[tuple[str | None, ...], ...]:
+    """Each cell's value (the data's own precision) and its ``cell_text``:
+    "0.8213 (0.82 ± 0.03)"; the text alone where the value is missing, the
+    value alone where there is no text or it says the same."""
+    from .numbers import readout
+
+    def one(value: float, text: str | None) -> str | None:
+        shown = readout(value) if math.isfinite(value) else None
+        if text is None or text == shown:
+            return shown
+        return text if shown is None else f"{shown} ({text})"
+
+    return tuple(
+        tuple(one(v, t) for v, t in zip(row, text_row, strict=True))
+        for row, text_row in zip(matrix.values.tolist(), texts, strict=True)
+    )
 
 
 def cell_texts(matrix: LabelledMatrix, fmt: str | None) -> tuple[tuple[str | None, ...], ...]:
@@ -374,18 +408,23 @@ def figure_alt(plot: Plot) -> str:
     """Alt text for a figure: one heatmap, or what a grid shows, then each panel."""
     spec, panels = plot.spec, plot.panels
     if not plot.multi:
-        return default_alt(spec, panels[0].matrix)
+        return default_alt(spec, panels[0].matrix, panels[0].texts)
     names = ", ".join(p.spec.title or f"panel {n}" for n, p in enumerate(panels, start=1))
     head = f"{len(panels)} heatmap panels" + (f" of {spec.title}" if spec.title else "")
     parts = [f"{head}: {names}."]
     for n, panel in enumerate(panels, start=1):
-        one = default_alt(panel.spec, panel.matrix).replace("Heatmap of ", "", 1)
+        one = default_alt(panel.spec, panel.matrix, panel.texts).replace("Heatmap of ", "", 1)
         parts.append(f"Panel {n}, {one}")
     return " ".join(parts)
 
 
-def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
-    """Alt text a screen-reader user can act on: what, shape, range, extremes, gaps."""
+def default_alt(
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    texts: tuple[tuple[str | None, ...], ...] | None = None,
+) -> str:
+    """Alt text a screen-reader user can act on: what, shape, range, extremes
+    (and their cells' texts, with ``cell_text``), gaps."""
     rows, cols = matrix.shape
     subject = spec.title or "values"
     axes = f"{rows} rows" + (f" ({spec.ylabel})" if spec.ylabel else "")
@@ -405,11 +444,18 @@ def default_alt(spec: HeatmapSpec, matrix: LabelledMatrix) -> str:
         masked = np.where(finite, values, np.nan)
         hi = np.unravel_index(int(np.nanargmax(masked)), values.shape)
         lo = np.unravel_index(int(np.nanargmin(masked)), values.shape)
+
+        def said(at: tuple[Any, ...]) -> str:
+            where = f"row {matrix.y_labels[at[0]]}, column {matrix.x_labels[at[1]]}"
+            written = texts[at[0]][at[1]] if texts is not None else None
+            return where if written is None else f'{where}, written "{written}"'
+
         text += (
-            f" Values range from {alt_number(values[lo])} (row {matrix.y_labels[lo[0]]},"
-            f" column {matrix.x_labels[lo[1]]}) to {alt_number(values[hi])}"
-            f" (row {matrix.y_labels[hi[0]]}, column {matrix.x_labels[hi[1]]})."
+            f" Values range from {alt_number(values[lo])} ({said(lo)})"
+            f" to {alt_number(values[hi])} ({said(hi)})."
         )
+        if texts is not None:
+            text += " Each cell is labelled with a text of its own."
     else:
         text += " No finite values."
     missing = int((~np.isfinite(values) & ~hidden).sum())

@@ -81,7 +81,14 @@ class _Drawn:
 
     @property
     def fmt(self) -> str | None:
-        return self.panel.spec.fmt
+        # With cell_text, fmt writes the texts' numbers; values read as themselves.
+        return self.panel.spec.fmt if self.panel.texts is None else None
+
+    @property
+    def texts(self) -> tuple[tuple[str | None, ...], ...] | None:
+        """The panel's ``cell_text`` in drawn order (top row first)."""
+        texts = self.panel.texts
+        return None if texts is None else tuple(texts[i] for i in self.rows)
 
 
 def hover_panels(plot: Plot) -> tuple[HoverPanel, ...] | None:
@@ -237,10 +244,22 @@ def _values_size(values: tuple[Readout, ...]) -> int:
 
 
 def _cells(drawn: _Drawn) -> tuple[Readout, ...]:
-    return tuple(
+    readouts = tuple(
         HIDDEN if hide else readout_text(v, drawn.fmt) if math.isfinite(v) else None
         for row, hide_row in zip(drawn.values.tolist(), drawn.hidden.tolist(), strict=True)
         for v, hide in zip(row, hide_row, strict=True)
+    )
+    texts = drawn.texts
+    if texts is None:
+        return readouts
+    # A cell's text after its value: "0.8213 (0.82 ± 0.03)", as the table has it.
+    return tuple(
+        value
+        if value == HIDDEN or text is None or text == value
+        else text
+        if value is None
+        else f"{value} ({text})"
+        for value, text in zip(readouts, (t for row in texts for t in row), strict=True)
     )
 
 

@@ -59,6 +59,21 @@ class InlineMatrix:
     y_labels: tuple[str, ...] | None = None
 
 
+TextCell = str | float | None
+"""A cell of ``cell_text``: a text, a number (written with ``fmt``), or
+nothing (no text in that cell)."""
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """``cell_text`` given inline: rows of texts, numbers or null, with the
+    labels they are matched by when it has them (else matched by shape)."""
+
+    cells: tuple[tuple[TextCell, ...], ...]
+    x_labels: tuple[str, ...] | None = None
+    y_labels: tuple[str, ...] | None = None
+
+
 # --------------------------------------------------------------------------
 # The key table's rows.
 
@@ -647,6 +662,106 @@ def _looks_like_path(text: str) -> bool:
     (``masks/causal.csv``); a bare word is meant as a triangle's name."""
     name = text.strip().rsplit("/", 1)[-1]
     return bool(text.strip()) and ("/" in text or "." in name.strip(".")) and len(text) <= 1_000
+
+
+MAX_CELL_TEXT = 100  # characters of one cell's text: a cell holds a few words at most
+
+
+class CellText(Option[Any]):
+    """``cell_text``: a data source (a path, or a mapping of data keys) or an
+    inline matrix of texts, numbers and null (rows, or a mapping of
+    ``values``, ``x_labels``, ``y_labels``).  Data keys asked for when
+    checked, as ``Mask`` does."""
+
+    def __init__(self, source_keys: Callable[[], Sequence[str]]) -> None:
+        self.source_keys = source_keys
+
+    def validate(self, value: object) -> Any:
+        if isinstance(value, str) and _looks_like_path(value):
+            return value
+        if isinstance(value, dict) and "values" in value:
+            return self._labelled(value)
+        if isinstance(value, dict):
+            _only_source_keys(value, self.source_keys(), "cell_text's data source")
+            if value.get("data") is None:
+                raise Invalid(
+                    "cell_text's data source needs 'data' (a file); inline texts are a list "
+                    "of rows, or a mapping with 'values'"
+                )
+            return value
+        if isinstance(value, (list, tuple)):
+            return TextTable(self._rows(value))
+        raise Invalid(
+            "expected a data file path, a mapping of data keys or a list of rows of texts, "
+            f"got {_short(value)}"
+        )
+
+    def _labelled(self, value: dict[Any, Any]) -> TextTable:
+        known = ("values", "x_labels", "y_labels")
+        for name in value:
+            if name not in known:
+                raise Invalid(
+                    f"unknown key {name!r}{suggest(str(name), known)}; inline texts with "
+                    "labels take values, x_labels and y_labels"
+                )
+        rows = self._rows(value["values"])
+        labels: dict[str, tuple[str, ...] | None] = {}
+        for name, count, axis in (
+            ("x_labels", len(rows[0]), "columns"),
+            ("y_labels", len(rows), "rows"),
+        ):
+            given = value.get(name)
+            labels[name] = None if given is None else labels_of(given, f"{name}: ")
+            if given is not None and len(given) != count:
+                raise Invalid(f"{name} has {len(given)} labels but the texts have {count} {axis}")
+        return TextTable(rows, labels["x_labels"], labels["y_labels"])
+
+    def _rows(self, value: object) -> tuple[tuple[TextCell, ...], ...]:
+        if not isinstance(value, (list, tuple)) or not value:
+            raise Invalid(f"expected a non-empty list of rows, got {describe(value)}")
+        rows: list[tuple[TextCell, ...]] = []
+        for i, row in enumerate(value, start=1):
+            if not isinstance(row, (list, tuple)):
+                raise Invalid(f"row {i} is {describe(row)}, expected a list of texts")
+            if rows and len(row) != len(rows[0]):
+                raise Invalid(f"row {i} has {len(row)} texts, row 1 has {len(rows[0])}")
+            rows.append(
+                tuple(
+                    text_cell(cell, f"row {i}, column {j}") for j, cell in enumerate(row, start=1)
+                )
+            )
+        if not rows[0]:
+            raise Invalid("rows are empty")
+        return tuple(rows)
+
+
+def text_cell(cell: object, where: str) -> TextCell:
+    """One cell of ``cell_text`` as the spec holds it; ``where`` names it."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        raise Invalid(
+            f"{where} is {'true' if cell else 'false'}, which YAML read from an unquoted "
+            "word; quote it to write it as text"
+        )
+    if isinstance(cell, (int, float)):
+        number = as_float(cell)
+        return None if math.isnan(number) else number
+    if isinstance(cell, str):
+        text = cell.strip()
+        if text.lower() in MISSING:
+            return None
+        if len(text) > MAX_CELL_TEXT:
+            raise Invalid(
+                f"{where} is {len(text):,} characters long; a cell's text is at most "
+                f"{MAX_CELL_TEXT}"
+            )
+        try:
+            _refuse_controls(text)
+        except Invalid as exc:
+            raise Invalid(f"{where} {exc}") from None
+        return text or None
+    raise Invalid(f"{where} is {describe(cell)}, expected a text, a number or null")
 
 
 class Slice(Option[tuple[int, ...]]):

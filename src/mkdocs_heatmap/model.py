@@ -22,6 +22,7 @@ from .keys import MAX_FORMATTED as MAX_FORMATTED
 from .keys import MAX_MAGNITUDE as MAX_MAGNITUDE
 from .keys import MISSING as MISSING
 from .keys import (
+    CellText,
     FigSize,
     Flag,
     FormatSpec,
@@ -51,6 +52,7 @@ from .keys import (
     table,
 )
 from .keys import InlineMatrix as InlineMatrix
+from .keys import TextTable as TextTable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -252,6 +254,10 @@ class HeatmapSpec:
     # Letters at each panel's top left: a pattern ("(a)"; `true` is "(a)").
     # Left out of the cache key when unset (``pipeline.LATER_DRAWN``).
     panel_labels: str | bool | None = key_field(PanelLabels(), figure=True)
+    # The texts written in the cells, from a second source: a path, a mapping
+    # of data keys, or inline rows (``TextTable``).  ``pipeline`` matches
+    # them to the plotted matrix (``Panel.texts``); keyed as those texts.
+    cell_text: str | TextTable | Mapping[str, Any] | None = key_field(CellText(lambda: SOURCE_KEYS))
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -267,7 +273,7 @@ class HeatmapSpec:
             value = getattr(self, f.name)
             if isinstance(value, tuple) and value and isinstance(value[0], HeatmapSpec):
                 value = [panel.as_dict() for panel in value]
-            elif isinstance(value, (Pivot, Colorbar, Grid, InlineMatrix)):
+            elif isinstance(value, (Pivot, Colorbar, Grid, InlineMatrix, TextTable)):
                 value = {g.name: getattr(value, g.name) for g in fields(value)}
             out[f.name] = value
         return out
@@ -349,6 +355,9 @@ class Panel:
     row_tree: Tree | None = None
     col_tree: Tree | None = None
     facet_value: str | None = None
+    # ``cell_text`` matched to ``matrix``: each cell's text as written (numbers
+    # formatted with ``fmt``), None where a cell has none.
+    texts: tuple[tuple[str | None, ...], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,19 @@ from .cache import DRAWING, DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
 from .formats import FORMATS
 from .keys import MASK_NAMES
-from .model import MAX_PANELS, Image, LabelledMatrix, Output, Panel, Plot, Rc, Settings
+from .model import (
+    MAX_PANELS,
+    Image,
+    LabelledMatrix,
+    Output,
+    Panel,
+    Plot,
+    Rc,
+    Settings,
+    TextTable,
+)
 from .notes import Note, collecting
-from .spec import HeatmapSpec, mask_spec, parse_block, subtrahend_spec
+from .spec import HeatmapSpec, mask_spec, parse_block, subtrahend_spec, text_spec
 from .style import layer, style_files
 
 if TYPE_CHECKING:
@@ -167,7 +177,7 @@ def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bo
     )
 
 
-LATER_DRAWN = ("panel_labels",)
+LATER_DRAWN = ("panel_labels", "cell_text")
 """Drawn keys added after figures were cached: left out of the key while
 unset, so the figures that do not use them keep their keys (and SVG ids)."""
 
@@ -183,6 +193,8 @@ def _drawn(spec: HeatmapSpec, panel: Panel | None) -> dict[str, Any]:
     drawn["row_tree"] = panel.row_tree if panel else None
     drawn["col_tree"] = panel.col_tree if panel else None
     drawn["facet_value"] = panel.facet_value if panel else None
+    if panel is not None and panel.texts is not None:
+        drawn["cell_text"] = panel.texts  # the texts, wherever they came from
     return drawn
 
 
@@ -237,7 +249,9 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Sour
     from .data.derive import cluster, subtract
 
     source = read_source(spec, settings.roots, settings.limits)
-    matrix = _normalized(spec, parse_source(spec, source, settings.limits), _name(spec))
+    read = parse_source(spec, source, settings.limits)
+    texts, text_files = _cell_texts(spec, read, settings)
+    matrix = _normalized(spec, read, _name(spec))
     files = [source] if source is not None else []
     if spec.subtract is not None:
         other_spec = subtrahend_spec(spec)
@@ -257,7 +271,40 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Sour
         matrix, row_tree, col_tree = cluster(spec, matrix)
     spec, matrix = _trimmed(spec, matrix)
     spec, used = _masked(spec, matrix, settings)
-    return Panel(spec, matrix, row_tree, col_tree), files + used
+    if texts is not None:
+        from .data.texts import follow, written
+
+        texts = written(follow(texts, read, matrix), spec.fmt)
+    return Panel(spec, matrix, row_tree, col_tree, texts=texts), files + used + text_files
+
+
+def _cell_texts(
+    spec: HeatmapSpec, read: LabelledMatrix, settings: Settings
+) -> tuple[tuple[tuple[str | float | None, ...], ...] | None, list[Source]]:
+    """``cell_text`` matched to the matrix as read, and the file it came from."""
+    if spec.cell_text is None:
+        return None, []
+    from .data import read_source
+    from .data.texts import match_texts, read_texts
+
+    source = None
+    if isinstance(spec.cell_text, TextTable):
+        own, name = spec, "the inline texts"
+    else:
+        own = text_spec(spec)
+        name = _name(own)
+        try:
+            source = read_source(own, settings.roots, settings.limits)
+        except HeatmapError as exc:
+            raise DataError(f"'cell_text': {exc.message}", key="cell_text") from None
+    try:
+        texts = read_texts(own, source, settings.limits, name)
+    except HeatmapError as exc:
+        message = (
+            exc.message if exc.message.startswith("'cell_text'") else f"'cell_text': {exc.message}"
+        )
+        raise DataError(message, key="cell_text") from None
+    return match_texts(texts, read, name), [source] if source is not None else []
 
 
 def _name(spec: HeatmapSpec, subtract: str = "") -> str:
@@ -430,8 +477,17 @@ def finish_block(prepared: Prepared, images: list[Image], settings: Settings) ->
         from .data import matrix_to_csv
 
         for n, panel in enumerate(plot.panels, start=1):
+            name = panel.spec.title or f"panel {n}"
             path = publish(matrix_to_csv(panel.matrix).encode("utf-8"), "csv")
-            downloads.append((panel.spec.title or f"panel {n}", path))
+            if panel.texts is None:
+                downloads.append((name, path))
+                continue
+            # Values and texts, two files: each reads back as a table of its own.
+            texts = publish(matrix_to_csv(panel.matrix, panel.texts).encode("utf-8"), "csv")
+            if plot.multi:
+                downloads += [(name, path), (f"{name} (cell texts)", texts)]
+            else:
+                downloads += [("values", path), ("cell texts", texts)]
     hover = None
     if prepared.hover is not None and len(images[0].maps) == len(prepared.hover):
         from .hover import hover_json

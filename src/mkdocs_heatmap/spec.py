@@ -428,6 +428,14 @@ def _check_consistency(spec: HeatmapSpec) -> None:
                 key="dpi" if spec.dpi else "figsize",
                 block_line=spec.line_of("dpi" if spec.dpi else "figsize"),
             )
+    if spec.cell_text is not None and (spec.facet is not None or spec.facet_axis is not None):
+        split = "facet" if spec.facet is not None else "facet_axis"
+        raise SpecError(
+            f"'cell_text' holds the texts of one matrix, and '{split}' makes several; "
+            "give each panel its texts under 'panels' instead",
+            key="cell_text",
+            block_line=spec.line_of("cell_text"),
+        )
     if spec.vmin is not None and spec.vmax is not None and spec.vmin >= spec.vmax:
         raise SpecError(
             f"'vmin' ({spec.vmin:g}) must be less than 'vmax' ({spec.vmax:g})",
@@ -593,3 +601,16 @@ def mask_spec(spec: HeatmapSpec) -> HeatmapSpec:
         return validate(body)
     except SpecError as exc:
         raise SpecError(f"'mask': {exc.message}", key="mask") from None
+
+
+def text_spec(spec: HeatmapSpec) -> HeatmapSpec:
+    """The spec of the file ``cell_text`` names, as ``mask_spec`` reads a
+    mask's: a path with the data keys' defaults, a mapping as written."""
+    assert isinstance(spec.cell_text, (str, dict))
+    body: dict[str, Any] = (
+        {"data": spec.cell_text} if isinstance(spec.cell_text, str) else dict(spec.cell_text)
+    )
+    try:
+        return validate(body)
+    except SpecError as exc:
+        raise SpecError(f"'cell_text': {exc.message}", key="cell_text") from None

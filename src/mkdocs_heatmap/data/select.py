@@ -134,8 +134,11 @@ def _replacement(labels: Sequence[str], count: int, key: str, axis: str, ctx: Ct
     return stripped
 
 
-def matrix_to_csv(m: LabelledMatrix) -> str:
-    """The matrix as the ``download`` CSV.
+def matrix_to_csv(
+    m: LabelledMatrix, texts: tuple[tuple[str | None, ...], ...] | None = None
+) -> str:
+    """The matrix as the ``download`` CSV (or, given ``texts``, the cell
+    texts of ``cell_text`` in the matrix's rows and columns).
 
     First row: an empty cell, then the column labels; then one row per row
     label: the label, then its values.  Missing cells are empty.  Values are
@@ -157,6 +160,10 @@ def matrix_to_csv(m: LabelledMatrix) -> str:
         out.write(line.getvalue()[:-2] + "\n")
 
     write(["", *m.x_labels])
+    if texts is not None:
+        for label, written in zip(m.y_labels, texts, strict=True):
+            write([label, *(text or "" for text in written)])
+        return out.getvalue()
     for label, row in zip(m.y_labels, m.values.tolist(), strict=True):
         write([label, *("" if math.isnan(v) else repr(float(v)) for v in row)])
     return out.getvalue()

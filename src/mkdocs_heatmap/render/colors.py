@@ -221,39 +221,55 @@ class Annotations:
     required: bool
 
 
-def annotate_cells(spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colors) -> Annotations | None:
+def annotate_cells(
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    colors: Colors,
+    texts: tuple[tuple[str | None, ...], ...] | None = None,
+) -> Annotations | None:
     """Cell texts, when the block wants them: ``annotate: true``; a ``fmt``
-    with ``annotate: auto`` (asking for a format asks for the numbers); or
-    ``auto`` alone, when they fit (the layout decides)."""
+    or ``cell_text`` with ``annotate: auto`` (asking for a format or for
+    texts asks for them); or ``auto`` alone, when they fit (the layout
+    decides).  ``texts`` (``cell_text``) replace the values' own texts."""
     if spec.annotate is False:
         return None
     rows, cols = matrix.shape
-    if spec.annotate == "auto" and rows * cols > ANNOTATE_AUTO_LIMIT:
+    asked = spec.annotate is True or texts is not None
+    if not asked and rows * cols > ANNOTATE_AUTO_LIMIT:
         return None
-    if spec.annotate is True and rows * cols > MAX_ANNOTATED:
+    if asked and rows * cols > MAX_ANNOTATED:
+        key = "annotate" if texts is None else "cell_text"
         raise RenderError(
-            f"'annotate: true' would write {rows * cols:,} values into cells; at most "
-            f"{MAX_ANNOTATED:,} cells are annotated (use annotate: auto, or select rows "
-            "and columns)",
-            key="annotate",
+            f"'{key}' would write {rows * cols:,} texts into cells; at most "
+            f"{MAX_ANNOTATED:,} cells are annotated (select rows and columns"
+            f"{', or use annotate: auto' if texts is None else ''})",
+            key=key,
         )
-    fmt = cell_fmt(spec.fmt, matrix.values)
     shown = ~colors.hidden & ~colors.missing
+    if texts is not None:
+        # A cell with no value may still have a text to show ("n.d.").
+        shown = ~colors.hidden
+    fmt = cell_fmt(spec.fmt, matrix.values) if texts is None else ""
     cells: list[tuple[int, int, str, Any]] = []
     for i, j in np.argwhere(shown):
-        value = float(matrix.values[i, j])
-        try:
-            text = format_value(value, fmt)
-        except (ValueError, OverflowError, TypeError):
-            raise RenderError(
-                f"'fmt' {fmt!r} cannot format {message_number(value)} (row "
-                f"{matrix.y_labels[i]!r}, column {matrix.x_labels[j]!r}); use e.g. .0f for "
-                "rounded values",
-                key="fmt",
-            ) from None
+        if texts is not None:
+            text = texts[i][j]
+            if text is None:
+                continue
+        else:
+            value = float(matrix.values[i, j])
+            try:
+                text = format_value(value, fmt)
+            except (ValueError, OverflowError, TypeError):
+                raise RenderError(
+                    f"'fmt' {fmt!r} cannot format {message_number(value)} (row "
+                    f"{matrix.y_labels[i]!r}, column {matrix.x_labels[j]!r}); use e.g. .0f for "
+                    "rounded values",
+                    key="fmt",
+                ) from None
         color = contrast_ink(colors.rgba[i, j]) if spec.annotate_color == "auto" else None
         cells.append((int(i), int(j), text, color or spec.annotate_color))
-    return Annotations(cells, required=spec.annotate is True or spec.fmt is not None)
+    return Annotations(cells, required=asked or spec.fmt is not None)
 
 
 # --------------------------------------------------------------------------
@@ -344,5 +360,5 @@ def paint(plot: Plot, variant: str, check: Callable[[Panel, Colors], None] | Non
         colors = cell_colors(spec, panel.matrix, variant)
         if check is not None:
             check(one, colors)
-        parts.append(Part(one, colors, annotate_cells(spec, panel.matrix, colors)))
+        parts.append(Part(one, colors, annotate_cells(spec, panel.matrix, colors, panel.texts)))
     return Scene(variant, tuple(parts), union)
