@@ -445,6 +445,21 @@ def test_latex_panel_references_are_latex_numbers_and_the_letter(tmp_path: Path)
     assert "Later: Figure~\\ref{panel-x} and Figure~\\ref{panel-x}." in tex
 
 
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("context", "\\in{Figure}[fig-probe]b and \\in{Figure}[fig-probe]a."),
+        # Typst's `@fig-probeb` would name another label.
+        ("typst", "#ref(<fig-probe>)b and #ref(<fig-probe>)a."),
+    ],
+)
+def test_typesetters_panel_references(tmp_path: Path, fmt: str, expected: str) -> None:
+    put(tmp_path, "doc.md", PANELS)
+    proc = pandoc(tmp_path, "doc.md", "-t", fmt)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert expected in " ".join(proc.stdout.split())
+
+
 def test_docx_panel_references_go_to_the_figure(tmp_path: Path) -> None:
     put(tmp_path, "doc.md", PANELS)
     proc = pandoc(tmp_path, "doc.md", "-o", "doc.docx")
