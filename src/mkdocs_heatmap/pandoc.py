@@ -272,19 +272,20 @@ def _figures(
         # themselves (0: a number only the typesetter knows).
         typeset = run.fmt in SELF_NUMBERED and bool(doc.caption)
         shown = 0 if number is None and typeset else number
-        ids = [(doc.id, "")] if doc.id else []
+        ids = [(doc.id, "", False)] if doc.id else []
+        ids += [(ident, letter, True) for ident, letter in doc.panels]
         if doc.panels and run.fmt not in HTML_FORMATS and not doc.id:
             # Outside HTML the figure is one element with one id, and a
             # panel's link needs somewhere to go: its first panel's id.
             doc = replace(doc, id=doc.panels[0][0])
-        for ident, letter in [*ids, *doc.panels]:
+        for ident, letter, panel in ids:
             if ident in targets:
                 where, line = block.location(id_line(block.body, ident))
                 run.report(where, line, f"id {ident!r} is used twice in this document")
                 continue
             # Only the HTML figure has an element for each panel.
             home = ident if run.fmt in HTML_FORMATS else doc.id or ident
-            targets[ident] = _Target(shown, letter, home, panel=(ident, letter) in doc.panels)
+            targets[ident] = _Target(shown, letter, home, panel)
         try:
             node = figure.node(doc, None if run.fmt in SELF_NUMBERED else number)
         except HeatmapError as exc:  # a file it publishes cannot be written
