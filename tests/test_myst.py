@@ -98,6 +98,42 @@ matrix: [[5, 6]]
 As @fig-auc shows, and [](#fig-auc), and [](#fig-b).
 """
 OTHER = "---\ntitle: Other\n---\n\n# Other\n\nFrom another page: [](#fig-auc).\n"
+# Panels with ids of their own: lettered (a gap at b), lettered in a figure
+# without an id, and unlettered.
+PANELS = """---
+title: Panels
+---
+
+# Panels
+
+See [](#fig-probe), its panels [](#panel-movies) and @panel-trivia; then
+[](#panel-left), [](#panel-right); [](#panel-x) and @panel-y.
+
+```{heatmap}
+id: fig-probe
+panel_labels: true
+caption: Probe AUC on three datasets.
+panels:
+  - {matrix: [[1, 2], [3, 4]], title: TriviaQA, id: panel-trivia}
+  - {matrix: [[4, 3], [2, 1]], title: Books}
+  - {matrix: [[4, 3], [2, 1]], title: Movies, id: panel-movies}
+```
+
+```{heatmap}
+panel_labels: true
+panels:
+  - {matrix: [[1]], id: panel-left}
+  - {matrix: [[2]], id: panel-right}
+```
+
+```{heatmap}
+caption: Unlettered.
+panels:
+  - {matrix: [[1]], id: panel-x}
+  - {matrix: [[2]], id: panel-y}
+```
+"""
+MORE = "---\ntitle: More\n---\n\n# More\n\nFrom another page: [](#panel-movies).\n"
 PICKED = ["unknown-key", "wrong-type", "yaml-syntax", "duplicate-key", "missing-file", "mathtext"]
 ROWS = {case[0]: case for case in CASES}
 CONFIG = f"""version: 1
@@ -133,6 +169,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     put(root, "results/auc.csv", AUC)
     put(root, "index.md", INDEX)
     put(root, "other.md", OTHER)
+    put(root, "panels.md", PANELS)
+    put(root, "more.md", MORE)
     errors, lines = _errors_page()
     put(root, "errors.md", errors)
     # The plugin file, run by this Python (the default first line finds
@@ -187,6 +225,57 @@ def test_references_resolve(built: dict[str, Any]) -> None:
         "1",
         True,
     )
+
+
+def _references(tree: Any) -> list[tuple[str, str, str]]:
+    """Each reference's target, the text it reads and the id it links to."""
+    return [
+        (ref["identifier"], "".join(n["value"] for n in nodes(ref, "text")), ref["html_id"])
+        for ref in nodes(tree, "crossReference")
+    ]
+
+
+def test_panel_ids_read_number_and_letter(built: dict[str, Any]) -> None:
+    tree = built["pages"]["panels"]["mdast"]
+    assert _references(tree) == [
+        ("fig-probe", "Figure\u00a01", "fig-probe"),
+        # MyST-MD's own subfigure numbers: the panel's letter, its figure's id.
+        ("panel-movies", "Figure\u00a01c", "fig-probe"),
+        ("panel-trivia", "Figure\u00a01a", "fig-probe"),
+        ("panel-left", "Figure\u00a02a", "panel-left"),
+        ("panel-right", "Figure\u00a02b", "panel-left"),
+        # Unlettered: the figure itself ("Figure 3"), its first panel's id
+        # naming it.
+        ("panel-x", "Figure\u00a03", "panel-x"),
+        ("panel-x", "Figure\u00a03", "panel-x"),
+    ]
+    assert all(ref["resolved"] for ref in nodes(tree, "crossReference"))
+    (across,) = _references(built["pages"]["more"]["mdast"])
+    assert across == ("panel-movies", "Figure\u00a01c", "fig-probe")
+    log = built["proc"].stdout + built["proc"].stderr
+    assert "panels.md:" not in log and "more.md:" not in log  # no warning
+
+
+def test_panel_targets_are_left_out_of_every_output(built: dict[str, Any]) -> None:
+    """The subfigures are in a comment after their figure: no theme or
+    export shows a comment's content; the figures are as without them."""
+    tree = built["pages"]["panels"]["mdast"]
+    found = figures(built, "panels")
+    assert [(f.get("identifier"), f.get("html_id"), f["enumerator"]) for f in found] == [
+        ("fig-probe", "fig-probe", "1"),
+        (None, "panel-left", "2"),
+        ("panel-x", "panel-x", "3"),
+    ]
+    for figure in found:
+        assert not [n for n in nodes(figure, "container") if n.get("subcontainer")]
+    comments = [n for n in nodes(tree, "comment") if nodes(n, "container")]
+    assert len(comments) == 2
+    subfigures = [n for n in nodes(comments[0], "container") if n.get("subcontainer")]
+    assert [(s.get("identifier"), s["enumerator"]) for s in subfigures] == [
+        ("panel-trivia", "a"),
+        (None, "b"),
+        ("panel-movies", "c"),
+    ]
 
 
 def test_images_are_files_with_the_api_bytes(built: dict[str, Any]) -> None:

@@ -12,7 +12,6 @@ warning ``PAGE:LINE: heatmap: message`` and an error box, or, with
 
 from __future__ import annotations
 
-import re
 import textwrap
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -27,6 +26,7 @@ from .memo import Memo, memo_key
 from .model import Output, Settings
 from .notes import Note
 from .pipeline import Prepared, RenderJob, prepare_block
+from .references import id_line
 from .site import Figure, Logger, Rendered, Site
 
 
@@ -75,11 +75,8 @@ def _id_line(block: _Block, ident: str) -> int | None:
     panel's too), else the fence's: a warning about an id points at it."""
     if block.line is None:
         return None
-    given = re.compile(rf"""\bid\s*:\s*["']?{re.escape(ident)}["']?\s*(?:[,}}#]|$)""")
-    for n, text in enumerate(block.body.split("\n")):
-        if given.search(text):
-            return block.line + 1 + n
-    return block.line
+    n = id_line(block.body, ident)
+    return block.line if n is None else block.line + 1 + n
 
 
 class Batch:

@@ -187,9 +187,17 @@ def transform(tree: Node, root: Path) -> Node:
     fail = options["on_error"] == "fail"
     settings = site.settings.for_page(None)
     site.ahead((held["body"], settings, {}) for _, _, held in found)
-    for parent, index, held in found:
-        node = parent["children"][index]
-        parent["children"][index] = _drawn(site, node, held, fail)
+    aliases: dict[str, Node] = {}
+    drawn = [
+        (parent, index, _drawn(site, parent["children"][index], held, fail, aliases))
+        for parent, index, held in found
+    ]
+    # Put in from the last: a figure's panel targets follow it in its
+    # parent, moving the nodes after it.
+    for parent, index, nodes in reversed(drawn):
+        parent["children"][index : index + 1] = nodes
+    if aliases:
+        _point_at_figures(tree, aliases)
     return tree
 
 
@@ -211,27 +219,39 @@ def _held(tree: Node) -> Iterator[tuple[Node, int, Mapping[str, Any]]]:
                 stack.append(child)
 
 
-def _drawn(site: Site, node: Node, held: Mapping[str, Any], fail: bool) -> Node:
+def _drawn(
+    site: Site, node: Node, held: Mapping[str, Any], fail: bool, aliases: dict[str, Node]
+) -> list[Node]:
+    """The held block drawn into its figure node and its panels' targets (or
+    an error box); the ids of its unlettered panels added to ``aliases``."""
     from .errors import HeatmapError, internal_error
 
     body = held["body"]
     try:
         figure = site.figure(body, site.settings.for_page(None), {})
     except HeatmapError as exc:
-        return _error(node, held, exc.message, exc.block_line, fail)
+        return [_error(node, held, exc.message, exc.block_line, fail)]
     except Exception as exc:  # a bug of ours: reported at the block
-        return _error(node, held, internal_error(exc), None, fail)
+        return [_error(node, held, internal_error(exc), None, fail)]
     doc = figure.memo.doc
     content = {output.path: output.content for output in figure.outputs()}
     figure_node = {k: v for k, v in node.items() if k not in ("data", "children")}
     if not held.get("label") and doc.id:
         figure_node.update(_target(doc.id))
+    # A subfigure would read "Figure 3a" for a panel that shows no letter:
+    # an unlettered panel's id names the figure instead ("Figure 3").
+    unlettered = [ident for ident, letter in doc.panels if not letter]
+    if unlettered and not figure_node.get("identifier"):
+        figure_node.update(_target(unlettered.pop(0)))
+    for ident in unlettered:
+        aliases[_target(ident)["identifier"]] = _target(figure_node["label"])
     classes = figure_node.get("class", "").split() + doc.classes.split()
     figure_node["class"] = " ".join(dict.fromkeys(classes))
     children = _images(doc, content)
     if doc.caption:
         children.append({"type": "caption", "children": [_paragraph(doc.caption)]})
     figure_node["children"] = children
+    panels = _panel_targets(doc, children[0], figure_node)
     notes = [n for n in figure.memo.notes if n.level == "warning"]
     if notes and fail:  # as under every host: a warning stops the build too
         raise Failed(f"heatmap: {_where(held, notes[0].block_line)}: {notes[0].message}")
@@ -239,8 +259,8 @@ def _drawn(site: Site, node: Node, held: Mapping[str, Any], fail: bool) -> Node:
         # Reported, not shown: the figure is drawn.
         hidden = [_warning(held, note.message, note.block_line) for note in notes]
         hidden_box = {"type": "div", "class": "hidden", "children": hidden}
-        return {"type": "div", "children": [figure_node, hidden_box]}
-    return figure_node
+        return [{"type": "div", "children": [figure_node, hidden_box]}, *panels]
+    return [figure_node, *panels]
 
 
 def _images(doc: FigureDoc, content: Mapping[str, bytes]) -> list[Node]:
@@ -261,6 +281,55 @@ def _images(doc: FigureDoc, content: Mapping[str, bytes]) -> list[Node]:
             image["class"] = "dark:hidden" if picture.variant == "light" else "hidden dark:block"
         images.append(image)
     return images
+
+
+def _panel_targets(doc: FigureDoc, image: Node, figure: Node) -> list[Node]:
+    """The lettered panels' ids as MyST-MD's own subfigures, which it letters
+    in order under the number of the figure before them (``@panel-id``
+    reads "Figure 3b"): one for each panel up to the last with an id, in a
+    comment after the figure, which every MyST-MD output leaves out (the
+    letters are drawn on the image; inside the figure, exports would lay
+    them out as parts of it).  Each holds the figure's image, as a figure
+    must (and the preview a theme shows of a reference's target)."""
+    lettered = [(ident, letter) for ident, letter in doc.panels if letter]
+    if not lettered:
+        return []
+    if not figure.get("html_id"):
+        figure["html_id"] = _target(lettered[0][0])["html_id"]
+    at = {_position(letter): ident for ident, letter in lettered}
+    subfigures = []
+    for n in range(max(at) + 1):
+        subfigure: Node = {"type": "container", "kind": "figure", "subcontainer": True}
+        if n in at:
+            # A reference links to its target's html_id, which no element
+            # has here: the figure's takes the reader to the panel.
+            subfigure.update(_target(at[n]), html_id=figure["html_id"])
+        subfigure["children"] = [{k: v for k, v in image.items() if k != "class"}]
+        subfigures.append(subfigure)
+    return [{"type": "comment", "value": "heatmap panels", "children": subfigures}]
+
+
+def _point_at_figures(tree: Node, aliases: Mapping[str, Node]) -> None:
+    """Point the page's references to an alias (``[](#id)``, ``@id``,
+    ``{numref}``) at its figure: MyST-MD gives a node one identifier, so only
+    this page's references can be turned."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        kind = node.get("type")
+        if kind == "link" and str(node.get("url", "")).startswith("#"):
+            figure = aliases.get(_target(node["url"][1:])["identifier"])
+            if figure is not None:
+                node["url"] = f"#{figure['label']}"
+        elif kind in ("cite", "crossReference") and node.get("identifier") in aliases:
+            figure = aliases[node["identifier"]]
+            node.update(label=figure["label"], identifier=figure["identifier"])
+        stack.extend(c for c in node.get("children") or () if isinstance(c, dict))
+
+
+def _position(letter: str) -> int:
+    """The 0-based panel a letter names (a, b, ... z, aa, ...)."""
+    return ord(letter[0].lower()) - ord("a") + 26 * (len(letter) - 1)
 
 
 def _error(

@@ -57,7 +57,7 @@ from .errors import ConfigError, HeatmapError, Problem, internal_error
 from .formats import data_uri
 from .model import LANGUAGE
 from .options import PANDOC, front_matter_line, page_defaults, read_options
-from .references import LABEL
+from .references import LABEL, id_line
 
 if TYPE_CHECKING:
     from .emit import FigureDoc
@@ -85,6 +85,9 @@ SELF_NUMBERED = {
     "context": "\\in{{{label}}}[{id}]",
     "typst": "@{id}",
 }
+# A panel's reference there: the figure's number, then the panel's letter
+# (Typst's `@id` would read the letter as part of the label).
+LETTERED = {**SELF_NUMBERED, "typst": "#ref(<{id}>)"}
 
 Json = Any  # a node of Pandoc's JSON AST
 
@@ -249,7 +252,7 @@ def _figures(
         made = _own_files(run, site, settings, wanted)
     else:
         made = _site_images(run, site, settings, wanted)
-    numbers: dict[str, int | None] = {}
+    targets: dict[str, _Target] = {}
     count = 0
     hover = False
     for block, figure in made:
@@ -265,14 +268,24 @@ def _figures(
         doc = figure.doc
         if block.ident:
             doc = replace(doc, id=block.ident)
-        if doc.id:
-            if doc.id in numbers:
-                where, line = block.location(None)
-                run.report(where, line, f"id {doc.id!r} is used twice in this document")
-            # LaTeX, ConTeXt and Typst number every figure with a caption
-            # themselves (0: a number only the typesetter knows).
-            typeset = run.fmt in SELF_NUMBERED and bool(doc.caption)
-            numbers[doc.id] = 0 if number is None and typeset else number
+        # LaTeX, ConTeXt and Typst number every figure with a caption
+        # themselves (0: a number only the typesetter knows).
+        typeset = run.fmt in SELF_NUMBERED and bool(doc.caption)
+        shown = 0 if number is None and typeset else number
+        ids = [(doc.id, "", False)] if doc.id else []
+        ids += [(ident, letter, True) for ident, letter in doc.panels]
+        if doc.panels and run.fmt not in HTML_FORMATS and not doc.id:
+            # Outside HTML the figure is one element with one id, and a
+            # panel's link needs somewhere to go: its first panel's id.
+            doc = replace(doc, id=doc.panels[0][0])
+        for ident, letter, panel in ids:
+            if ident in targets:
+                where, line = block.location(id_line(block.body, ident))
+                run.report(where, line, f"id {ident!r} is used twice in this document")
+                continue
+            # Only the HTML figure has an element for each panel.
+            home = ident if run.fmt in HTML_FORMATS else doc.id or ident
+            targets[ident] = _Target(shown, letter, home, panel)
         try:
             node = figure.node(doc, None if run.fmt in SELF_NUMBERED else number)
         except HeatmapError as exc:  # a file it publishes cannot be written
@@ -280,9 +293,19 @@ def _figures(
             continue
         hover = hover or doc.hover is not None
         block.holder[block.index] = node
-    fill_references(run, document, numbers, sources)
+    fill_references(run, document, targets, sources)
     if run.fmt in HTML_FORMATS:
         _html_assets(document, blocks, hover)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a reference to an id reads and where it goes."""
+
+    number: int | None  # None: not numbered; 0: numbered by the typesetter
+    letter: str  # a panel's letter ("" for a figure, or without panel_labels)
+    home: str  # the id of the element the link goes to
+    panel: bool = False
 
 
 @dataclass(frozen=True)
@@ -519,18 +542,19 @@ def _html_assets(document: Json, blocks: list[_Block], hover: bool) -> None:
 
 
 # --------------------------------------------------------------------------
-# References: `[](#fig-auc)` reads "Figure N".
+# References: `[](#fig-auc)` reads "Figure N", `[](#panel-b)` "Figure Nb".
 
 
 def fill_references(
     run: _Run,
     document: Json,
-    numbers: Mapping[str, int | None],
+    targets: Mapping[str, _Target],
     sources: Sequence[tuple[str, str]],
 ) -> None:
-    """Every empty link to a figure's id filled in: "Figure N" (LaTeX:
-    ``Figure~\\ref{id}``, LaTeX's own number); an empty link to an id that
-    no element of the document has is a problem."""
+    """Every empty link to a figure's or a panel's id filled in: "Figure N",
+    "Figure Nb" (LaTeX: ``Figure~\\ref{id}``, ``Figure~\\ref{id}b``, LaTeX's
+    own number); an empty link to an id that no element of the document has
+    is a problem."""
     from .references import reference_lines
 
     anchors = set(all_ids(document["blocks"]))
@@ -553,28 +577,32 @@ def fill_references(
         if content or not url.startswith("#"):
             return None
         fragment = urllib.parse.unquote(url[1:])
-        if fragment in numbers:
-            number = numbers[fragment]
-            if number is None:
+        if fragment in targets:
+            target = targets[fragment]
+            if target.number is None:
+                what = "panel" if target.panel else "figure"
+                whose = ", whose figure has" if target.panel else ", which has"
                 run.report(
                     shown,
                     line_of(fragment),
-                    f"reference to figure '#{fragment}', which has no number: add "
+                    f"reference to {what} '#{fragment}'{whose} no number: add "
                     "'numbered: true' to it, or set the metadata 'heatmap-numbering: true'",
                 )
                 return node
             line_of(fragment)
-            own = SELF_NUMBERED.get(run.fmt)
+            own = (LETTERED if target.letter else SELF_NUMBERED).get(run.fmt)
             if own is not None:
-                raw = own.format(label=run.label, id=fragment)
+                raw = own.format(label=run.label, id=target.home) + target.letter
                 return {"t": "RawInline", "c": [run.fmt, raw]}
             attr[1] = [*attr[1], "heatmap-ref"]
-            node["c"][1] = [{"t": "Str", "c": f"{run.label}\u00a0{number}"}]
+            if target.home != fragment:
+                node["c"][2][0] = f"#{target.home}"
+            node["c"][1] = [{"t": "Str", "c": f"{run.label}\u00a0{target.number}{target.letter}"}]
             return node
         if fragment not in anchors:
             import difflib
 
-            close = difflib.get_close_matches(fragment, list(numbers), n=1)
+            close = difflib.get_close_matches(fragment, list(targets), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             run.report(
                 shown,

@@ -135,6 +135,17 @@ def _did_you_mean(fragment: str, ids: Mapping[str, object]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def id_line(body: str, ident: str) -> int | None:
+    """The 0-based line of ``body`` (a block's text) where ``ident`` is given
+    as an ``id`` (a panel's too), else ``None``: a warning about an id
+    points at it."""
+    given = re.compile(rf"""\bid\s*:\s*["']?{re.escape(ident)}["']?\s*(?:[,}}#]|$)""")
+    for n, text in enumerate(body.split("\n")):
+        if given.search(text):
+            return n
+    return None
+
+
 def reference_lines(source: str) -> dict[str, list[int]]:
     """Each fragment's empty-text links in ``source``, by 1-based line, in
     order; in one pass, leaving out fenced code blocks and code spans (a
