@@ -85,7 +85,13 @@ HOST_DIFFERS: dict[tuple[str, str], str] = {
     # Without pages, the API and render look for data in the project root only.
     **{
         (row, host): "not found; looked in the project root"
-        for row in ("missing-file", "subtract-missing", "panel-missing-file", "mask-file-absent")
+        for row in (
+            "missing-file",
+            "subtract-missing",
+            "panel-missing-file",
+            "mask-file-absent",
+            "groups-file-absent",
+        )
         for host in ("api", "render")
     },
     # render reads the block from a file, with the command line's byte limit.
