@@ -129,6 +129,15 @@ def test_reads_a_pandas_table_by_its_column() -> None:
     }
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(label_text, label_text, min_size=1, max_size=10), st.booleans())
+def test_any_pandas_table_reads_back_as_written(groups: dict[str, str], tsv: bool) -> None:
+    frame = pd.DataFrame({"other": 1, "group": pd.Series(groups)}).rename_axis("label")
+    content = frame.to_csv(sep="\t" if tsv else ",").encode()
+    fmt = "tsv" if tsv else "csv"
+    assert read_groups_table(content, fmt, "t", "group", "row_groups", DEFAULT_LIMITS) == groups
+
+
 def test_a_table_without_the_column_names_its_columns() -> None:
     content = samples().to_csv().encode()
     with pytest.raises(DataError) as err:
@@ -599,3 +608,48 @@ def test_api_takes_a_pandas_series_of_groups(tmp_path: Path) -> None:
     )
     groups = prepared.plot.panels[0].spec.row_groups
     assert isinstance(groups, Groups) and groups.order == ("A", "B", "C")
+
+
+def test_alt_text_names_the_groups(tmp_path: Path) -> None:
+    from mkdocs_heatmap.emit import figure_alt
+
+    write_genes(tmp_path)
+    prepared = prepare_block(
+        "data: m.csv\nrow_groups: {data: genes.csv, column: pathway}\n"
+        "col_groups: {S0: a, S1: a, S2: a, S3: a, S4: b, S5: b}",
+        site_settings(tmp_path),
+    )
+    alt = figure_alt(prepared.plot)
+    assert alt.endswith(
+        " Rows in 3 groups (pathway): A (4), B (4), C (4). Columns in 2 groups: a (4), b (2)."
+    )
+
+
+@pytest.mark.parametrize("vector_cells", [10_000, 3])  # shapes per cell, or one raster
+@pytest.mark.parametrize("origin", ["upper", "lower"])
+def test_strip_cells_line_up_with_their_rows(vector_cells: int, origin: str) -> None:
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from conftest import RC
+    from mkdocs_heatmap.render import build_figure, rc_for
+
+    m = matrix(6, 3)
+    row_map = dict(zip(m.y_labels, ["a", "a", "b", "c", "c", "c"], strict=True))
+    spec = parse_block(_block(row_map, {}, f"origin: {origin}\n").replace("col_groups: {}\n", ""))
+    with mpl.rc_context(rc_for(RC, "light")):
+        fig = build_figure(plot_of(spec, m), vector_cells=vector_cells)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+    strip = axes_box(fig, "heatmap-row-groups")
+    area = fig.axes[0]
+    palette = dict(zip("abc", group_colors(3), strict=True))
+    height = rgba.shape[0]
+    for i, label in enumerate(m.y_labels):
+        # The row's center, as the map places it, in the strip's middle.
+        _, y = area.transData.transform((0, i))
+        x = (strip.x0 + strip.x1) / 2
+        got = rgba[int(height - y), int(x)]
+        want = np.round(np.array(palette[row_map[label]][:3]) * 255)
+        assert np.abs(got[:3].astype(int) - want).max() <= 2, (origin, label)

@@ -97,7 +97,7 @@ def build_figure(
         _draw(ax, part, place, variant, vector_cells)
         _frame(ax, variant)
         _trees(fig, part.panel, place, layout.size)
-        _strips(fig, part.panel, place, layout.size, variant)
+        _strips(fig, part.panel, place, layout.size, variant, vector_cells)
         for label in place.texts:
             _text(fig, label, layout.size)
         if place.bar is not None:
@@ -521,7 +521,12 @@ def _changes(groups: Groups | None) -> list[int]:
 
 
 def _strips(
-    fig: Figure, panel: Panel, place: PanelPlace, size: tuple[float, float], variant: str
+    fig: Figure,
+    panel: Panel,
+    place: PanelPlace,
+    size: tuple[float, float],
+    variant: str,
+    vector_cells: int,
 ) -> None:
     """Each group strip as a band of cells in its groups' colors, aligned
     with the map's rows (columns), and each legend: swatch and name."""
@@ -547,17 +552,19 @@ def _strips(
         index = {name: n for n, name in enumerate(groups.order)}
         rgba = np.array([colors[index[name]] for name in groups.names], dtype=float)
         strip = fig.add_axes(_fraction(box, size), gid=f"heatmap-{axis}-groups")
+        cells = rgba[:, np.newaxis, :] if axis == "row" else rgba[np.newaxis, :, :]
+        xs = [-0.5, 0.5] if axis == "row" else np.arange(cols + 1) - 0.5
+        ys = np.arange(rows + 1) - 0.5 if axis == "row" else [-0.5, 0.5]
+        if len(groups.names) <= vector_cells:
+            strip.pcolormesh(xs, ys, cells, antialiased=False)
+        else:
+            # As the map itself: one raster, not a shape per row, past this size.
+            origin = spec.origin if axis == "row" else "upper"
+            strip.imshow(cells, interpolation="none", aspect="auto", origin=origin)
+        strip.set_xlim(xs[0], xs[-1])
         if axis == "row":
-            strip.pcolormesh(
-                [-0.5, 0.5], np.arange(rows + 1) - 0.5, rgba[:, np.newaxis, :], antialiased=False
-            )
-            strip.set_xlim(-0.5, 0.5)
             strip.set_ylim((rows - 0.5, -0.5) if upper else (-0.5, rows - 0.5))
         else:
-            strip.pcolormesh(
-                np.arange(cols + 1) - 0.5, [-0.5, 0.5], rgba[np.newaxis, :, :], antialiased=False
-            )
-            strip.set_xlim(-0.5, cols - 0.5)
             strip.set_ylim(-0.5, 0.5)
         if spec.group_lines and spec.gridlines is None:
             # The map's gaps run on through the strip.
