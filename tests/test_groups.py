@@ -653,3 +653,31 @@ def test_strip_cells_line_up_with_their_rows(vector_cells: int, origin: str) -> 
         got = rgba[int(height - y), int(x)]
         want = np.round(np.array(palette[row_map[label]][:3]) * 255)
         assert np.abs(got[:3].astype(int) - want).max() <= 2, (origin, label)
+
+
+def test_facets_and_axis_facets_get_their_groups(tmp_path: Path) -> None:
+    tidy = pd.DataFrame(
+        {
+            "model": ["m1", "m1", "m2", "m2"] * 2,
+            "task": ["t1", "t2"] * 4,
+            "split": ["dev"] * 4 + ["test"] * 4,
+            "score": np.arange(8.0),
+        }
+    )
+    tidy.to_csv(tmp_path / "long.csv", index=False)
+    body = (
+        "data: long.csv\npivot: {x: task, y: model, value: score}\nfacet: split\n"
+        "row_groups: {m1: small, m2: large}\ngroup_lines: true"
+    )
+    prepared = prepare_block(body, site_settings(tmp_path))
+    for panel in prepared.plot.panels:
+        assert panel.spec.row_groups == Groups(("small", "large"), ("small", "large"))
+    fig = drawn(prepared.plot)
+    check(fig)
+    no_text_overlaps(fig)
+    np.save(tmp_path / "cube.npy", np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4))
+    body = "data: cube.npy\nfacet_axis: 0\ncol_groups: {0: a, 1: a, 2: b, 3: b}"
+    prepared = prepare_block(body, site_settings(tmp_path))
+    assert [p.spec.col_groups for p in prepared.plot.panels] == [
+        Groups(("a", "a", "b", "b"), ("a", "b"))
+    ] * 2
