@@ -703,3 +703,46 @@ CELL_TEXT: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
     ),
 ]
 CASES += CELL_TEXT
+# Group strips: labels the mapping lacks, a table without the column, more
+# groups than colors, a value of the wrong kind.
+_WIDE = "matrix: [[" + ", ".join(str(n) for n in range(21)) + "]]\n"
+GROUPS: list[tuple[str, str, dict[str, str | bytes], str, int]] = [
+    (
+        "groups-unknown-labels",
+        "data: m.csv\ntitle: t\nrow_groups: {x: A, q: B}",
+        _LABELLED,
+        "'row_groups' has no group for the row 'y' of the map",
+        L + 3,
+    ),
+    (
+        "groups-file-no-column",
+        "data: m.csv\ncol_groups: {data: s.csv, column: tissue}",
+        {**_LABELLED, "docs/s.csv": "sample,batch\na,1\nb,2\n"},
+        "'col_groups': s.csv has no column 'tissue' (its columns: 'batch')",
+        L + 2,
+    ),
+    (
+        "groups-too-many",
+        _WIDE + "col_groups: {" + ", ".join(f"{n}: g{n}" for n in range(21)) + "}",
+        {},
+        "'col_groups' makes 21 groups on this map; at most 20 colors",
+        L + 2,
+    ),
+    (
+        "groups-list",
+        M + "row_groups: [a, b]",
+        {},
+        "'row_groups': expected a mapping of label to group, or {data: FILE, column: NAME}, "
+        "got a list",
+        L + 2,
+    ),
+    (
+        "groups-file-absent",
+        M + "title: t\nrow_groups: {data: nope.csv, column: x}",
+        {},
+        "'row_groups': data file 'nope.csv' not found",
+        L + 3,
+    ),
+    ("group-lines-alone", M + "group_lines: true", {}, "'group_lines' separates the groups", L + 2),
+]
+CASES += GROUPS

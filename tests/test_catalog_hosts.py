@@ -91,6 +91,7 @@ HOST_DIFFERS: dict[tuple[str, str], str] = {
             "panel-missing-file",
             "mask-file-absent",
             "cell-text-absent",
+            "groups-file-absent",
         )
         for host in ("api", "render")
     },

@@ -318,6 +318,9 @@ def _plain(value: object) -> object:
                     "x_labels": _frame_labels(item.columns),
                     "y_labels": _frame_labels(item.index),
                 }
+            elif key in ("row_groups", "col_groups") and _is_series(item):
+                # A pandas Series of groups by label, as a samples table's column is.
+                out[str(key)] = {_frame_label(k): _plain(v) for k, v in item.items()}
             else:
                 out[str(key)] = _plain(item)
         return out
@@ -339,6 +342,10 @@ def _numeric_array(value: object) -> bool:
     """A 2-D NumPy array of numbers (not of booleans: a ``mask``)."""
     kind = getattr(getattr(value, "dtype", None), "kind", None)
     return kind in ("i", "u", "f") and getattr(value, "ndim", None) == 2
+
+
+def _is_series(value: object) -> bool:
+    return type(value).__module__.startswith("pandas") and type(value).__name__ == "Series"
 
 
 def _is_frame(value: object) -> bool:

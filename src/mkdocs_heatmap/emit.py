@@ -461,6 +461,21 @@ def default_alt(
     missing = int((~np.isfinite(values) & ~hidden).sum())
     if missing:
         text += f" {missing} missing cell{'s' if missing != 1 else ''}."
+    return text + _groups_alt(spec)
+
+
+def _groups_alt(spec: HeatmapSpec) -> str:
+    """The groups the strips show, with how many rows (columns) each holds."""
+    from .keys import Groups
+
+    text = ""
+    for groups, what in ((spec.row_groups, "Rows"), (spec.col_groups, "Columns")):
+        if not isinstance(groups, Groups):
+            continue
+        counts = ", ".join(f"{g} ({groups.names.count(g)})" for g in groups.order)
+        title = f" ({groups.title})" if groups.title else ""
+        count = len(groups.order)
+        text += f" {what} in {count} group{'s' if count != 1 else ''}{title}: {counts}."
     return text
 
 

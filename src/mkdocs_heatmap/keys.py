@@ -74,6 +74,25 @@ class TextTable:
     y_labels: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class GroupFile:
+    """``row_groups``/``col_groups`` read from a table: its file, and the
+    column that holds each label's group (the labels are its first column)."""
+
+    data: str
+    column: str
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Groups as drawn: one name per row (or column) of the matrix as
+    shown, the groups in color order, and the legend's title."""
+
+    names: tuple[str, ...]
+    order: tuple[str, ...]
+    title: str | None = None
+
+
 # --------------------------------------------------------------------------
 # The key table's rows.
 
@@ -655,6 +674,52 @@ class Mask(Option[Any]):
             f"expected {', '.join(MASK_NAMES)}, a matrix of true/false, a data file path "
             f"or a mapping of data keys, got {_short(value)}{hint}"
         )
+
+
+MAX_GROUP_LABELS = 100_000
+"""Labels an inline ``row_groups``/``col_groups`` mapping may name."""
+MAX_GROUP_NAME = 1_000  # model.MAX_NAME: a group's name, a file's, a column's
+
+
+class GroupMap(Option[Any]):
+    """``row_groups``/``col_groups``: a mapping of label to group, or
+    ``{data: FILE, column: NAME}`` (a table whose first column holds the
+    labels).  A mapping whose keys include ``data`` is the file form: a map
+    with a row called "data" is far rarer than a typo in ``column``."""
+
+    def validate(self, value: object) -> Mapping[str, str] | GroupFile:
+        usage = "a mapping of label to group, or {data: FILE, column: NAME}"
+        if not isinstance(value, dict) or not value:
+            raise Invalid(f"expected {usage}, got {describe(value)}")
+        if "data" in value:
+            _only_source_keys(value, ("data", "column"), "a groups file")
+            if "column" not in value:
+                raise Invalid(
+                    "a groups file needs 'column': the name of its column that holds the groups"
+                )
+            data = Text(MAX_GROUP_NAME, nonempty=True).validate(value["data"])
+            column = Text(MAX_GROUP_NAME, nonempty=True).validate(value["column"])
+            return GroupFile(data, column)
+        if len(value) > MAX_GROUP_LABELS:
+            raise Invalid(f"names {len(value):,} labels; at most {MAX_GROUP_LABELS:,}")
+        groups: dict[str, str] = {}
+        for label, group in value.items():
+            if isinstance(label, bool) or not isinstance(label, (str, int, float)):
+                raise Invalid(f"label {_short(label)} is {describe(label)}, expected a label")
+            shown = _label(label)
+            _refuse_controls(shown)
+            if isinstance(group, bool) or not isinstance(group, (str, int, float)):
+                raise Invalid(
+                    f"the group of {q(shown)} is {describe(group)}; expected a group's name"
+                )
+            name = _label(group)
+            if not name.strip():
+                raise Invalid(f"the group of {q(shown)} is empty")
+            if len(name) > MAX_GROUP_NAME:
+                raise Invalid(f"the group of {q(shown)} {TooLong(len(name), MAX_GROUP_NAME)}")
+            _refuse_controls(name)
+            groups[shown] = name
+        return groups
 
 
 def _looks_like_path(text: str) -> bool:

@@ -173,6 +173,7 @@ class Ticks:
     # Listed labels (``yticks: [a, b]``) too close to stand at their cells:
     # where each is drawn instead (cell units), with a leader line to its cell.
     places: tuple[float, ...] | None = None
+    offset: float = 0.0  # pt past the usual pad: a group strip between them and the map
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,15 @@ class BarPlace:
 
 
 @dataclass(frozen=True)
+class LegendPlace:
+    """A legend of groups: each group's color swatch and name, and a title."""
+
+    swatches: tuple[Box, ...]
+    labels: tuple[Label, ...]
+    title: Label | None = None
+
+
+@dataclass(frozen=True)
 class PanelPlace:
     map: Box
     xticks: Ticks
@@ -194,6 +204,9 @@ class PanelPlace:
     bar: BarPlace | None = None  # a colorbar of its own
     row_tree: Box | None = None
     col_tree: Box | None = None
+    row_strip: Box | None = None  # row_groups' strip, left of the map
+    col_strip: Box | None = None  # col_groups' strip, above it
+    legends: tuple[LegendPlace, ...] = ()  # the groups' legends, right of everything
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,14 @@ class ColorbarAsk:
     label: str | None
     orientation: str
     places: tuple[float, ...] = ()  # each tick's place along the bar, 0 to 1 (its norm)
+
+
+@dataclass(frozen=True)
+class LegendAsk:
+    """A legend the panel needs: its title and the names of its groups."""
+
+    title: str | None
+    entries: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -242,6 +263,9 @@ class PanelAsk:
     x_span: int = 0  # cells laid out along the axis (a grid's row of panels); 0: cols
     y_span: int = 0  # ... (a grid's column of panels); 0: rows
     letter: str | None = None  # the panel's label ("(a)"), at its top left
+    row_strip: bool = False  # a strip of row groups' colors beside the map
+    col_strip: bool = False  # ... of column groups' colors above it
+    legends: tuple[LegendAsk, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -738,6 +762,7 @@ class _Margins:
     y: _AxisChoice
     bar_w: float  # vertical colorbar's share of `right`
     bar_h: float  # horizontal colorbar's share of `bottom`
+    legend_w: float = 0.0  # the groups' legends' share of `right`
 
 
 LETTER_PAD = 3.0  # pt between a panel's letter and what is below it
@@ -752,6 +777,39 @@ BAR_THICK = 0.12  # inches
 BAR_MIN = 0.9  # inches: the shortest vertical colorbar
 BAR_GAP = 0.1
 TREE = 0.6  # inches of dendrogram
+# Group strips sit between the map and its tick labels or tree, as in
+# seaborn's clustermap and ComplexHeatmap: a band of colored cells, a hair
+# apart from the map so the strip does not read as one more row of data.
+STRIP = 0.12  # inches
+STRIP_GAP = 0.03
+LEGEND_GAP = 0.18  # inches between what is right of the map and a legend
+SWATCH = 0.9  # a legend's swatch: this many lines square
+LEGEND_PITCH = 1.35  # lines from one legend entry to the next
+LEGEND_SPACE = 0.8  # lines between two legends
+
+
+def _strip(on: bool) -> float:
+    return STRIP + STRIP_GAP if on else 0.0
+
+
+def _legend_metrics(fonts: Fonts) -> tuple[float, float]:
+    """The legends' font size and line height, in points."""
+    size = fonts.size("ytick.labelsize")
+    return size, fonts.line(size)
+
+
+def _legend_extent(legends: Sequence[LegendAsk], fonts: Fonts) -> tuple[float, float]:
+    """(width, height) in inches of the legends stacked, past LEGEND_GAP."""
+    size, line = _legend_metrics(fonts)
+    width = height = 0.0
+    for n, legend in enumerate(legends):
+        swatch = line * SWATCH + 0.4 * line
+        width = max(width, swatch + fonts.widest(legend.entries, size))
+        if legend.title:
+            width = max(width, fonts.extent(legend.title, size, "bold")[0])
+            height += line * LEGEND_PITCH
+        height += line * LEGEND_PITCH * len(legend.entries) + (LEGEND_SPACE * line if n else 0.0)
+    return LEGEND_GAP + width * PT * SLACK, height * PT
 
 
 def _bar_extent(ask: ColorbarAsk, fonts: Fonts) -> float:
@@ -775,6 +833,8 @@ def _margins(ask: PanelAsk, fonts: Fonts, cell_w: float, cell_h: float) -> _Marg
     label_line = fonts.line(fonts.size("axes.labelsize"))
     y_reach = (tick_pad + y.extent) * PT if y.positions else 0.0
     left = y_reach if not ask.row_tree else TREE + 0.05
+    if ask.row_strip:
+        left += _strip(True)
     right = y_reach if ask.row_tree else 0.0
     if ask.ylabel:
         # Beside its axis, outside the tick labels and outside a row tree
@@ -786,6 +846,8 @@ def _margins(ask: PanelAsk, fonts: Fonts, cell_w: float, cell_h: float) -> _Marg
     if ask.xlabel:
         bottom += (label_pad + label_line) * PT
     top = 0.0
+    if ask.col_strip:
+        top += _strip(True)
     if ask.col_tree:
         top += TREE + 0.05
     if ask.title:
@@ -808,7 +870,20 @@ def _margins(ask: PanelAsk, fonts: Fonts, cell_w: float, cell_h: float) -> _Marg
         else:
             bar_h = _bar_extent(ask.bar, fonts) + 0.05
             bottom += bar_h
-    return _Margins(left, right, top, bottom, x, y, bar_w, bar_h)
+    legend_w = 0.0
+    if ask.legends:
+        legend_w, legend_h = _legend_extent(ask.legends, fonts)
+        # Top-aligned with the map; one taller than the map reaches down
+        # past it, beside the column labels and clear of the axis title.
+        over = legend_h - ask.rows * cell_h
+        if over > 0:
+            bottom = max(bottom, over)
+            if ask.xlabel:
+                size = fonts.size("axes.labelsize")
+                half = fonts.extent(ask.xlabel, size)[0] * PT * SLACK / 2
+                right = max(right, half - ask.cols * cell_w / 2)
+        right += legend_w
+    return _Margins(left, right, top, bottom, x, y, bar_w, bar_h, legend_w)
 
 
 # --------------------------------------------------------------------------
@@ -1281,7 +1356,7 @@ class _Grid:
         label_size = fonts.size("axes.labelsize")
         label_line = fonts.line(label_size)
         texts = []
-        top = box.top + (TREE + 0.05 if ask.col_tree else 0.0)
+        top = box.top + _strip(ask.col_strip) + (TREE + 0.05 if ask.col_tree else 0.0)
         if ask.title:
             size = fonts.size("axes.titlesize")
             weight = str(fonts.rc["axes.titleweight"])
@@ -1318,6 +1393,7 @@ class _Grid:
                     role="panel_label",
                 )
             )
+        row_strip, col_strip = _strip(ask.row_strip), _strip(ask.col_strip)
         x_reach = (tick_pad + m.x.extent) * PT if m.x.positions else 0.0
         if ask.xlabel:
             y = box.y - x_reach - label_pad * PT
@@ -1326,7 +1402,7 @@ class _Grid:
             )
         y_reach = (tick_pad + m.y.extent) * PT if m.y.positions else 0.0
         if ask.ylabel:
-            beside = TREE + 0.05 if ask.row_tree else y_reach
+            beside = (TREE + 0.05 if ask.row_tree else y_reach) + _strip(ask.row_strip)
             x = box.x - beside - label_pad * PT - label_line * PT / 2
             texts.append(
                 Label(
@@ -1342,7 +1418,7 @@ class _Grid:
         bar = None
         if ask.bar is not None:
             if ask.bar.orientation == "vertical":
-                x = box.right + (m.right - m.bar_w) + BAR_GAP
+                x = box.right + (m.right - m.bar_w - m.legend_w) + BAR_GAP
                 length = max(box.h, BAR_MIN)
                 bar = self._bar(ask.bar, Box(x, box.y + (box.h - length) / 2, BAR_THICK, length))
             else:
@@ -1365,13 +1441,61 @@ class _Grid:
                 "right" if ask.row_tree else "left",
                 m.y.size,
                 m.y.places,
+                0.0 if ask.row_tree else _strip(ask.row_strip) / PT,
             ),
             note_size=_note_size(ask, fonts, cw, ch),
             texts=tuple(texts),
             bar=bar,
-            row_tree=Box(box.x - TREE - 0.05, box.y, TREE, box.h) if ask.row_tree else None,
-            col_tree=Box(box.x, box.top + 0.05, box.w, TREE) if ask.col_tree else None,
+            row_tree=Box(box.x - row_strip - TREE - 0.05, box.y, TREE, box.h)
+            if ask.row_tree
+            else None,
+            col_tree=Box(box.x, box.top + col_strip + 0.05, box.w, TREE) if ask.col_tree else None,
+            row_strip=Box(box.x - row_strip, box.y, STRIP, box.h) if ask.row_strip else None,
+            col_strip=Box(box.x, box.top + STRIP_GAP, box.w, STRIP) if ask.col_strip else None,
+            legends=self._legends(ask.legends, box.right + m.right - m.legend_w, box.top),
         )
+
+    def _legends(self, asks: Sequence[LegendAsk], x: float, top: float) -> tuple[LegendPlace, ...]:
+        """The legends stacked from ``top`` down, LEGEND_GAP right of ``x``."""
+        size, line = _legend_metrics(self.fonts)
+        pitch = line * LEGEND_PITCH * PT
+        side = line * SWATCH * PT
+        x += LEGEND_GAP
+        y = top
+        out = []
+        for n, ask in enumerate(asks):
+            y -= LEGEND_SPACE * line * PT if n else 0.0
+            title = None
+            if ask.title:
+                title = Label(
+                    ask.title,
+                    x,
+                    y - pitch / 2,
+                    size,
+                    ha="left",
+                    va="center",
+                    weight="bold",
+                    role="group_legend_title",
+                )
+                y -= pitch
+            swatches, labels = [], []
+            for entry in ask.entries:
+                middle = y - pitch / 2
+                swatches.append(Box(x, middle - side / 2, side, side))
+                labels.append(
+                    Label(
+                        entry,
+                        x + side + 0.4 * line * PT,
+                        middle,
+                        size,
+                        ha="left",
+                        va="center",
+                        role="group_legend",
+                    )
+                )
+                y -= pitch
+            out.append(LegendPlace(tuple(swatches), tuple(labels), title))
+        return tuple(out)
 
     def _bar(self, ask: ColorbarAsk, box: Box) -> BarPlace:
         fonts = self.fonts

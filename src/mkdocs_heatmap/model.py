@@ -26,6 +26,9 @@ from .keys import (
     FigSize,
     Flag,
     FormatSpec,
+    GroupFile,
+    GroupMap,
+    Groups,
     Highlight,
     Identifier,
     Integer,
@@ -258,6 +261,13 @@ class HeatmapSpec:
     # of data keys, or inline rows (``TextTable``).  ``pipeline`` matches
     # them to the plotted matrix (``Panel.texts``); keyed as those texts.
     cell_text: str | TextTable | Mapping[str, Any] | None = key_field(CellText(lambda: SOURCE_KEYS))
+    # Categorical strips beside the map: a mapping of label to group or a
+    # table's column (``GroupFile``) as written; ``pipeline`` turns either
+    # into the ``Groups`` of the rows (columns) as drawn.  Left out of the
+    # cache key when unset (``pipeline.LATER_DRAWN``), as is group_lines.
+    row_groups: Mapping[str, str] | GroupFile | Groups | None = key_field(GroupMap())
+    col_groups: Mapping[str, str] | GroupFile | Groups | None = key_field(GroupMap())
+    group_lines: bool | None = key_field(Flag())
     # Where each key sits in the block body (0-based), to point errors at it.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -273,7 +283,9 @@ class HeatmapSpec:
             value = getattr(self, f.name)
             if isinstance(value, tuple) and value and isinstance(value[0], HeatmapSpec):
                 value = [panel.as_dict() for panel in value]
-            elif isinstance(value, (Pivot, Colorbar, Grid, InlineMatrix, TextTable)):
+            elif isinstance(
+                value, (Pivot, Colorbar, Grid, InlineMatrix, TextTable, GroupFile, Groups)
+            ):
                 value = {g.name: getattr(value, g.name) for g in fields(value)}
             out[f.name] = value
         return out

@@ -21,7 +21,7 @@ from .__about__ import __version__
 from .cache import DRAWING, DiskCache, make_key, matplotlib_version
 from .errors import DataError, HeatmapError
 from .formats import FORMATS
-from .keys import MASK_NAMES
+from .keys import MASK_NAMES, GroupFile
 from .model import (
     MAX_PANELS,
     Image,
@@ -177,7 +177,7 @@ def figure_key(plot: Plot, rc: Rc, variants: tuple[str, ...], *, transparent: bo
     )
 
 
-LATER_DRAWN = ("panel_labels", "cell_text")
+LATER_DRAWN = ("panel_labels", "cell_text", "row_groups", "col_groups", "group_lines")
 """Drawn keys added after figures were cached: left out of the key while
 unset, so the figures that do not use them keep their keys (and SVG ids)."""
 
@@ -266,16 +266,21 @@ def _load_panel(spec: HeatmapSpec, settings: Settings) -> tuple[Panel, list[Sour
         if spec.center is None and spec.norm == "linear":
             # A difference reads against zero: diverging, centered there.
             spec = replace(spec, center=0.0)
+    groups, group_files = _group_sources(spec, settings)
     row_tree = col_tree = None
     if spec.cluster is not None:
-        matrix, row_tree, col_tree = cluster(spec, matrix)
+        matrix, row_tree, col_tree = cluster(spec, matrix, *_blocks(groups, matrix))
     spec, matrix = _trimmed(spec, matrix)
     spec, used = _masked(spec, matrix, settings)
+    spec = _grouped(spec, matrix, groups)
     if texts is not None:
         from .data.texts import follow, written
 
         texts = written(follow(texts, read, matrix), spec.fmt)
-    return Panel(spec, matrix, row_tree, col_tree, texts=texts), files + used + text_files
+    return (
+        Panel(spec, matrix, row_tree, col_tree, texts=texts),
+        files + used + group_files + text_files,
+    )
 
 
 def _cell_texts(
@@ -379,6 +384,72 @@ def _masked(
     return replace(spec, mask=mask_cells(mask, matrix, name)), files
 
 
+GroupsRead = dict[str, tuple[Mapping[str, str], "str | None"]]
+"""Per groups key: label -> group, and the legend's title (a table's column)."""
+
+
+def _group_sources(spec: HeatmapSpec, settings: Settings) -> tuple[GroupsRead, list[Source]]:
+    """The mappings ``row_groups`` and ``col_groups`` give, tables read, and
+    the tables' files (dependencies of the figure, as a mask's file is)."""
+    from .data import read_source
+    from .data.groups import read_groups_table
+    from .messages import one_line
+    from .spec import validate
+
+    read: GroupsRead = {}
+    files: list[Source] = []
+    for key in ("row_groups", "col_groups"):
+        given = getattr(spec, key)
+        if given is None:
+            continue
+        if not isinstance(given, GroupFile):
+            read[key] = (given, None)
+            continue
+        try:
+            source = read_source(validate({"data": given.data}), settings.roots, settings.limits)
+        except HeatmapError as exc:
+            raise DataError(f"'{key}': {exc.message}", key=key) from None
+        assert source is not None
+        table = read_groups_table(
+            source.content, source.fmt, one_line(given.data), given.column, key, settings.limits
+        )
+        read[key] = (table, given.column)
+        files.append(source)
+    return read, files
+
+
+def _blocks(
+    read: GroupsRead, matrix: LabelledMatrix
+) -> tuple[list[list[int]] | None, list[list[int]] | None]:
+    """The rows and columns of each group, for ``cluster`` to keep together."""
+    from .data.groups import blocks, group_order, names_for
+
+    out: list[list[list[int]] | None] = []
+    for key, labels in (("row_groups", matrix.y_labels), ("col_groups", matrix.x_labels)):
+        if key not in read:
+            out.append(None)
+            continue
+        groups = read[key][0]
+        names = names_for(groups, labels, key)
+        out.append(blocks(names, group_order(groups, names, key)))
+    return out[0], out[1]
+
+
+def _grouped(spec: HeatmapSpec, matrix: LabelledMatrix, read: GroupsRead) -> HeatmapSpec:
+    """The spec with each groups key as the ``Groups`` of ``matrix`` as drawn."""
+    if not read:
+        return spec
+    from .data.groups import resolve
+
+    if "row_groups" in read:
+        groups, title = read["row_groups"]
+        spec = replace(spec, row_groups=resolve(groups, matrix.y_labels, "row_groups", title))
+    if "col_groups" in read:
+        groups, title = read["col_groups"]
+        spec = replace(spec, col_groups=resolve(groups, matrix.x_labels, "col_groups", title))
+    return spec
+
+
 def _load_axis_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
     """One panel per position along ``facet_axis`` of the block's array:
     each titled from ``panel_titles`` or "axis N = i"."""
@@ -395,14 +466,17 @@ def _load_axis_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list
     matrices = parse_axis_facets(spec, source, settings.limits)
     titles = facet_titles(spec, len(matrices))
     read = _mask_source(spec, settings)
+    groups, group_files = _group_sources(spec, settings)
     panels = []
     for title, matrix in zip(titles, matrices, strict=True):
         part = replace(spec, title=title)
         name = f"{_name(spec)} ({title})"
         part, matrix = _trimmed(part, _normalized(part, matrix, name))
         part, _ = _masked(part, matrix, settings, read)
+        part = _grouped(part, matrix, groups)
         panels.append(Panel(part, matrix, facet_value=title))
-    return Plot(spec, tuple(panels)), [source] + (read[2] if read is not None else [])
+    files = [source] + (read[2] if read is not None else [])
+    return Plot(spec, tuple(panels)), files + group_files
 
 
 def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Source]]:
@@ -418,6 +492,7 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
         raise DataError(f"'facet' makes {len(values):,} panels; at most {MAX_PANELS}", key="facet")
     whole = parse_source(replace(spec, facet=None), source, settings.limits)
     read = _mask_source(spec, settings)
+    groups, group_files = _group_sources(spec, settings)
     panels = []
     for value in values:
         part = replace(spec, title=value)
@@ -427,8 +502,10 @@ def _load_facets(spec: HeatmapSpec, settings: Settings) -> tuple[Plot, list[Sour
         name = f"{_name(spec)} (facet {value!r})"
         part, reindexed = _trimmed(part, _normalized(part, reindexed, name))
         part, _ = _masked(part, reindexed, settings, read)
+        part = _grouped(part, reindexed, groups)
         panels.append(Panel(part, reindexed, facet_value=value))
-    return Plot(spec, tuple(panels)), [source] + (read[2] if read is not None else [])
+    files = [source] + (read[2] if read is not None else [])
+    return Plot(spec, tuple(panels)), files + group_files
 
 
 def check_block(

@@ -215,7 +215,20 @@ def validate(
     _check_consistency(spec)
     if needs_data:
         _check_trim(spec)
+        _check_groups(spec)
     return spec
+
+
+def _check_groups(spec: HeatmapSpec) -> None:
+    """A whole block's (or panel's) ``group_lines`` needs groups to separate;
+    defaults may turn it on for blocks that have them."""
+    if spec.group_lines and spec.row_groups is None and spec.col_groups is None:
+        raise SpecError(
+            "'group_lines' separates the groups of 'row_groups' or 'col_groups'; "
+            "this block has neither",
+            key="group_lines",
+            block_line=spec.line_of("group_lines"),
+        )
 
 
 def check_lengths(body: Mapping[Any, Any], key_lines: Mapping[str, int] | None = None) -> None:

@@ -130,7 +130,10 @@ def _align(mine: tuple[str, ...], theirs: tuple[str, ...], what: str) -> list[in
 
 
 def cluster(
-    spec: HeatmapSpec, matrix: LabelledMatrix
+    spec: HeatmapSpec,
+    matrix: LabelledMatrix,
+    row_blocks: list[list[int]] | None = None,
+    col_blocks: list[list[int]] | None = None,
 ) -> tuple[LabelledMatrix, Tree | None, Tree | None]:
     """Reorder rows and/or columns by hierarchical clustering (SciPy).
 
@@ -138,6 +141,10 @@ def cluster(
     and the alt text all follow the displayed order.  Missing cells take their
     column's mean for the distances only.  Returns the reordered matrix and
     the row and column trees as dendrogram segments in cell coordinates.
+
+    ``row_blocks``/``col_blocks`` (positions per group, ``groups.blocks``)
+    keep groups together: each is clustered on its own and they follow one
+    another in their order; the tree is then one per group, side by side.
     """
     try:
         from scipy.cluster.hierarchy import dendrogram, linkage
@@ -179,12 +186,24 @@ def cluster(
         )
         return [int(leaf) for leaf in shape["leaves"]], segments
 
+    def grouped(data: Any, what: str, parts: list[list[int]] | None) -> tuple[list[int], Tree]:
+        if parts is None:
+            return tree(data, what)
+        order: list[int] = []
+        segments: list[tuple[float, ...]] = []
+        for part in parts:
+            leaves, own = tree(data[part], what)
+            start = float(len(order))
+            segments += [tuple(x + start for x in s[:4]) + tuple(s[4:]) for s in own]
+            order += [part[leaf] for leaf in leaves]
+        return order, tuple(segments)
+
     rows, cols = list(range(matrix.shape[0])), list(range(matrix.shape[1]))
     row_tree = col_tree = None
     if spec.cluster in ("rows", "both"):
-        rows, row_tree = tree(filled, "rows")
+        rows, row_tree = grouped(filled, "rows", row_blocks)
     if spec.cluster in ("columns", "both"):
-        cols, col_tree = tree(filled.T, "columns")
+        cols, col_tree = grouped(filled.T, "columns", col_blocks)
     ordered = LabelledMatrix(
         values[np.ix_(rows, cols)],
         tuple(matrix.x_labels[j] for j in cols),

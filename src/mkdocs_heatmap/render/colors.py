@@ -167,6 +167,22 @@ def colormap(spec: HeatmapSpec, variant: str = "light") -> Colormap:
     return cmap
 
 
+def group_colors(count: int, start: int = 0) -> list[tuple[float, float, float, float]]:
+    """The colors of ``count`` groups in the groups' order, from the
+    ``start``-th on: tab10's ten, then tab20's lighter partner of each,
+    then round again.  The k-th group has the same color however many groups
+    there are; column groups start after the row groups', so no color means
+    both a row group and a column group."""
+    import matplotlib as mpl
+
+    pairs = mpl.colormaps["tab20"]
+    colors = []
+    for k in range(start, start + count):
+        r, g, b, a = pairs(2 * (k % 10) + (k // 10) % 2)
+        colors.append((float(r), float(g), float(b), float(a)))
+    return colors
+
+
 def relative_luminance(rgb: Any) -> float:
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4

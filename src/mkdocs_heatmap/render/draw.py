@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..formats import VECTOR_CELL_LIMIT
-from ..keys import panel_letter
+from ..keys import GroupFile, Groups, panel_letter
 from ..layout import (
     LEADER,
     PT,
@@ -25,6 +25,8 @@ from ..layout import (
     FigureLayout,
     Fonts,
     Label,
+    LegendAsk,
+    LegendPlace,
     PanelAsk,
     PanelPlace,
     bar_ticks,
@@ -42,6 +44,7 @@ from .colors import (
     Part,
     Scene,
     contrast_ink,
+    group_colors,
     highlight_cells,
     paint,
     same_titles,
@@ -94,6 +97,7 @@ def build_figure(
         _draw(ax, part, place, variant, vector_cells)
         _frame(ax, variant)
         _trees(fig, part.panel, place, layout.size)
+        _strips(fig, part.panel, place, layout.size, variant, vector_cells)
         for label in place.texts:
             _text(fig, label, layout.size)
         if place.bar is not None:
@@ -187,7 +191,51 @@ def seal_cells(fig: Figure) -> None:
             mesh.set_linewidth(PRINT_CELL_EDGE)
 
 
+def groups_of(spec: HeatmapSpec, matrix: LabelledMatrix) -> tuple[Groups | None, Groups | None]:
+    """The row and column groups of a panel as drawn.  The pipeline has
+    matched them to the matrix already; a figure made without it (tests, a
+    ``Plot`` built by hand) may still hold the block's inline mapping."""
+    from ..data.groups import resolve
+    from ..errors import RenderError
+
+    out: list[Groups | None] = []
+    for key, labels in (("row_groups", matrix.y_labels), ("col_groups", matrix.x_labels)):
+        given = getattr(spec, key)
+        if given is None or isinstance(given, Groups):
+            out.append(given)
+        elif isinstance(given, GroupFile):
+            raise RenderError(f"'{key}': its table was not read", key=key)
+        else:
+            out.append(resolve(given, labels, key))
+    return out[0], out[1]
+
+
+def _legend_asks(rows: Groups | None, cols: Groups | None) -> tuple[LegendAsk, ...]:
+    """A legend per groups key; untitled ones say which axis when both are there."""
+    both = rows is not None and cols is not None
+    asks = []
+    for groups, axis in ((rows, "Rows"), (cols, "Columns")):
+        if groups is not None:
+            asks.append(LegendAsk(groups.title or (axis if both else None), groups.order))
+    return tuple(asks)
+
+
 def _ask(part: Part, spec: HeatmapSpec, *, title: str | None, own_bar: bool = True) -> PanelAsk:
+    ask = _plain_ask(part, spec, title=title, own_bar=own_bar)
+    if spec.row_groups is None and spec.col_groups is None:
+        return ask
+    row_groups, col_groups = groups_of(spec, part.panel.matrix)
+    return replace(
+        ask,
+        row_strip=row_groups is not None,
+        col_strip=col_groups is not None,
+        legends=_legend_asks(row_groups, col_groups),
+    )
+
+
+def _plain_ask(
+    part: Part, spec: HeatmapSpec, *, title: str | None, own_bar: bool = True
+) -> PanelAsk:
     matrix = part.panel.matrix
     rows, cols = matrix.shape
     notes = part.notes
@@ -297,6 +345,8 @@ def _draw(ax: Axes, part: Part, place: PanelPlace, variant: str, vector_cells: i
             ax.text(j, i, text, ha="center", va="center", color=color, size=place.note_size)
     if spec.highlight:
         _highlight(ax, spec, matrix, colors)
+    if spec.group_lines:
+        _group_lines(ax, spec, matrix, variant)
 
 
 def _ticks(ax: Axes, place: PanelPlace) -> None:
@@ -314,6 +364,10 @@ def _ticks(ax: Axes, place: PanelPlace) -> None:
     if y.side == "right":
         ax.yaxis.tick_right()
     ax.tick_params(length=0)
+    if y.offset:
+        import matplotlib as mpl
+
+        ax.tick_params(axis="y", pad=float(mpl.rcParams["ytick.major.pad"]) + y.offset)
     # Labels the layout shrank to fit (never below its floor).
     if x.size is not None:
         ax.tick_params(axis="x", labelsize=x.size)
@@ -335,7 +389,8 @@ def _leaders(ax: Axes, place: PanelPlace) -> None:
     if place.xticks.places is not None:
         ax.tick_params(axis="x", pad=float(rc["xtick.major.pad"]) + LEADER)
     if place.yticks.places is not None:
-        ax.tick_params(axis="y", pad=float(rc["ytick.major.pad"]) + LEADER)
+        pad = float(rc["ytick.major.pad"]) + LEADER + place.yticks.offset
+        ax.tick_params(axis="y", pad=pad)
     for ticks, axis in ((place.xticks, "x"), (place.yticks, "y")):
         if ticks.places is None:
             continue
@@ -348,6 +403,7 @@ def _leaders(ax: Axes, place: PanelPlace) -> None:
             else:
                 transform = blended_transform_factory(ax.transAxes, ax.transData)
                 edge, out = (1.0, 1.0) if ticks.side == "right" else (0.0, -1.0)
+                edge += out * ticks.offset * PT / box.w  # past a group strip
                 xs = [edge, edge + out * reach * 0.35, edge + out * reach * 0.9]
                 ys = [cell, cell, spot]
             ax.add_line(Line2D(xs, ys, transform=transform, clip_on=False, lw=0.5, color=color))
@@ -434,3 +490,114 @@ def _highlight(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix, colors: Colo
         ax.add_patch(
             Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=ink, linewidth=1.6, zorder=3)
         )
+
+
+GROUP_LINE = {"light": "#ffffff", "dark": "#1e2129"}  # the page's own color: a gap
+
+
+def _group_lines(ax: Axes, spec: HeatmapSpec, matrix: LabelledMatrix, variant: str) -> None:
+    """A line across the map between neighbouring rows (columns) of different
+    groups: a gap in the page's color, as a split map has; in the ink color
+    over grid lines, which are gaps already."""
+    import matplotlib as mpl
+
+    rows, cols = matrix.shape
+    grid = spec.gridlines is not None
+    color = mpl.rcParams["axes.edgecolor"] if grid else GROUP_LINE[variant]
+    width = 1.0 if grid else 1.5
+    row_groups, col_groups = groups_of(spec, matrix)
+    for at in _changes(row_groups):
+        ax.hlines(at - 0.5, -0.5, cols - 0.5, colors=color, lw=width, gid="heatmap-group-line")
+    for at in _changes(col_groups):
+        ax.vlines(at - 0.5, -0.5, rows - 0.5, colors=color, lw=width, gid="heatmap-group-line")
+
+
+def _changes(groups: Groups | None) -> list[int]:
+    """Where a new group starts: each position whose group differs from the one before."""
+    if groups is None:
+        return []
+    names = groups.names
+    return [n for n in range(1, len(names)) if names[n] != names[n - 1]]
+
+
+def _strips(
+    fig: Figure,
+    panel: Panel,
+    place: PanelPlace,
+    size: tuple[float, float],
+    variant: str,
+    vector_cells: int,
+) -> None:
+    """Each group strip as a band of cells in its groups' colors, aligned
+    with the map's rows (columns), and each legend: swatch and name."""
+    if place.row_strip is None and place.col_strip is None:
+        return
+    from matplotlib.patches import Rectangle
+
+    spec, matrix = panel.spec, panel.matrix
+    rows, cols = matrix.shape
+    upper = spec.origin == "upper"
+    row_groups, col_groups = groups_of(spec, matrix)
+    palettes = []
+    start = 0
+    for box, groups, axis in (
+        (place.row_strip, row_groups, "row"),
+        (place.col_strip, col_groups, "col"),
+    ):
+        if box is None or groups is None:
+            continue
+        colors = group_colors(len(groups.order), start)
+        start += len(groups.order)
+        palettes.append(colors)
+        index = {name: n for n, name in enumerate(groups.order)}
+        rgba = np.array([colors[index[name]] for name in groups.names], dtype=float)
+        strip = fig.add_axes(_fraction(box, size), gid=f"heatmap-{axis}-groups")
+        cells = rgba[:, np.newaxis, :] if axis == "row" else rgba[np.newaxis, :, :]
+        xs = [-0.5, 0.5] if axis == "row" else np.arange(cols + 1) - 0.5
+        ys = np.arange(rows + 1) - 0.5 if axis == "row" else [-0.5, 0.5]
+        if len(groups.names) <= vector_cells:
+            strip.pcolormesh(xs, ys, cells, antialiased=False)
+        else:
+            # As the map itself: one raster, not a shape per row, past this size.
+            origin = spec.origin if axis == "row" else "upper"
+            strip.imshow(cells, interpolation="none", aspect="auto", origin=origin)
+        strip.set_xlim(xs[0], xs[-1])
+        if axis == "row":
+            strip.set_ylim((rows - 0.5, -0.5) if upper else (-0.5, rows - 0.5))
+        else:
+            strip.set_ylim(-0.5, 0.5)
+        if spec.group_lines and spec.gridlines is None:
+            # The map's gaps run on through the strip.
+            lines = strip.hlines if axis == "row" else strip.vlines
+            for at in _changes(groups):
+                lines(at - 0.5, -0.5, 0.5, colors=GROUP_LINE[variant], lw=1.5)
+        strip.set_xticks([])
+        strip.set_yticks([])
+        strip.set_axis_off()
+    for legend, colors in zip(place.legends, palettes, strict=True):
+        _legend(fig, legend, colors, size, Rectangle)
+
+
+def _legend(
+    fig: Figure, legend: LegendPlace, colors: list[Any], size: tuple[float, float], patch: Any
+) -> None:
+    import matplotlib as mpl
+
+    edge = mpl.rcParams["axes.edgecolor"]
+    for box, color, label in zip(legend.swatches, colors, legend.labels, strict=True):
+        x, y, w, h = _fraction(box, size)
+        fig.add_artist(
+            patch(
+                (x, y),
+                w,
+                h,
+                transform=fig.transFigure,
+                facecolor=color,
+                edgecolor=edge,
+                linewidth=0.3,
+                gid="heatmap-group-swatch",
+            )
+        )
+        _text(fig, label, size)
+    if legend.title is not None:
+        _text(fig, legend.title, size)
