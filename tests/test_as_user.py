@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ import pytest
 
 USER = 65534  # nobody:nogroup
 REPO = Path(__file__).resolve().parents[1]
-TOOLS = ("sphinx-build", "mkdocs", "zensical", "mkdocs-heatmap")
+TOOLS = ("sphinx-build", "mkdocs", "zensical", "mkdocs-heatmap", "mkdocs-heatmap-pandoc", "myst")
 SHARED = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # where anyone may write
 HOME = "home"
 MPLCONFIG = "home/.config/matplotlib"  # MPLCONFIGDIR, where matplotlib's default is
@@ -55,6 +56,28 @@ markdown_extensions:
       alternate_style: true
   - mkdocs_heatmap.extension
   - zensical.extensions.autorefs
+"""
+# A paper's page for Pandoc, and a MyST-MD project's: one figure, referenced.
+PAPER = """\
+# Probing study
+
+```heatmap
+data: probe_auc.csv
+title: Probe AUC by layer and token
+id: fig-probe
+numbered: true
+```
+
+The probe works best in the middle layers ([](#fig-probe)).
+"""
+MYST_CONFIG = """\
+version: 1
+project:
+  title: Probing study
+  plugins:
+    - {type: executable, path: heatmap.py}
+site:
+  template: ./template
 """
 SPEC = """\
 data: probe_auc.csv
@@ -129,6 +152,16 @@ def box() -> Iterator[Sandbox]:
         (root / "cli").mkdir()
         shutil.copy(REPO / "example_sphinx" / "results" / "probe_auc.csv", root / "cli")
         (root / "cli" / "spec.yml").write_text(SPEC)
+        for host in ("pandoc", "myst"):
+            (root / host).mkdir()
+            shutil.copy(REPO / "example_sphinx" / "results" / "probe_auc.csv", root / host)
+            # MyST-MD's directive is a fence with the name in braces.
+            paper = PAPER.replace("```heatmap", "```{heatmap}") if host == "myst" else PAPER
+            (root / host / "paper.md").write_text(paper)
+        (root / "myst" / "myst.yml").write_text(MYST_CONFIG)
+        # Offline, a local template makes `myst build --site` write the pages' AST.
+        (root / "myst" / "template").mkdir()
+        (root / "myst" / "template" / "template.yml").write_text("myst: v1\nkind: site\n")
         (root / MPLCONFIG).mkdir(parents=True)
         for folder, dirs, files in os.walk(root):
             for name in [".", *dirs, *files]:
@@ -338,3 +371,32 @@ def test_cli_render(box: Sandbox) -> None:
         run_as_user(box, cmd, "cli", (f"cli/{name}", "cli/.cache/heatmap"))
     assert b"<svg" in (box.root / "cli" / "out.svg").read_bytes()
     assert (box.root / "cli" / "out.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_pandoc(box: Sandbox) -> None:
+    """A paper through Pandoc's filter: HTML with the figures inside, and
+    Word with them as files of ``heatmaps/``."""
+    (pandoc,) = box.venv.glob("lib/python3*/site-packages/pypandoc/files/pandoc")
+    for name in ("paper.html", "paper.docx"):
+        cmd = [str(pandoc), "paper.md", "--filter", "mkdocs-heatmap-pandoc", "-o", name]
+        run_as_user(box, cmd, "pandoc", (f"pandoc/{name}", "pandoc/heatmaps", "pandoc/.cache"))
+    html = (box.root / "pandoc" / "paper.html").read_text()
+    assert "data:image/svg+xml;base64," in html
+    assert re.search(r'<a href="#fig-probe"[^>]*>Figure\s+1</a>', html), html[-2000:]
+    assert list((box.root / "pandoc" / "heatmaps").glob("*.png"))
+
+
+def test_myst(box: Sandbox) -> None:
+    """A MyST-MD project: the plugin file ``init myst`` writes, then
+    ``myst build --site`` runs it with the user's Python."""
+    run_as_user(box, ["mkdocs-heatmap", "init", "myst", "--dir", "."], "myst", ("myst/heatmap.py",))
+    run_as_user(box, ["myst", "build", "--site"], "myst", ("myst/_build", "myst/.cache"))
+    content = box.root / "myst" / "_build" / "site" / "content" / "paper.json"
+    stack, found = [json.loads(content.read_text())["mdast"]], []
+    while stack:
+        node = stack.pop()
+        if node.get("type") == "container" and "heatmap" in node.get("class", ""):
+            found.append((node.get("identifier"), node.get("enumerator")))
+        stack.extend(node.get("children") or [])
+    assert found == [("fig-probe", "1")]
+    assert list((box.root / "myst" / "_build").rglob("*.svg"))
