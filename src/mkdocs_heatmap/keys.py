@@ -385,6 +385,20 @@ class FloatRows(tuple[tuple[float, ...], ...]):
         return cls(map(tuple, array.astype("float64").tolist()))
 
 
+def own_labels(
+    value: Mapping[Any, Any], rows: int, cols: int, what: str
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The ``x_labels`` and ``y_labels`` a labelled inline matrix gives itself
+    (``what``: "the matrix has", "the texts have"), each as long as its axis."""
+    labels: dict[str, tuple[str, ...] | None] = {}
+    for name, count, axis in (("x_labels", cols, "columns"), ("y_labels", rows, "rows")):
+        given = value.get(name)
+        labels[name] = None if given is None else labels_of(given, f"{name}: ")
+        if given is not None and len(given) != count:
+            raise Invalid(f"{name} has {len(given)} labels but {what} {count} {axis}")
+    return labels["x_labels"], labels["y_labels"]
+
+
 class MatrixRows(Option["tuple[tuple[float, ...], ...] | InlineMatrix"]):
     """An inline matrix: a list of equally long rows of numbers or null, or a
     mapping of those rows (``values``) and the matrix's own labels."""
@@ -405,16 +419,7 @@ class MatrixRows(Option["tuple[tuple[float, ...], ...] | InlineMatrix"]):
         if "values" not in value:
             raise Invalid("a labelled matrix needs 'values' (its list of rows)")
         rows = self._rows(value["values"])
-        labels: dict[str, tuple[str, ...] | None] = {}
-        for name, count, axis in (
-            ("x_labels", len(rows[0]), "columns"),
-            ("y_labels", len(rows), "rows"),
-        ):
-            given = value.get(name)
-            labels[name] = None if given is None else labels_of(given, f"{name}: ")
-            if given is not None and len(given) != count:
-                raise Invalid(f"{name} has {len(given)} labels but the matrix has {count} {axis}")
-        return InlineMatrix(rows, labels["x_labels"], labels["y_labels"])
+        return InlineMatrix(rows, *own_labels(value, len(rows), len(rows[0]), "the matrix has"))
 
     def _rows(self, value: object) -> tuple[tuple[float, ...], ...]:
         if isinstance(value, FloatRows):
@@ -770,16 +775,7 @@ class CellText(Option[Any]):
                     "labels take values, x_labels and y_labels"
                 )
         rows = self._rows(value["values"])
-        labels: dict[str, tuple[str, ...] | None] = {}
-        for name, count, axis in (
-            ("x_labels", len(rows[0]), "columns"),
-            ("y_labels", len(rows), "rows"),
-        ):
-            given = value.get(name)
-            labels[name] = None if given is None else labels_of(given, f"{name}: ")
-            if given is not None and len(given) != count:
-                raise Invalid(f"{name} has {len(given)} labels but the texts have {count} {axis}")
-        return TextTable(rows, labels["x_labels"], labels["y_labels"])
+        return TextTable(rows, *own_labels(value, len(rows), len(rows[0]), "the texts have"))
 
     def _rows(self, value: object) -> tuple[tuple[TextCell, ...], ...]:
         if not isinstance(value, (list, tuple)) or not value:

@@ -5,6 +5,7 @@ table's labels."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -277,21 +278,32 @@ def mask_cells(
                 key="mask",
             )
     else:
-        picked = []
-        for mine, theirs, what in (
-            (matrix.y_labels, mask.y_labels, "row"),
-            (matrix.x_labels, mask.x_labels, "column"),
-        ):
-            where = {label: n for n, label in enumerate(theirs)}
-            unknown = [label for label in mine if label not in where]
-            if unknown:
-                extra = [label for label in theirs if label not in set(mine)]
-                also = f"; it has {quoted_list(extra, 5)} instead" if extra else ""
-                raise DataError(
-                    f"'mask': {name} has no {what} {quoted_list(unknown, 5)} of the plotted "
-                    f"matrix (a mask with labels is matched by them{also})",
-                    key="mask",
-                )
-            picked.append([where[label] for label in mine])
+        picked = [
+            label_positions(mine, theirs, what, "mask", name, "a mask with labels is")
+            for mine, theirs, what in (
+                (matrix.y_labels, mask.y_labels, "row"),
+                (matrix.x_labels, mask.x_labels, "column"),
+            )
+        ]
         hidden = hidden[np.ix_(picked[0], picked[1])]
     return tuple(tuple(bool(cell) for cell in row) for row in hidden.tolist())
+
+
+def label_positions(
+    mine: Sequence[str], theirs: Sequence[str], what: str, key: str, name: str, matched: str
+) -> list[int]:
+    """Where each of the plotted matrix's row (or column) labels ``mine`` is
+    among the labels ``theirs`` of a second source of ``key`` (a mask, cell
+    texts), which may have more; a ``DataError`` naming the ones it lacks
+    (``matched`` says what is matched by labels: "a mask with labels is")."""
+    where = {label: n for n, label in enumerate(theirs)}
+    unknown = [label for label in mine if label not in where]
+    if unknown:
+        extra = [label for label in theirs if label not in set(mine)]
+        also = f"; it has {quoted_list(extra, 5)} instead" if extra else ""
+        raise DataError(
+            f"'{key}': {name} has no {what} {quoted_list(unknown, 5)} of the plotted "
+            f"matrix ({matched} matched by them{also})",
+            key=key,
+        )
+    return [where[label] for label in mine]

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
-from ..messages import q, quoted_list
+from ..messages import q
 from ..model import MISSING, LabelledMatrix, Limits, TextTable
 from ..numbers import cell_fmt, format_value, message_number
 from .cells import Ctx, decode, numbered, text_number
 from .delimited import read_rows
+from .derive import label_positions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,8 +121,8 @@ def match_texts(
     if table.x_labels is None and table.y_labels is None:
         _same_shape(table, matrix, name)
         return table.cells
-    picked_rows = _positions(table.y_labels, matrix.y_labels, rows, "row", name)
-    picked_cols = _positions(table.x_labels, matrix.x_labels, cols, "column", name)
+    picked_rows = _positions(table.y_labels, matrix.y_labels, "row", name)
+    picked_cols = _positions(table.x_labels, matrix.x_labels, "column", name)
     if (picked_rows is None and len(table.cells) != rows) or (
         picked_cols is None and len(table.cells[0]) != cols
     ):
@@ -175,25 +176,13 @@ def _label(cell: TextCell) -> str:
 
 
 def _positions(
-    theirs: tuple[str, ...] | None, mine: tuple[str, ...], count: int, what: str, name: str
+    theirs: tuple[str, ...] | None, mine: tuple[str, ...], what: str, name: str
 ) -> list[int] | None:
     """Where each of the matrix's rows (or columns) is in the texts, by
     label; None when the texts have no labels on that axis."""
     if theirs is None:
         return None
-    where: dict[str, int] = {}
-    for n, label in enumerate(theirs):
-        where.setdefault(label, n)
-    unknown = [label for label in mine if label not in where]
-    if unknown:
-        extra = [label for label in theirs if label not in set(mine)]
-        also = f"; it has {quoted_list(extra, 5)} instead" if extra else ""
-        raise DataError(
-            f"'cell_text': {name} has no {what} {quoted_list(unknown, 5)} of the plotted "
-            f"matrix (texts with labels are matched by them{also})",
-            key=KEY,
-        )
-    return [where[label] for label in mine]
+    return label_positions(mine, theirs, what, KEY, name, "texts with labels are")
 
 
 def _same_shape(table: TextTable, matrix: LabelledMatrix, name: str) -> None:
