@@ -6,11 +6,23 @@ temporary folder (never inside the repository) and runs the attack as a child
 process (``python -m mkdocs build``, ``python -m sphinx``, ``python -m
 mkdocs_heatmap`` or ``python -c`` with the API) with ``DIR/src`` first on
 ``PYTHONPATH``, under ``RLIMIT_AS`` = 2 GiB and a 10 s timeout (setup builds
-that come before an attack get the same cap and 60 s).  Outcomes:
+that come before an attack get the same cap and 60 s).
+
+Cases p1-p10 run the attacks through the Pandoc filter (``pandoc doc.md
+--filter mkdocs-heatmap-pandoc``, writing HTML, DOCX or LaTeX; Pandoc and
+the filter both under the cap), m1-m10 through the MyST-MD plugin (``myst
+build --site`` of a small project with a local template, offline; Node,
+its plugin processes and all under the cap).  A MyST-MD build gets a 20 s
+wall limit (MYST_S) instead of 10 s: Node's start-up and one plugin process
+per directive cost ~2-3 s before the attack does anything.  Case m7 also
+builds its page without the plugin: MyST-MD's own cost for bad references
+grows faster than their count (5,000 take it ~50 s alone), so it has 2,000
+and reports MyST-MD's time alone beside it.  ``--only p`` (or ``m``) runs
+one host's cases.  Outcomes:
 
   ok     what issue 21 asks: a one-line message naming the file/line/key,
          a clean refusal, or the right result, in bounded time
-  hang   the attack hit the 10 s wall limit
+  hang   the attack hit the wall limit (10 s; MyST-MD 20 s)
   crash  a traceback, MemoryError or "internal error"
   wrong  silent or wrong output
 
@@ -20,6 +32,7 @@ Usage:
     python benchmarks/hardening.py --compare /tmp/before-h3 /tmp/head-now
     python benchmarks/hardening.py --compare /tmp/before-h3 /tmp/base-src /tmp/head-now
     python benchmarks/hardening.py --src DIR --only 1 7 17c
+    python benchmarks/hardening.py --src DIR --only p m
 """
 
 from __future__ import annotations
@@ -46,6 +59,9 @@ import numpy as np
 CAP_BYTES = 2 << 30  # 2 GiB address space
 LIMIT_S = 10.0  # wall time of the attack step
 SETUP_S = 60.0  # wall time of a setup step (a cold build before the attack)
+# MyST-MD: Node's start-up and one plugin process per directive cost ~3 s
+# before the attack does anything, so its build gets a wider wall.
+MYST_S = 20.0
 HOVER_LIMIT = 256 * 1024
 
 
@@ -85,11 +101,20 @@ class Runner:
         self.env.pop("PYTHONWARNINGS", None)
 
     def run(self, args: list[str], cwd: Path, timeout: float = LIMIT_S) -> Run:
+        return self.exec([sys.executable, *args], cwd, timeout)
+
+    def exec(
+        self,
+        argv: list[str],
+        cwd: Path,
+        timeout: float = LIMIT_S,
+        env: dict[str, str] | None = None,
+    ) -> Run:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, *args],
+            argv,
             cwd=cwd,
-            env=self.env,
+            env=self.env if env is None else env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -114,6 +139,22 @@ class Runner:
 
     def api(self, code: str, root: Path, timeout: float = LIMIT_S) -> Run:
         return self.run(["-c", textwrap.dedent(code)], root, timeout)
+
+    def pandoc(self, root: Path, *args: str, timeout: float = LIMIT_S) -> Run:
+        """``pandoc doc.md --filter mkdocs-heatmap-pandoc ARGS``: the filter
+        found by name on PATH, next to this Python, as a user installs it."""
+        env = {**self.env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env['PATH']}"}
+        argv = [pandoc_binary(), "doc.md", "--filter", "mkdocs-heatmap-pandoc", *args]
+        return self.exec(argv, root, timeout, env)
+
+    def myst(self, root: Path, *args: str, timeout: float = MYST_S) -> Run:
+        """``myst build --site`` of a project ``myst_site`` wrote (its own
+        HOME, so MyST-MD writes nothing outside the scratch folder)."""
+        home = root.parent / f"{root.name}-home"
+        home.mkdir(exist_ok=True)
+        env = {**self.env, "HOME": str(home), "NO_UPDATE_NOTIFIER": "1"}
+        myst = shutil.which("myst", path=str(Path(sys.executable).parent)) or "myst"
+        return self.exec([myst, "build", "--site", *args], root, timeout, env)
 
 
 # --------------------------------------------------------------------------
@@ -220,7 +261,7 @@ def judge(run: Run, ok: bool, line: str, wrong_line: str | None = None) -> Outco
         return Outcome(
             "hang",
             run.seconds,
-            f"killed at {LIMIT_S:.0f} s; last: {short(run.lines[-1]) if run.lines else '-'}",
+            f"killed at {run.seconds:.0f} s; last: {short(run.lines[-1]) if run.lines else '-'}",
         )
     bad = crashed(run)
     if bad is not None:
@@ -697,6 +738,13 @@ def case_17g(r: Runner, d: Path) -> Outcome:
     attrs = hover_attrs(page)
     if not attrs:
         return judge_page(run, msg, False, "no hover data on the page")
+    verdict, line = bidi_verdict(attrs)
+    return judge_page(run, msg, verdict, line)
+
+
+def bidi_verdict(attrs: list[str]) -> tuple[bool, str]:
+    """Whether the label "ab\u202ecd" in the hover data is isolated
+    (U+2068 ... U+2069 around its U+202E), and a line saying what was found."""
     strings: list[str] = []
 
     def walk(x: object) -> None:
@@ -723,9 +771,358 @@ def case_17g(r: Runner, d: Path) -> Outcome:
     ]
     shown = ", ".join(repr(s) for s in label[:2]) or "label not found"
     verdict = bool(label) and not unisolated
-    return judge_page(
-        run, msg, verdict, f"hover label {shown}" + (" (U+202E loose)" if unisolated else "")
+    return verdict, f"hover label {shown}" + (" (U+202E loose)" if unisolated else "")
+
+
+# --------------------------------------------------------------------------
+# The Pandoc filter: `pandoc doc.md --filter mkdocs-heatmap-pandoc`, in the
+# project folder (the filter's project root is the working directory).  Its
+# messages go to stderr as "doc.md:LINE: heatmap: ..."; Pandoc's exit status
+# is non-zero only with `heatmap-strict: true`.  Every block's fence is on
+# line 3 of doc.md, its first key on line 4.
+
+
+def pandoc_binary() -> str:
+    found = shutil.which("pandoc")
+    if found is None:
+        import pypandoc  # type: ignore[import-untyped]
+
+        found = pypandoc.get_pandoc_path()
+    return str(found)
+
+
+PANDOC_OUT = {
+    "html": ["-o", "out.html"],
+    "docx": ["-o", "out.docx"],
+    "latex": ["-t", "latex", "-o", "out.tex"],
+}
+
+
+def pandoc_doc(d: Path, body: str, meta: str = "") -> Path:
+    front = f"---\n{meta}---\n\n" if meta else ""
+    put(d, "doc.md", front + "# T\n\n" + fence(body))
+    return d
+
+
+def said_at(run: Run, where: str, *words: str) -> list[str]:
+    """The message lines naming ``where`` (``doc.md:4``) and every word."""
+    return [
+        line
+        for line in run.lines
+        if f"{where}:" in line or f"{where} " in line
+        if "heatmap" in line and all(w in line for w in words)
+    ]
+
+
+def _message_case(run: Run, where: str, *words: str, rc_ok: bool) -> Outcome:
+    said = said_at(run, where, *words)
+    one = said[0] if said else ""
+    ok = bool(said) and rc_ok and len(one) < 1000 and "did you mean" not in one
+    return judge(
+        run,
+        ok,
+        f"rc={run.rc}; " + short(one),
+        f"rc={run.rc}; no message at {where} naming {words}: {short(pick(run))}",
     )
+
+
+def _pandoc_data(r: Runner, d: Path, how: str, out: str, strict: bool = False) -> Outcome:
+    pandoc_doc(d, "data: m.csv\n", "heatmap-strict: true\n" if strict else "")
+    data = d / "m.csv"
+    if how == "sparse":  # warm: a first run drew it
+        small_csv(data)
+        cold = r.pandoc(d, *PANDOC_OUT[out], timeout=SETUP_S)
+        if cold.rc != 0:
+            return Outcome("setup?", cold.seconds, short(pick(cold)))
+        with data.open("r+b") as f:
+            f.truncate(10 * 10**9)
+    elif how == "fifo":
+        os.mkfifo(data)
+    elif how == "zero":
+        data.symlink_to("/dev/zero")
+    elif how == "loop":
+        data.symlink_to("m.csv")
+    run = r.pandoc(d, *PANDOC_OUT[out])
+    where = "doc.md:8" if strict else "doc.md:4"  # after the front matter
+    return _message_case(run, where, "m.csv", rc_ok=(run.rc != 0) == strict)
+
+
+def case_p1(r: Runner, d: Path) -> Outcome:
+    return _pandoc_data(r, d, "fifo", "html")
+
+
+def case_p2(r: Runner, d: Path) -> Outcome:
+    return _pandoc_data(r, d, "sparse", "docx")
+
+
+def case_p3(r: Runner, d: Path) -> Outcome:
+    return _pandoc_data(r, d, "zero", "latex")
+
+
+def case_p4(r: Runner, d: Path) -> Outcome:
+    return _pandoc_data(r, d, "loop", "latex")
+
+
+def case_p5(r: Runner, d: Path) -> Outcome:
+    return _pandoc_data(r, d, "fifo", "html", strict=True)
+
+
+def case_p6(r: Runner, d: Path) -> Outcome:
+    pandoc_doc(d, f"matrix: [[1, 2], [3, 4]]\ntitle: {'T' * 300_000}\n")
+    run = r.pandoc(d, *PANDOC_OUT["html"])
+    out = d / "out.html"
+    size = out.stat().st_size if out.exists() else 0
+    said = said_at(run, "doc.md:5", "title")
+    line = f"html {size / 1e6:.2f} MB; " + short(said[0] if said else pick(run))
+    return judge(run, bool(said) and run.rc == 0 and 0 < size < 1_000_000, line)
+
+
+def case_p7(r: Runner, d: Path) -> Outcome:
+    refs = "\n".join("See [](#nope) here." for _ in range(16_000))
+    put(d, "doc.md", "# T\n\n" + FIGURE_A + "\n" + refs + "\n")
+    run = r.pandoc(d, *PANDOC_OUT["html"])
+    named = [line for line in run.lines if "nope" in line]
+    at_line = [line for line in named if re.match(r"doc\.md:\d+: heatmap", line)]
+    line = f"rc={run.rc}; {len(named)} line(s) on #nope, {len(at_line)} with a line; " + short(
+        named[-1] if named else pick(run), 90
+    )
+    return judge(run, run.rc == 0 and bool(named) and len(at_line) == len(named), line)
+
+
+def case_p8(r: Runner, d: Path) -> Outcome:
+    pandoc_doc(d, "matrix: [[1, 2], [3, 4]]\n# " + "x" * 1_200_000 + "\n")
+    run = r.pandoc(d, *PANDOC_OUT["html"])
+    return _message_case(run, "doc.md", "1,000,000", rc_ok=run.rc == 0)
+
+
+def _bidi_csv(path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=["ab\u202ecd", "ef"], columns=["x", "y"]).to_csv(
+        path, encoding="utf-8"
+    )
+
+
+def case_p9(r: Runner, d: Path) -> Outcome:
+    _bidi_csv(d / "bidi.csv")
+    pandoc_doc(d, "data: bidi.csv\nhover: true\n")
+    run = r.pandoc(d, *PANDOC_OUT["html"])
+    page = d / "out.html"
+    attrs = hover_attrs(page) if page.exists() else []
+    if not attrs:
+        return judge(run, False, "", f"no hover data in out.html: {short(pick(run))}")
+    verdict, line = bidi_verdict(attrs)
+    # The alt text names the extremes' rows too.
+    alts = re.findall(r'\balt="([^"]*)"', page.read_text(encoding="utf-8", errors="replace"))
+    loose = [a for a in alts if "\u202e" in html.unescape(a)]
+    line += f"; alt text: {len(alts)}, {len(loose)} with U+202E"
+    return judge(run, verdict and not loose and bool(alts) and run.rc == 0, line)
+
+
+def _cache_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / ".cache").rglob("*") if p.is_file())
+
+
+def case_p10(r: Runner, d: Path) -> Outcome:
+    pandoc_doc(d, "data: m.csv\n")
+    small_csv(d / "m.csv")
+    cold = r.pandoc(d, *PANDOC_OUT["docx"], timeout=SETUP_S)
+    entries = _cache_files(d)
+    if cold.rc != 0 or not entries:
+        return Outcome("setup?", cold.seconds, f"cold rc={cold.rc}, {len(entries)} cache files")
+    for entry in entries:
+        entry.unlink()
+        os.mkfifo(entry)
+    (d / "out.docx").unlink()
+    run = r.pandoc(d, *PANDOC_OUT["docx"])
+    import zipfile
+
+    out = d / "out.docx"
+    media = []
+    if out.exists():
+        with zipfile.ZipFile(out) as z:
+            media = [n for n in z.namelist() if n.startswith("word/media/")]
+    line = f"{len(entries)} cache files -> FIFOs; rc={run.rc}; {len(media)} image(s) in out.docx"
+    said = [x for x in run.lines if "heatmap" in x]
+    return judge(run, run.rc == 0 and bool(media), line + (f"; {short(said[0])}" if said else ""))
+
+
+# --------------------------------------------------------------------------
+# The MyST-MD plugin: `myst build --site` of a project whose myst.yml lists
+# the plugin file `mkdocs-heatmap init myst` writes, with a local template
+# (offline).  MyST-MD reports a block's problem as "index.md:LINE ... Cross
+# reference target was not found: heatmap: ..."; `--strict` with the
+# reference-target-resolves error rule makes it fail.  Every block's fence is
+# on line 7 of index.md, its first key on line 8.  The build gets MYST_S.
+
+MYST_YML = """version: 1
+project:
+  title: T
+  plugins:
+    - {type: executable, path: heatmap.py}
+%s
+site:
+  template: ./template
+"""
+STRICT_RULE = "  error_rules:\n    - {rule: reference-target-resolves, severity: error}"
+
+
+def myst_site(r: Runner, d: Path, page: str, strict: bool = False) -> Run:
+    """Write the project (``page`` is index.md's text); the run of ``init``."""
+    put(d, "myst.yml", MYST_YML % (STRICT_RULE if strict else ""))
+    put(d, "template/template.yml", "myst: v1\nkind: site\n")
+    put(d, "index.md", page)
+    return r.run(
+        ["-m", "mkdocs_heatmap", "init", "myst", "--dir", str(d), "--python", sys.executable],
+        d,
+        SETUP_S,
+    )
+
+
+def myst_page(body: str, after: str = "") -> str:
+    return "---\ntitle: T\n---\n\n# T\n\n```{heatmap}\n" + body.rstrip("\n") + "\n```\n" + after
+
+
+def _myst_attack(r: Runner, d: Path, body: str, *words: str, strict: bool = False) -> Outcome:
+    init = myst_site(r, d, myst_page(body), strict)
+    if init.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init)))
+    run = r.myst(d, *(["--strict"] if strict else []))
+    return _message_case(run, "index.md:8", *words, rc_ok=(run.rc != 0) == strict)
+
+
+def _myst_data(r: Runner, d: Path, how: str, strict: bool = False) -> Outcome:
+    init = myst_site(r, d, myst_page("data: m.csv\n"), strict)
+    if init.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init)))
+    data = d / "m.csv"
+    if how == "sparse":
+        small_csv(data)
+        cold = r.myst(d, timeout=SETUP_S)
+        if cold.rc != 0:
+            return Outcome("setup?", cold.seconds, short(pick(cold)))
+        with data.open("r+b") as f:
+            f.truncate(10 * 10**9)
+    elif how == "fifo":
+        os.mkfifo(data)
+    elif how == "zero":
+        data.symlink_to("/dev/zero")
+    elif how == "loop":
+        data.symlink_to("m.csv")
+    run = r.myst(d, *(["--strict"] if strict else []))
+    return _message_case(run, "index.md:8", "m.csv", rc_ok=(run.rc != 0) == strict)
+
+
+def case_m1(r: Runner, d: Path) -> Outcome:
+    return _myst_data(r, d, "fifo")
+
+
+def case_m2(r: Runner, d: Path) -> Outcome:
+    return _myst_data(r, d, "sparse")
+
+
+def case_m3(r: Runner, d: Path) -> Outcome:
+    return _myst_data(r, d, "zero")
+
+
+def case_m4(r: Runner, d: Path) -> Outcome:
+    return _myst_data(r, d, "loop")
+
+
+def case_m5(r: Runner, d: Path) -> Outcome:
+    return _myst_data(r, d, "fifo", strict=True)
+
+
+def case_m6(r: Runner, d: Path) -> Outcome:
+    init = myst_site(r, d, myst_page(f"matrix: [[1, 2], [3, 4]]\ntitle: {'T' * 300_000}\n"))
+    if init.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init)))
+    run = r.myst(d)
+    public = d / "_build/site/public"
+    images = (
+        sum(p.stat().st_size for p in public.rglob("*") if p.is_file()) if public.exists() else 0
+    )
+    said = said_at(run, "index.md:9", "title")
+    line = f"rc={run.rc}; files {images / 1e6:.2f} MB; " + short(said[0] if said else pick(run))
+    return judge(run, bool(said) and run.rc == 0 and images < 1_000_000, line)
+
+
+def case_m7(r: Runner, d: Path) -> Outcome:
+    """MyST-MD reports these itself, and its own cost grows faster than the
+    count (5,000 take it ~50 s without the plugin): 2,000, and the same page
+    built without the plugin and its block, for the plugin's share."""
+    refs = "\n" + "\n".join("See [](#nope) here." for _ in range(2_000)) + "\n"
+    bare = d / "bare"
+    put(bare, "myst.yml", "version: 1\nproject:\n  title: T\nsite:\n  template: ./template\n")
+    put(bare, "template/template.yml", "myst: v1\nkind: site\n")
+    put(bare, "index.md", "---\ntitle: T\n---\n\n# T\n" + refs)
+    alone = r.myst(bare, timeout=SETUP_S)
+    init = myst_site(r, d, myst_page("matrix: [[1, 2], [3, 4]]\nid: fig-a\n", refs))
+    if init.rc != 0 or alone.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init if init.rc else alone)))
+    run = r.myst(d)
+    named = [line for line in run.lines if "nope" in line]
+    figure = (d / "_build/site/content/index.json").exists()
+    line = (
+        f"rc={run.rc}; {len(named)} line(s) on #nope; page built: {figure}; "
+        f"MyST-MD alone {alone.seconds:.1f} s"
+    )
+    return judge(run, run.rc == 0 and figure, line)
+
+
+def case_m8(r: Runner, d: Path) -> Outcome:
+    return _myst_attack(r, d, "matrix: [[1, 2], [3, 4]]\n# " + "x" * 1_200_000 + "\n", "1,000,000")
+
+
+def case_m8b(r: Runner, d: Path) -> Outcome:
+    """Under the block limit in characters, over MyST-MD's 1 MiB for the
+    directive's reply in bytes: 400,000 CJK characters are 1.2 MB of UTF-8."""
+    return _myst_attack(r, d, "matrix: [[1, 2], [3, 4]]\n# " + "表" * 400_000 + "\n", "bytes")
+
+
+def case_m9(r: Runner, d: Path) -> Outcome:
+    _bidi_csv(d / "bidi.csv")
+    init = myst_site(r, d, myst_page("data: bidi.csv\nhover: true\n"))
+    if init.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init)))
+    run = r.myst(d)
+    content = d / "_build/site/content/index.json"
+    if not content.exists():
+        return judge(run, False, "", f"no page: {short(pick(run))}")
+    text = json.loads(content.read_text(encoding="utf-8"))
+    loose = "\u202e" in json.dumps(text.get("mdast"), ensure_ascii=False)
+    public = d / "_build/site/public"
+    images = [p for p in public.rglob("*") if p.is_file()] if public.exists() else []
+    # matplotlib's SVG repeats each text in a comment, which nothing shows.
+    raw = any(
+        "\u202e" in re.sub(r"<!--.*?-->", "", p.read_text("utf-8", "replace"), flags=re.S)
+        for p in images
+    )
+    said = [x for x in run.lines if "hover" in x]
+    line = f"rc={run.rc}; {len(images)} file(s); U+202E in the page: {loose}, in a file: {raw}"
+    line += f"; {short(said[0], 80)}" if said else "; no message on hover"
+    return judge(run, run.rc == 0 and bool(images) and not loose and not raw, line)
+
+
+def case_m10(r: Runner, d: Path) -> Outcome:
+    init = myst_site(r, d, myst_page("data: m.csv\n"))
+    if init.rc != 0:
+        return Outcome("setup?", init.seconds, short(pick(init)))
+    small_csv(d / "m.csv")
+    cold = r.myst(d, timeout=SETUP_S)
+    entries = _cache_files(d)
+    if cold.rc != 0 or not entries:
+        return Outcome("setup?", cold.seconds, f"cold rc={cold.rc}, {len(entries)} cache files")
+    for entry in entries:
+        entry.unlink()
+        os.mkfifo(entry)
+    shutil.rmtree(d / "_build")
+    run = r.myst(d)
+    public = d / "_build/site/public"
+    images = [p for p in public.rglob("*") if p.is_file()] if public.exists() else []
+    said = [x for x in run.lines if "heatmap" in x]
+    line = f"{len(entries)} cache files -> FIFOs; rc={run.rc}; {len(images)} file(s)"
+    return judge(run, run.rc == 0 and bool(images), line + (f"; {short(said[0])}" if said else ""))
 
 
 CASES: list[tuple[str, str, Callable[[Runner, Path], Outcome]]] = [
@@ -756,6 +1153,27 @@ CASES: list[tuple[str, str, Callable[[Runner, Path], Outcome]]] = [
     ("17e", "1e400 JSON integer", case_17e),
     ("17f", "JSON duplicated key", case_17f),
     ("17g", "U+202E row label in hover data", case_17g),
+    ("p1", "pandoc html: data file -> FIFO", case_p1),
+    ("p2", "pandoc docx: data -> 10 GB sparse, warm", case_p2),
+    ("p3", "pandoc latex: data -> /dev/zero", case_p3),
+    ("p4", "pandoc latex: data file is a symlink loop", case_p4),
+    ("p5", "pandoc html: FIFO, heatmap-strict: true", case_p5),
+    ("p6", "pandoc html: 300 kB title", case_p6),
+    ("p7", "pandoc html: 16,000 bad references", case_p7),
+    ("p8", "pandoc html: 1.2 MB block", case_p8),
+    ("p9", "pandoc html: U+202E row label, hover, alt", case_p9),
+    ("p10", "pandoc docx: cache entry -> FIFO, warm", case_p10),
+    ("m1", "myst: data file -> FIFO", case_m1),
+    ("m2", "myst: data -> 10 GB sparse, warm", case_m2),
+    ("m3", "myst: data -> /dev/zero", case_m3),
+    ("m4", "myst: data file is a symlink loop", case_m4),
+    ("m5", "myst --strict (error rule): FIFO", case_m5),
+    ("m6", "myst: 300 kB title", case_m6),
+    ("m7", "myst: 2,000 bad references", case_m7),
+    ("m8", "myst: 1.2 MB block", case_m8),
+    ("m8b", "myst: 400,000 CJK characters (1.2 MB)", case_m8b),
+    ("m9", "myst: U+202E row label, hover", case_m9),
+    ("m10", "myst: cache entry -> FIFO, warm", case_m10),
 ]
 
 
@@ -769,7 +1187,8 @@ def run_all(src: Path, only: set[str] | None, scratch: Path) -> dict[str, Outcom
     base = Path(tempfile.mkdtemp(prefix="hardening-", dir=scratch))
     results: dict[str, Outcome] = {}
     for cid, _, case in CASES:
-        if only and cid not in only and re.match(r"\d+", cid).group() not in only:
+        group = re.match(r"\D*\d*", cid).group()  # "17" for 17a-17g, "p" and "m" for all
+        if only and not only & {cid, group, re.match(r"\D*", cid).group()}:
             continue
         d = base / f"case{cid}"
         d.mkdir()
@@ -836,7 +1255,10 @@ def main() -> None:
             if not (tree / "src/mkdocs_heatmap").is_dir():
                 parser.error(f"{tree} has no src/mkdocs_heatmap")
         columns = [(t.name if args.compare else "result", run_all(t, only, scratch)) for t in trees]
-        print(f"cap: RLIMIT_AS {CAP_BYTES >> 30} GiB, {LIMIT_S:.0f} s per attack")
+        print(
+            f"cap: RLIMIT_AS {CAP_BYTES >> 30} GiB, {LIMIT_S:.0f} s per attack"
+            f" ({MYST_S:.0f} s for a MyST-MD build)"
+        )
         for (name, _), tree in zip(columns, trees, strict=True):
             print(f"{name}: {tree}")
         print(table(columns))

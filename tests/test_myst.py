@@ -134,6 +134,16 @@ panels:
 ```
 """
 MORE = "---\ntitle: More\n---\n\n# More\n\nFrom another page: [](#panel-movies).\n"
+# Blocks past the limits: over 1,000,000 characters; under it, but over the
+# 1 MiB MyST-MD reads back from a directive (400,000 three-byte characters);
+# a row label with U+202E RIGHT-TO-LEFT OVERRIDE.
+LIMITS = (
+    "---\ntitle: Limits\n---\n\n# Limits\n\n"
+    "```{heatmap}\nmatrix: [[1, 2], [3, 4]]\n# " + "x" * 1_000_000 + "\n```\n\n"
+    "```{heatmap}\nmatrix: [[1, 2], [3, 4]]\n# " + "\u8868" * 400_000 + "\n```\n\n"
+    "```{heatmap}\ndata: results/bidi.csv\nindex: true\n```\n"
+)
+BIDI = "m,x,y\nab\u202ecd,1,2\nef,3,4\n"
 PICKED = ["unknown-key", "wrong-type", "yaml-syntax", "duplicate-key", "missing-file", "mathtext"]
 ROWS = {case[0]: case for case in CASES}
 CONFIG = f"""version: 1
@@ -171,6 +181,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     put(root, "other.md", OTHER)
     put(root, "panels.md", PANELS)
     put(root, "more.md", MORE)
+    put(root, "limits.md", LIMITS)
+    put(root, "results/bidi.csv", BIDI)
     errors, lines = _errors_page()
     put(root, "errors.md", errors)
     # The plugin file, run by this Python (the default first line finds
@@ -305,6 +317,34 @@ def test_bad_blocks_warn_at_their_line_and_show_a_box(built: dict[str, Any]) -> 
         assert fragment in warning[0]
         assert box["kind"] == "error"
         assert nodes(box, "code")[0]["value"] == ROWS[name][1]
+
+
+def test_blocks_too_large_for_the_plugin_warn_at_their_line(built: dict[str, Any]) -> None:
+    """A directive's reply longer than MyST-MD reads back would fail as cut
+    JSON naming neither the block nor why: the block is refused at its line,
+    its error box showing only its start."""
+    log = built["proc"].stdout + built["proc"].stderr
+    assert "Error reading file" not in log
+    expected = {
+        8: "heatmap: the block is longer than 1,000,000 characters",
+        13: "bytes as the plugin hands it back to MyST-MD, which reads at most 1,000,000",
+    }
+    for line, message in expected.items():
+        warning = [entry for entry in log.split("\n") if f"limits.md:{line} " in entry]
+        assert warning and message in warning[0], (line, log[-2000:])
+    boxes = nodes(built["pages"]["limits"]["mdast"], "admonition")
+    assert len(boxes) == 2
+    for box in boxes:
+        assert len(nodes(box, "code")[0]["value"]) < 20_000
+
+
+def test_alt_text_isolates_bidirectional_controls(built: dict[str, Any]) -> None:
+    """U+202E in a label would reverse the rest of the alt text (the hover
+    data's labels were already isolated)."""
+    (figure,) = figures(built, "limits")
+    (image,) = nodes(figure, "image")
+    assert "\u202e" not in image["alt"]
+    assert "(row abcd, column x)" in image["alt"]
 
 
 def test_strict_fails_with_the_error_rule(built: dict[str, Any]) -> None:

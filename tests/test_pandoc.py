@@ -493,3 +493,19 @@ def test_panel_id_used_twice_and_unnumbered_panel_warn(tmp_path: Path) -> None:
     problems = proc.stderr.strip().split("\n")
     panel = "plain.md:5: heatmap: reference to panel '#panel-movies', whose figure has no number"
     assert sum(problem.startswith(panel) for problem in problems) == 1, problems
+
+
+def test_alt_text_isolates_bidirectional_controls(tmp_path: Path) -> None:
+    """U+202E in a row label would reverse the rest of the alt text, in the
+    HTML ``alt`` and Word's image description alike."""
+    put(tmp_path, "bidi.csv", "m,x,y\nab\u202ecd,1,2\nef,3,4\n")
+    put(tmp_path, "doc.md", "# T\n\n```heatmap\ndata: bidi.csv\nindex: true\nhover: true\n```\n")
+    html = pandoc(tmp_path, "doc.md", "-o", "out.html")
+    docx = pandoc(tmp_path, "doc.md", "-o", "out.docx")
+    assert (html.returncode, html.stderr, docx.returncode, docx.stderr) == (0, "", 0, "")
+    page = (tmp_path / "out.html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out.docx") as z:
+        word = z.read("word/document.xml").decode("utf-8")
+    for text in (page, word):
+        assert "\u202e" not in text
+        assert "(row abcd, column x)" in text

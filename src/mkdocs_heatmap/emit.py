@@ -406,11 +406,13 @@ def error_html(location: str, message: str, source: str) -> str:
 
 def figure_alt(plot: Plot) -> str:
     """Alt text for a figure: one heatmap, or what a grid shows, then each panel."""
+    from .hover import isolated
+
     spec, panels = plot.spec, plot.panels
     if not plot.multi:
         return default_alt(spec, panels[0].matrix, panels[0].texts)
-    names = ", ".join(p.spec.title or f"panel {n}" for n, p in enumerate(panels, start=1))
-    head = f"{len(panels)} heatmap panels" + (f" of {spec.title}" if spec.title else "")
+    names = ", ".join(isolated(p.spec.title or f"panel {n}") for n, p in enumerate(panels, start=1))
+    head = f"{len(panels)} heatmap panels" + (f" of {isolated(spec.title)}" if spec.title else "")
     parts = [f"{head}: {names}."]
     for n, panel in enumerate(panels, start=1):
         one = default_alt(panel.spec, panel.matrix, panel.texts).replace("Heatmap of ", "", 1)
@@ -424,14 +426,20 @@ def default_alt(
     texts: tuple[tuple[str | None, ...], ...] | None = None,
 ) -> str:
     """Alt text a screen-reader user can act on: what, shape, range, extremes
-    (and their cells' texts, with ``cell_text``), gaps."""
+    (and their cells' texts, with ``cell_text``), gaps.  User text in it is
+    isolated as in the hover data: the alt text too puts labels side by side,
+    and a screen reader or a browser's tooltip shows it as one line."""
+    from .hover import isolated
+
     rows, cols = matrix.shape
-    subject = spec.title or "values"
-    axes = f"{rows} rows" + (f" ({spec.ylabel})" if spec.ylabel else "")
-    axes += f" by {cols} columns" + (f" ({spec.xlabel})" if spec.xlabel else "")
+    subject = isolated(spec.title or "values")
+    axes = f"{rows} rows" + (f" ({isolated(spec.ylabel)})" if spec.ylabel else "")
+    axes += f" by {cols} columns" + (f" ({isolated(spec.xlabel)})" if spec.xlabel else "")
     text = f"Heatmap of {subject}: {axes}."
     if spec.subtract is not None:
-        other = spec.subtract if isinstance(spec.subtract, str) else "the second data source"
+        other = (
+            isolated(spec.subtract) if isinstance(spec.subtract, str) else "the second data source"
+        )
         text = f"Difference heatmap of {subject} (the block's data minus {other}): {axes}."
     import numpy as np
 
@@ -446,9 +454,10 @@ def default_alt(
         lo = np.unravel_index(int(np.nanargmin(masked)), values.shape)
 
         def said(at: tuple[Any, ...]) -> str:
-            where = f"row {matrix.y_labels[at[0]]}, column {matrix.x_labels[at[1]]}"
+            row, col = isolated(matrix.y_labels[at[0]]), isolated(matrix.x_labels[at[1]])
+            where = f"row {row}, column {col}"
             written = texts[at[0]][at[1]] if texts is not None else None
-            return where if written is None else f'{where}, written "{written}"'
+            return where if written is None else f'{where}, written "{isolated(written)}"'
 
         text += (
             f" Values range from {alt_number(values[lo])} ({said(lo)})"
@@ -466,14 +475,15 @@ def default_alt(
 
 def _groups_alt(spec: HeatmapSpec) -> str:
     """The groups the strips show, with how many rows (columns) each holds."""
+    from .hover import isolated
     from .keys import Groups
 
     text = ""
     for groups, what in ((spec.row_groups, "Rows"), (spec.col_groups, "Columns")):
         if not isinstance(groups, Groups):
             continue
-        counts = ", ".join(f"{g} ({groups.names.count(g)})" for g in groups.order)
-        title = f" ({groups.title})" if groups.title else ""
+        counts = ", ".join(f"{isolated(g)} ({groups.names.count(g)})" for g in groups.order)
+        title = f" ({isolated(groups.title)})" if groups.title else ""
         count = len(groups.order)
         text += f" {what} in {count} group{'s' if count != 1 else ''}{title}: {counts}."
     return text

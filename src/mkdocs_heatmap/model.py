@@ -113,6 +113,17 @@ MAX_BLOCK = 1_000_000
 a data set, which belongs in a file (``data:``); the API takes arrays as
 they are, without text."""
 
+
+def block_too_long(text: str) -> str | None:
+    """The message for a block longer than ``MAX_BLOCK`` (None when it is not)."""
+    if len(text) <= MAX_BLOCK:
+        return None
+    return (
+        f"the block is longer than {MAX_BLOCK:,} characters; "
+        "put the values in a data file and point at it with `data: FILE`"
+    )
+
+
 Rc = dict[str, Any]
 """Resolved rcParams: plain, hashable into cache keys, picklable for workers."""
 

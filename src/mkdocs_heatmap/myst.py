@@ -116,20 +116,58 @@ def directive(data: Mapping[str, Any]) -> list[Node]:
             break
     label = options.get("label") or _block_id(body)
     classes = " ".join(["heatmap", *str(options.get("class") or "").split()])
+    held: dict[str, Any] = {"body": body, "line": line, "label": label}
     figure: Node = {
         "type": "container",
         "kind": "figure",
         "class": classes,
-        "data": {_KEY: {"body": body, "line": line, "label": label}},
+        "data": {_KEY: held},
         # Until the page's transform draws it, the block's text stands in
         # (content a figure may hold, which MyST-MD checks before then).
-        "children": [{"type": "code", "lang": "yaml", "value": body}],
+        "children": [_stand_in(body)],
     }
     if label:
         figure.update(_target(label))
     if node.get("position"):
         figure["position"] = node["position"]
+    refused = _refused(body, figure)
+    if refused:
+        # The transform reports it at the block, with the block's start in
+        # the error box.
+        held.update(body=_excerpt(body), refused=refused)
+        figure["children"] = [_stand_in(held["body"])]
     return [figure]
+
+
+# MyST-MD reads a directive's reply through Node's spawnSync, whose buffer
+# (1 MiB) cuts a longer one short; the cut reply then fails as JSON with a
+# message that names neither the block nor its cause.
+MAX_REPLY = 1_000_000
+_SHOWN = 10_000  # characters of the block its stand-in and its error box show
+
+
+def _stand_in(body: str) -> Node:
+    return {"type": "code", "lang": "yaml", "value": _excerpt(body)}
+
+
+def _excerpt(body: str) -> str:
+    return body if len(body) <= _SHOWN else body[:_SHOWN] + "\n…"
+
+
+def _refused(body: str, figure: Node) -> str | None:
+    """Why the block cannot be carried to the transform (None: it can)."""
+    from .model import block_too_long
+
+    too_long = block_too_long(body)
+    if too_long is not None:
+        return too_long
+    size = len(json.dumps([figure], ensure_ascii=False).encode("utf-8"))
+    if size <= MAX_REPLY:
+        return None
+    return (
+        f"the block is {size:,} bytes as the plugin hands it back to MyST-MD, which reads "
+        f"at most {MAX_REPLY:,}; put the values in a data file and point at it with `data: FILE`"
+    )
 
 
 def _line(node: Mapping[str, Any]) -> int | None:
@@ -186,7 +224,7 @@ def transform(tree: Node, root: Path) -> Node:
         raise Failed(f"myst.yml: project.options.heatmap: {exc.message}") from None
     fail = options["on_error"] == "fail"
     settings = site.settings.for_page(None)
-    site.ahead((held["body"], settings, {}) for _, _, held in found)
+    site.ahead((held["body"], settings, {}) for _, _, held in found if not held.get("refused"))
     aliases: dict[str, Node] = {}
     drawn = [
         (parent, index, _drawn(site, parent["children"][index], held, fail, aliases))
@@ -227,6 +265,8 @@ def _drawn(
     from .errors import HeatmapError, internal_error
 
     body = held["body"]
+    if held.get("refused"):
+        return [_error(node, held, str(held["refused"]), 0, fail)]
     try:
         figure = site.figure(body, site.settings.for_page(None), {})
     except HeatmapError as exc:

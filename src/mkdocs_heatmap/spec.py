@@ -38,12 +38,12 @@ from .model import BLOCK_KEYS as BLOCK_KEYS
 from .model import (
     FIGURE_KEYS,
     MAX_ANY_TEXT,
-    MAX_BLOCK,
     MAX_NAME,
     MAX_PANELS,
     MAX_PIXELS,
     SOURCE_KEYS,
     TEXT_LIMITS,
+    block_too_long,
 )
 from .model import Colorbar as Colorbar
 from .model import Grid as Grid
@@ -91,12 +91,9 @@ def load_yaml_mapping(text: str) -> tuple[dict[str, Any], dict[str, int]]:
             "the block is empty; it needs `data: FILE` or `matrix: [[...]]`", block_line=0
         )
     _refuse_long_lines(text)  # first: a key's own long text is named as such
-    if len(text) > MAX_BLOCK:
-        raise SpecError(
-            f"the block is longer than {MAX_BLOCK:,} characters; "
-            "put the values in a data file and point at it with `data: FILE`",
-            block_line=0,
-        )
+    too_long = block_too_long(text)
+    if too_long is not None:
+        raise SpecError(too_long, block_line=0)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
