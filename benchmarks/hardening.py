@@ -826,14 +826,15 @@ def _message_case(run: Run, where: str, *words: str, rc_ok: bool) -> Outcome:
     )
 
 
-def _pandoc_data(r: Runner, d: Path, how: str, out: str, strict: bool = False) -> Outcome:
-    pandoc_doc(d, "data: m.csv\n", "heatmap-strict: true\n" if strict else "")
-    data = d / "m.csv"
-    if how == "sparse":  # warm: a first run drew it
+def spoil(data: Path, how: str, cold: Callable[[], Run]) -> Outcome | None:
+    """Make the data file hostile: ``sparse`` (10 GB, after a ``cold`` run
+    drew it, so the attack is a warm one), ``fifo``, ``zero`` (/dev/zero),
+    ``loop`` (a symlink to itself).  An outcome only when the setup failed."""
+    if how == "sparse":
         small_csv(data)
-        cold = r.pandoc(d, *PANDOC_OUT[out], timeout=SETUP_S)
-        if cold.rc != 0:
-            return Outcome("setup?", cold.seconds, short(pick(cold)))
+        first = cold()
+        if first.rc != 0:
+            return Outcome("setup?", first.seconds, short(pick(first)))
         with data.open("r+b") as f:
             f.truncate(10 * 10**9)
     elif how == "fifo":
@@ -841,7 +842,15 @@ def _pandoc_data(r: Runner, d: Path, how: str, out: str, strict: bool = False) -
     elif how == "zero":
         data.symlink_to("/dev/zero")
     elif how == "loop":
-        data.symlink_to("m.csv")
+        data.symlink_to(data.name)
+    return None
+
+
+def _pandoc_data(r: Runner, d: Path, how: str, out: str, strict: bool = False) -> Outcome:
+    pandoc_doc(d, "data: m.csv\n", "heatmap-strict: true\n" if strict else "")
+    failed = spoil(d / "m.csv", how, lambda: r.pandoc(d, *PANDOC_OUT[out], timeout=SETUP_S))
+    if failed is not None:
+        return failed
     run = r.pandoc(d, *PANDOC_OUT[out])
     where = "doc.md:8" if strict else "doc.md:4"  # after the front matter
     return _message_case(run, where, "m.csv", rc_ok=(run.rc != 0) == strict)
@@ -995,20 +1004,9 @@ def _myst_data(r: Runner, d: Path, how: str, strict: bool = False) -> Outcome:
     init = myst_site(r, d, myst_page("data: m.csv\n"), strict)
     if init.rc != 0:
         return Outcome("setup?", init.seconds, short(pick(init)))
-    data = d / "m.csv"
-    if how == "sparse":
-        small_csv(data)
-        cold = r.myst(d, timeout=SETUP_S)
-        if cold.rc != 0:
-            return Outcome("setup?", cold.seconds, short(pick(cold)))
-        with data.open("r+b") as f:
-            f.truncate(10 * 10**9)
-    elif how == "fifo":
-        os.mkfifo(data)
-    elif how == "zero":
-        data.symlink_to("/dev/zero")
-    elif how == "loop":
-        data.symlink_to("m.csv")
+    failed = spoil(d / "m.csv", how, lambda: r.myst(d, timeout=SETUP_S))
+    if failed is not None:
+        return failed
     run = r.myst(d, *(["--strict"] if strict else []))
     return _message_case(run, "index.md:8", "m.csv", rc_ok=(run.rc != 0) == strict)
 

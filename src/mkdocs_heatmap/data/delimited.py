@@ -95,14 +95,8 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
         if spec.index is not False and all(len(r) == len(header) + 1 for r in data):
             header = ["", *header]
     width = len(header) if header is not None else len(data[0])
-    for row, line in zip(data, data_lines, strict=True):
-        if len(row) != width:
-            first = f"the header (line {lines[0]})" if header is not None else f"line {lines[0]}"
-            raise DataError(
-                f"{ctx.name}: line {line} has {len(row)} cells but {first} has {width}; "
-                "every row needs the same number of cells",
-                key="data",
-            )
+    first = f"the header (line {lines[0]})" if header is not None else f"line {lines[0]}"
+    same_width(data, data_lines, width, first, ctx)
     if spec.pivot is not None:
         columns = header if header is not None else numbered(width)
         records = ((row, f"line {line}") for row, line in zip(data, data_lines, strict=True))
@@ -122,6 +116,17 @@ def _parse_delimited(spec: HeatmapSpec, content: bytes, ctx: Ctx, delimiter: str
             index = not all(text_number(row[0]) is not None for row in data)
         labels = (0, 1 if index else 0)
     return _delimited_matrix(header, data, data_lines, width, labels, ctx, delimiter)
+
+
+def same_width(rows: list[list[str]], lines: list[int], width: int, first: str, ctx: Ctx) -> None:
+    """Every row has ``width`` cells, as ``first`` (the row that set it) has."""
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            raise DataError(
+                f"{ctx.name}: line {line} has {len(row)} cells but {first} has {width}; "
+                "every row needs the same number of cells",
+                key=ctx.key,
+            )
 
 
 def header_levels(rows: list[list[str]], index: object) -> tuple[int, int, int] | None:

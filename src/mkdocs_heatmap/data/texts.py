@@ -28,7 +28,7 @@ from ..messages import q
 from ..model import MISSING, LabelledMatrix, Limits, TextTable
 from ..numbers import cell_fmt, format_value, message_number
 from .cells import Ctx, decode, numbered, text_number
-from .delimited import read_rows
+from .delimited import read_rows, same_width
 from .derive import label_positions
 
 if TYPE_CHECKING:
@@ -72,14 +72,7 @@ def read_texts(
         )
         if not rows:
             raise DataError(f"{name} holds no texts", key=KEY)
-        width = len(rows[0])
-        for row, line in zip(rows, lines, strict=True):
-            if len(row) != width:
-                raise DataError(
-                    f"{name}: line {line} has {len(row)} cells but line {lines[0]} has {width}; "
-                    "every row needs the same number of cells",
-                    key=KEY,
-                )
+        same_width(rows, lines, len(rows[0]), f"line {lines[0]}", ctx)
         told = {
             k: None if spec.line_of(k) is None else getattr(spec, k) for k in ("header", "index")
         }
